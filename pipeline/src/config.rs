@@ -56,6 +56,7 @@ impl Default for Config {
 fn default_stages() -> Vec<StageConfig> {
     vec![
         StageConfig::Extract(ExtractConfig::default()),
+        StageConfig::ExactDedup(ExactDedupConfig::default()),
         StageConfig::Langid(LangidConfig::default()),
         StageConfig::Tokens(TokensConfig::default()),
     ]
@@ -123,6 +124,7 @@ impl Default for OutputConfig {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StageConfig {
     Extract(ExtractConfig),
+    ExactDedup(ExactDedupConfig),
     Langid(LangidConfig),
     Tokens(TokensConfig),
 }
@@ -131,6 +133,7 @@ impl StageConfig {
     pub fn name(&self) -> &'static str {
         match self {
             StageConfig::Extract(_) => "extract",
+            StageConfig::ExactDedup(_) => "exact_dedup",
             StageConfig::Langid(_) => "langid",
             StageConfig::Tokens(_) => "tokens",
         }
@@ -163,6 +166,11 @@ impl Default for ExtractConfig {
         }
     }
 }
+
+/// Drop documents whose normalised text was already seen in the same shard.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExactDedupConfig {}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
