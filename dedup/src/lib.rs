@@ -72,7 +72,8 @@ impl Stage for ExactDedupStage {
 
     fn process(&mut self, mut doc: Doc) -> Result<Outcome, StageError> {
         let hash = content_hash(&doc.text);
-        doc.meta.insert("content_hash".into(), format!("{hash:032x}"));
+        doc.meta
+            .insert("content_hash".into(), format!("{hash:032x}"));
         if self.seen.insert(hash) {
             Ok(Outcome::Keep(doc))
         } else {
@@ -99,7 +100,13 @@ mod tests {
         let b = Doc::from_text("b", "t", "berita hari ini  13 mei 2025");
         let c = Doc::from_text("c", "t", "Berita kemarin: 12 Mei 2024.");
         assert!(matches!(s.process(a).unwrap(), Outcome::Keep(_)));
-        assert!(matches!(s.process(b).unwrap(), Outcome::Drop { reason: "exact_duplicate", .. }));
+        assert!(matches!(
+            s.process(b).unwrap(),
+            Outcome::Drop {
+                reason: "exact_duplicate",
+                ..
+            }
+        ));
         assert!(matches!(s.process(c).unwrap(), Outcome::Keep(_)));
     }
 }

@@ -218,7 +218,10 @@ impl Config {
             origin: origin.to_string(),
             message: e.to_string(),
         })?;
-        config.validate()?;
+        config.validate().map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
         Ok(config)
     }
 
@@ -297,9 +300,12 @@ mod tests {
 
     #[test]
     fn unknown_field_is_an_error_naming_it() {
-        let e = Config::from_toml("[[stages]]\ntype = \"langid\"\nthreshhold = 0.5\n", "x.toml")
-            .unwrap_err()
-            .to_string();
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"langid\"\nthreshhold = 0.5\n",
+            "x.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("x.toml") && e.contains("threshhold"), "{e}");
     }
 
@@ -316,7 +322,7 @@ mod tests {
         let e = Config::from_toml("[[stages]]\ntype = \"langid\"\nthreshold = 1.5\n", "x.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("1.5"), "{e}");
+        assert!(e.contains("1.5") && e.contains("x.toml"), "{e}");
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub struct Doc {
 
 impl Doc {
     /// A document with just an id, a source label and text (for text inputs and tests).
-    pub fn from_text(id: impl Into<String>, source: impl Into<String>, text: impl Into<String>) -> Self {
+    pub fn from_text(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
         Doc {
             id: id.into(),
             source: source.into(),

@@ -94,7 +94,9 @@ impl ShardRunner {
     }
 
     fn stats_path(&self, shard: &Shard) -> PathBuf {
-        self.out_dir.join("stats").join(format!("{}.json", shard.name()))
+        self.out_dir
+            .join("stats")
+            .join(format!("{}.json", shard.name()))
     }
 
     /// The stats of a shard completed by an earlier run for the same input, if any.
@@ -168,7 +170,7 @@ impl ShardRunner {
             Ok(s) => s,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&output.tmp_dir);
-                return fail(e.to_string());
+                return fail(format!("{e:#}"));
             }
         };
         stats.shard = shard.name();
@@ -231,7 +233,9 @@ mod tests {
             if s.index == 2 {
                 return Err("boom".into());
             }
-            let p = out.file(&format!("data/{}.txt", s.name())).map_err(|e| e.to_string())?;
+            let p = out
+                .file(&format!("data/{}.txt", s.name()))
+                .map_err(|e| e.to_string())?;
             std::fs::write(p, &s.input).map_err(|e| e.to_string())?;
             Ok(ShardStats {
                 docs_out: 1,
@@ -247,7 +251,11 @@ mod tests {
         let before = calls.load(Ordering::SeqCst);
         let second = runner.run(&shards(3), work).unwrap();
         assert_eq!(second.skipped, 2);
-        assert_eq!(calls.load(Ordering::SeqCst) - before, 1, "only the failed shard reruns");
+        assert_eq!(
+            calls.load(Ordering::SeqCst) - before,
+            1,
+            "only the failed shard reruns"
+        );
     }
 
     #[test]

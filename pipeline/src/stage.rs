@@ -25,7 +25,10 @@ impl Outcome {
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     #[error("stage `{stage}`: {message}")]
-    Failed { stage: &'static str, message: String },
+    Failed {
+        stage: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -124,7 +127,13 @@ mod tests {
     fn chain_counts_in_kept_dropped() {
         let mut chain = Chain::new(vec![Box::new(MinChars(3)), Box::new(Upper)]);
         let (o, by) = chain.process(Doc::from_text("a", "t", "ab")).unwrap();
-        assert!(matches!(o, Outcome::Drop { reason: "too_short", .. }));
+        assert!(matches!(
+            o,
+            Outcome::Drop {
+                reason: "too_short",
+                ..
+            }
+        ));
         assert_eq!(by, Some("min_chars"));
         let (o, by) = chain.process(Doc::from_text("b", "t", "abc")).unwrap();
         match o {

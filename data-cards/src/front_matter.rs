@@ -1,0 +1,80 @@
+//! The YAML front matter: the Hub's dataset metadata, written line by line with every string
+//! passed through [`yaml_str`] so no value can change the structure.
+
+use crate::escape::yaml_str;
+use crate::langs::hub_languages;
+use crate::CardInput;
+
+/// Tags every seapile card carries.
+pub const TAGS: [&str; 3] = ["seapile", "common-crawl", "southeast-asia"];
+
+/// The Hub's `size_categories` bucket for a number of rows: `n<1K`, `1K<n<10K`, ...,
+/// `100B<n<1T`, `n>1T`.
+pub fn size_category(rows: u64) -> &'static str {
+    const BUCKETS: [(u64, &str); 11] = [
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+        (10_000_000, "1M<n<10M"),
+        (100_000_000, "10M<n<100M"),
+        (1_000_000_000, "100M<n<1B"),
+        (10_000_000_000, "1B<n<10B"),
+        (100_000_000_000, "10B<n<100B"),
+        (1_000_000_000_000, "100B<n<1T"),
+        (u64::MAX, "n>1T"),
+    ];
+    BUCKETS
+        .iter()
+        .find(|(limit, _)| rows < *limit)
+        .map_or("n>1T", |(_, name)| name)
+}
+
+/// `---`-delimited YAML for `card`.
+pub fn render(card: &CardInput) -> String {
+    let mut y = String::from("---\n");
+    y += &format!("pretty_name: {}\n", yaml_str(&card.pretty_name));
+    y += &format!("license: {}\n", yaml_str(&card.license));
+    y += &list("language", &hub_languages(&card.languages));
+    y += &list("task_categories", &["text-generation"]);
+    y += &list("size_categories", &[size_category(card.run.docs_out)]);
+    y += &list("tags", &TAGS);
+    y += "configs:\n- config_name: default\n  data_files:\n  - split: train\n";
+    y += &format!("    path: {}\n", yaml_str(&card.data_files));
+    y += "---\n";
+    y
+}
+
+/// A block sequence `key:\n- a\n- b`, or `key: []` when empty.
+fn list<S: AsRef<str>>(key: &str, items: &[S]) -> String {
+    if items.is_empty() {
+        return format!("{key}: []\n");
+    }
+    let mut s = format!("{key}:\n");
+    for item in items {
+        s += &format!("- {}\n", yaml_str(item.as_ref()));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_category_edges() {
+        assert_eq!(size_category(0), "n<1K");
+        assert_eq!(size_category(999), "n<1K");
+        assert_eq!(size_category(1_000), "1K<n<10K");
+        assert_eq!(size_category(9_999), "1K<n<10K");
+        assert_eq!(size_category(10_000), "10K<n<100K");
+        assert_eq!(size_category(999_999_999_999), "100B<n<1T");
+        assert_eq!(size_category(1_000_000_000_000), "n>1T");
+        assert_eq!(size_category(u64::MAX), "n>1T");
+    }
+
+    #[test]
+    fn empty_language_list_is_flow_syntax() {
+        assert_eq!(list::<&str>("language", &[]), "language: []\n");
+    }
+}

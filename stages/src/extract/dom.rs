@@ -1,0 +1,572 @@
+//! A flat, index-linked DOM built straight from html5ever's tokenizer.
+//!
+//! Design decision: we do not run the full HTML5 tree builder. Its scope checks scan the whole
+//! open-element stack for every start tag, which is quadratic on deeply nested pages. Our own
+//! builder applies the few implied-end rules that matter for text (`p`, `li`, `dt`/`dd`,
+//! table rows and cells, `a`), caps the open-element stack at [`MAX_DEPTH`] (deeper elements
+//! are flattened into the deepest one), and stores nodes in one `Vec` in document order, so a
+//! parent always has a smaller index than its children and every later pass is a plain loop.
+
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag as HtmlTag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+    TokenizerOpts,
+};
+use html5ever::LocalName;
+
+use super::hints;
+
+/// Deepest open-element stack the builder keeps; deeper elements become siblings.
+pub const MAX_DEPTH: usize = 512;
+/// "No node" in the index links.
+pub const NONE: u32 = u32::MAX;
+
+/// Subtree is never text (scripts, styles, form controls, hidden elements).
+pub const REMOVED: u8 = 1;
+/// Structural boilerplate (`nav`, `footer`, `aside`, `menu`, ARIA landmarks of that kind).
+pub const BOILER_TAG: u8 = 2;
+/// Class/id names boilerplate (`comment`, `share`, `sidebar`, `cookie`, ...).
+pub const BOILER_CLASS: u8 = 4;
+/// `itemprop="articleBody"`.
+pub const ARTICLE_BODY: u8 = 8;
+
+/// The element kinds extraction cares about; everything else is `Inline` or `Block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Root,
+    Text,
+    Html,
+    Head,
+    Title,
+    Body,
+    P,
+    Div,
+    Br,
+    Heading(u8),
+    Ul,
+    Ol,
+    Li,
+    Dl,
+    Dt,
+    Dd,
+    Table,
+    Tr,
+    Td,
+    Th,
+    A,
+    Pre,
+    Blockquote,
+    Article,
+    Main,
+    Section,
+    Nav,
+    Header,
+    Footer,
+    Aside,
+    Form,
+    Figure,
+    Block,
+    Inline,
+}
+
+impl Tag {
+    fn from_name(name: &str) -> Tag {
+        match name {
+            "html" => Tag::Html,
+            "head" => Tag::Head,
+            "title" => Tag::Title,
+            "body" => Tag::Body,
+            "p" => Tag::P,
+            "div" => Tag::Div,
+            "br" => Tag::Br,
+            "h1" => Tag::Heading(1),
+            "h2" => Tag::Heading(2),
+            "h3" => Tag::Heading(3),
+            "h4" => Tag::Heading(4),
+            "h5" => Tag::Heading(5),
+            "h6" => Tag::Heading(6),
+            "ul" => Tag::Ul,
+            "ol" => Tag::Ol,
+            "li" => Tag::Li,
+            "dl" => Tag::Dl,
+            "dt" => Tag::Dt,
+            "dd" => Tag::Dd,
+            "table" => Tag::Table,
+            "tr" => Tag::Tr,
+            "td" => Tag::Td,
+            "th" => Tag::Th,
+            "a" => Tag::A,
+            "pre" | "listing" => Tag::Pre,
+            "blockquote" => Tag::Blockquote,
+            "article" => Tag::Article,
+            "main" => Tag::Main,
+            "section" => Tag::Section,
+            "nav" | "menu" => Tag::Nav,
+            "header" => Tag::Header,
+            "footer" => Tag::Footer,
+            "aside" => Tag::Aside,
+            "form" => Tag::Form,
+            "figure" => Tag::Figure,
+            "address" | "caption" | "center" | "details" | "summary" | "fieldset" | "legend"
+            | "hgroup" | "thead" | "tbody" | "tfoot" | "figcaption" | "hr" | "dialog" => Tag::Block,
+            _ => Tag::Inline,
+        }
+    }
+
+    /// Starts a new line of text.
+    pub fn is_block(self) -> bool {
+        !matches!(self, Tag::Inline | Tag::A | Tag::Text | Tag::Br)
+    }
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+    )
+}
+
+/// Elements whose whole subtree is never article text.
+fn is_removed_name(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "select"
+            | "button"
+            | "input"
+            | "textarea"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "xmp"
+            | "map"
+            | "label"
+            | "dialog"
+            | "datalist"
+            | "option"
+    )
+}
+
+fn raw_kind(name: &str) -> Option<RawKind> {
+    match name {
+        "script" => Some(RawKind::ScriptData),
+        "style" | "noscript" | "iframe" | "noembed" | "noframes" | "xmp" => Some(RawKind::Rawtext),
+        "title" | "textarea" => Some(RawKind::Rcdata),
+        _ => None,
+    }
+}
+
+/// One node: an element or a run of text.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub tag: Tag,
+    pub parent: u32,
+    pub first_child: u32,
+    pub last_child: u32,
+    pub next_sibling: u32,
+    /// For text nodes: byte range into [`Dom::text`].
+    pub start: u32,
+    pub end: u32,
+    /// Class/id weight (readability style: +25 per positive name, -25 per negative one).
+    pub weight: i16,
+    pub flags: u8,
+}
+
+/// Page metadata found while parsing (`<meta>`, `<time>`, `<title>`).
+#[derive(Debug, Default, Clone)]
+pub struct Meta {
+    pub og_title: Option<String>,
+    pub title_node: Option<u32>,
+    pub first_h1: Option<u32>,
+    pub date: Option<String>,
+    pub time_datetime: Option<String>,
+    pub author: Option<String>,
+}
+
+/// The parsed page.
+#[derive(Debug, Default)]
+pub struct Dom {
+    pub nodes: Vec<Node>,
+    pub text: String,
+    pub meta: Meta,
+    pub body: Option<u32>,
+}
+
+impl Dom {
+    /// Parse `html` (never fails; malformed input gives some tree).
+    pub fn parse(html: &str) -> Dom {
+        let tokenizer =
+            Tokenizer::new(Sink(RefCell::new(Builder::new())), TokenizerOpts::default());
+        let queue = BufferQueue::default();
+        queue.push_back(StrTendril::from_slice(html));
+        let _ = tokenizer.feed(&queue);
+        tokenizer.end();
+        tokenizer.sink.0.into_inner().dom
+    }
+
+    /// The text of a text node.
+    pub fn text_of(&self, n: u32) -> &str {
+        let node = &self.nodes[n as usize];
+        &self.text[node.start as usize..node.end as usize]
+    }
+
+    /// Element children and text of `n`, in order.
+    pub fn children(&self, n: u32) -> Children<'_> {
+        Children {
+            dom: self,
+            next: self.nodes[n as usize].first_child,
+        }
+    }
+
+    /// All text under `n`, whitespace collapsed (used for titles).
+    pub fn plain_text(&self, n: u32) -> String {
+        let mut out = String::new();
+        let end = self.subtree_end(n);
+        for i in n..end {
+            if self.nodes[i as usize].tag == Tag::Text {
+                out.push_str(self.text_of(i));
+                out.push(' ');
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// One past the last descendant of `n` (descendants are contiguous in document order).
+    pub fn subtree_end(&self, n: u32) -> u32 {
+        let mut cur = n;
+        loop {
+            let node = &self.nodes[cur as usize];
+            if node.next_sibling != NONE {
+                return node.next_sibling;
+            }
+            if node.parent == NONE {
+                return self.nodes.len() as u32;
+            }
+            cur = node.parent;
+        }
+    }
+}
+
+/// Iterator over the children of one node.
+pub struct Children<'a> {
+    dom: &'a Dom,
+    next: u32,
+}
+
+impl Iterator for Children<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        if self.next == NONE {
+            return None;
+        }
+        let n = self.next;
+        self.next = self.dom.nodes[n as usize].next_sibling;
+        Some(n)
+    }
+}
+
+struct Builder {
+    dom: Dom,
+    /// Open elements: node index and name (names tell apart the many `Inline` tags).
+    stack: Vec<(u32, LocalName)>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        let root = Node {
+            tag: Tag::Root,
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            start: 0,
+            end: 0,
+            weight: 0,
+            flags: 0,
+        };
+        let dom = Dom {
+            nodes: vec![root],
+            ..Dom::default()
+        };
+        Builder {
+            dom,
+            stack: vec![(0, LocalName::from(""))],
+        }
+    }
+
+    fn top(&self) -> u32 {
+        self.stack.last().map_or(0, |t| t.0)
+    }
+
+    fn append(&mut self, tag: Tag, flags: u8) -> u32 {
+        let parent = self.top();
+        let idx = self.dom.nodes.len() as u32;
+        let inherited = self.dom.nodes[parent as usize].flags & REMOVED;
+        self.dom.nodes.push(Node {
+            tag,
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            start: 0,
+            end: 0,
+            weight: 0,
+            flags: flags | inherited,
+        });
+        let p = &mut self.dom.nodes[parent as usize];
+        let prev = p.last_child;
+        p.last_child = idx;
+        if prev == NONE {
+            p.first_child = idx;
+        } else {
+            self.dom.nodes[prev as usize].next_sibling = idx;
+        }
+        idx
+    }
+
+    fn text(&mut self, s: &str) {
+        let top = self.top();
+        if self.dom.nodes[top as usize].flags & REMOVED != 0 {
+            return;
+        }
+        let last = self.dom.nodes[top as usize].last_child;
+        let start = self.dom.text.len() as u32;
+        self.dom.text.push_str(s);
+        let end = self.dom.text.len() as u32;
+        if last != NONE {
+            let l = &mut self.dom.nodes[last as usize];
+            if l.tag == Tag::Text && l.end == start {
+                l.end = end;
+                return;
+            }
+        }
+        let n = self.append(Tag::Text, 0);
+        let node = &mut self.dom.nodes[n as usize];
+        node.start = start;
+        node.end = end;
+    }
+
+    /// Pop up to and including the nearest open element matching `target`, unless an element
+    /// matching `barrier` comes first.
+    fn close_nearest(&mut self, target: impl Fn(Tag) -> bool, barrier: impl Fn(Tag) -> bool) {
+        for i in (1..self.stack.len()).rev() {
+            let tag = self.dom.nodes[self.stack[i].0 as usize].tag;
+            if target(tag) {
+                self.stack.truncate(i);
+                return;
+            }
+            if barrier(tag) {
+                return;
+            }
+        }
+    }
+
+    fn close_implied(&mut self, tag: Tag) {
+        if tag == Tag::Body || (tag.is_block() && !matches!(tag, Tag::Title | Tag::Head)) {
+            self.close_nearest(|t| t == Tag::Head, |_| false);
+        }
+        let cell_barrier = |t: Tag| matches!(t, Tag::Td | Tag::Th | Tag::Table);
+        match tag {
+            Tag::Li => self.close_nearest(
+                |t| t == Tag::Li,
+                |t| matches!(t, Tag::Ul | Tag::Ol | Tag::Table | Tag::Td | Tag::Th),
+            ),
+            Tag::Dt | Tag::Dd => self.close_nearest(
+                |t| matches!(t, Tag::Dt | Tag::Dd),
+                |t| matches!(t, Tag::Dl | Tag::Table),
+            ),
+            Tag::Tr => self.close_nearest(|t| t == Tag::Tr, |t| t == Tag::Table),
+            Tag::Td | Tag::Th => self.close_nearest(
+                |t| matches!(t, Tag::Td | Tag::Th),
+                |t| matches!(t, Tag::Tr | Tag::Table),
+            ),
+            Tag::A => self.close_nearest(|t| t == Tag::A, |_| false),
+            _ => {}
+        }
+        if tag.is_block() && !matches!(tag, Tag::Td | Tag::Th | Tag::Tr) {
+            self.close_nearest(|t| t == Tag::P, cell_barrier);
+        }
+    }
+
+    fn start_tag(&mut self, tag: HtmlTag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        let kind = Tag::from_name(name);
+        let parent_removed = self.dom.nodes[self.top() as usize].flags & REMOVED != 0;
+        let duplicate = match kind {
+            Tag::Body => self.dom.body.is_some(),
+            Tag::Html => self
+                .dom
+                .nodes
+                .iter()
+                .skip(1)
+                .take(4)
+                .any(|n| n.tag == Tag::Html),
+            _ => false,
+        };
+        if duplicate {
+            return TokenSinkResult::Continue;
+        }
+        if !parent_removed {
+            self.close_implied(kind);
+        }
+        let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
+        let attrs = hints::read_attrs(&tag.attrs, kind);
+        flags |= attrs.flags;
+        if matches!(
+            kind,
+            Tag::Nav | Tag::Footer | Tag::Aside | Tag::Head | Tag::Title
+        ) {
+            flags |= BOILER_TAG;
+        }
+        if name == "meta" {
+            hints::read_meta(&tag.attrs, &mut self.dom.meta);
+        }
+        let n = self.append(kind, flags);
+        self.dom.nodes[n as usize].weight = attrs.weight;
+        self.note(kind, n, &tag);
+        let void = is_void(name) || (tag.self_closing && parent_removed);
+        if !void && self.stack.len() < MAX_DEPTH {
+            self.stack.push((n, tag.name.clone()));
+        }
+        match raw_kind(name) {
+            Some(k) if !void => TokenSinkResult::RawData(k),
+            _ if name == "plaintext" => TokenSinkResult::Plaintext,
+            _ => TokenSinkResult::Continue,
+        }
+    }
+
+    fn note(&mut self, kind: Tag, n: u32, tag: &HtmlTag) {
+        let meta = &mut self.dom.meta;
+        match kind {
+            Tag::Title if meta.title_node.is_none() => meta.title_node = Some(n),
+            Tag::Heading(1) if meta.first_h1.is_none() => meta.first_h1 = Some(n),
+            Tag::Body if self.dom.body.is_none() => self.dom.body = Some(n),
+            _ => {}
+        }
+        if &*tag.name == "time" && meta.time_datetime.is_none() {
+            meta.time_datetime = hints::attr(&tag.attrs, "datetime").map(str::to_string);
+        }
+    }
+
+    fn end_tag(&mut self, tag: HtmlTag) {
+        if &*tag.name == "br" {
+            self.append(Tag::Br, 0);
+            return;
+        }
+        if let Some(i) = self.stack.iter().rposition(|e| e.1 == tag.name) {
+            if i > 0 {
+                self.stack.truncate(i);
+            }
+        }
+    }
+}
+
+/// The tokenizer's sink (the tokenizer calls it through `&self`).
+struct Sink(RefCell<Builder>);
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut b = self.0.borrow_mut();
+        match token {
+            Token::TagToken(tag) => match tag.kind {
+                TagKind::StartTag => return b.start_tag(tag),
+                TagKind::EndTag => b.end_tag(tag),
+            },
+            Token::CharacterTokens(t) => b.text(&t),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags_under(dom: &Dom, n: u32) -> Vec<Tag> {
+        dom.children(n).map(|c| dom.nodes[c as usize].tag).collect()
+    }
+
+    #[test]
+    fn implied_ends_close_paragraphs_items_and_cells() {
+        let dom = Dom::parse(
+            "<body><p>a<p>b<div>c</div><ul><li>x<li>y</ul><table><tr><td>1<td>2<tr><td>3</table>",
+        );
+        let body = dom.body.unwrap();
+        assert_eq!(
+            tags_under(&dom, body),
+            [Tag::P, Tag::P, Tag::Div, Tag::Ul, Tag::Table]
+        );
+        let ul = dom.children(body).nth(3).unwrap();
+        assert_eq!(tags_under(&dom, ul), [Tag::Li, Tag::Li]);
+        let table = dom.children(body).nth(4).unwrap();
+        assert_eq!(tags_under(&dom, table), [Tag::Tr, Tag::Tr]);
+        let tr = dom.children(table).next().unwrap();
+        assert_eq!(tags_under(&dom, tr), [Tag::Td, Tag::Td]);
+    }
+
+    #[test]
+    fn parents_precede_children_and_depth_is_capped() {
+        let n = MAX_DEPTH * 3;
+        let dom = Dom::parse(&format!("{}x{}", "<div>".repeat(n), "</div>".repeat(n)));
+        assert!(dom
+            .nodes
+            .iter()
+            .skip(1)
+            .enumerate()
+            .all(|(i, nd)| (nd.parent as usize) < i + 1));
+        let mut depth = 0;
+        let mut cur = (dom.nodes.len() - 1) as u32;
+        while cur != NONE {
+            depth += 1;
+            cur = dom.nodes[cur as usize].parent;
+        }
+        assert!(depth <= MAX_DEPTH + 2, "depth {depth}");
+    }
+
+    #[test]
+    fn script_and_style_text_is_not_stored_and_title_is() {
+        let dom = Dom::parse("<title>T &amp; U</title><script>if (a < b) { x = '</p>' }</script><style>p{}</style><p>ok</p>");
+        assert_eq!(dom.text, "T & Uok");
+        assert_eq!(dom.plain_text(dom.meta.title_node.unwrap()), "T & U");
+    }
+
+    #[test]
+    fn body_inside_unclosed_head_is_not_lost() {
+        let dom = Dom::parse("<html><head><title>t</title><body><p>text</p>");
+        let body = dom.body.unwrap();
+        assert_ne!(
+            dom.nodes[dom.nodes[body as usize].parent as usize].tag,
+            Tag::Head
+        );
+    }
+}

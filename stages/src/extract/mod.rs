@@ -1,0 +1,189 @@
+//! Main-text extraction: HTML in, the article's text (plus title, date, author) out.
+//!
+//! Design decision: one parse into a flat DOM ([`dom`]), then a fallback chain of passes over
+//! that same tree, each recorded in [`Extracted::pass`]: `"main"` scores paragraph-ish blocks
+//! readability-style (class/id hints, link density, `<article>`/`itemprop=articleBody`) and
+//! keeps the best container with its siblings, first with class-named boilerplate removed and
+//! then without; when that yields too little (under [`MIN_MAIN_CHARS`] characters *and* under
+//! half of the page's visible text) `"fallback"` keeps the whole body minus structural
+//! boilerplate and link-dense blocks; `"none"` means no text at all. All lengths are in
+//! characters, so pages without spaces between words (Thai, Burmese, Khmer, Lao, Chinese)
+//! are measured like any other.
+
+pub mod aeb;
+mod dom;
+mod hints;
+mod render;
+mod score;
+
+use pipeline::config::ExtractConfig;
+use pipeline::{Doc, Outcome, Stage, StageError};
+
+use dom::{Dom, BOILER_CLASS, BOILER_TAG, REMOVED};
+use render::Cleaner;
+use score::Counts;
+
+pub use dom::MAX_DEPTH;
+
+/// Below this many characters the main pass may give way to the fallback pass.
+pub const MIN_MAIN_CHARS: usize = 250;
+
+/// What [`extract`] found in a page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Extracted {
+    /// `og:title`, else `<title>`, else the first `<h1>`.
+    pub title: Option<String>,
+    /// The main text: one line per paragraph, heading, list item or table row.
+    pub text: String,
+    /// Publication date as written in the page's metadata (`article:published_time`, ...).
+    pub date: Option<String>,
+    /// Author from the page's metadata.
+    pub author: Option<String>,
+    /// Which pass produced `text`: `"main"`, `"fallback"` or `"none"`.
+    pub pass: &'static str,
+}
+
+/// Extract the main text and metadata of an HTML page.
+pub fn extract(html: &str) -> Extracted {
+    let dom = Dom::parse(html);
+    let (text, pass) = main_text(&dom);
+    Extracted {
+        title: title(&dom),
+        text,
+        date: dom
+            .meta
+            .date
+            .clone()
+            .or_else(|| dom.meta.time_datetime.clone()),
+        author: dom.meta.author.clone(),
+        pass,
+    }
+}
+
+fn char_len(s: &str) -> usize {
+    s.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+fn title(dom: &Dom) -> Option<String> {
+    let from_node = |n: Option<u32>| n.map(|n| dom.plain_text(n)).filter(|t| !t.is_empty());
+    dom.meta
+        .og_title
+        .clone()
+        .or_else(|| from_node(dom.meta.title_node))
+        .or_else(|| from_node(dom.meta.first_h1))
+}
+
+/// The readability pass under one removal mask.
+fn readability(dom: &Dom, mask: u8) -> String {
+    let counts = Counts::new(dom, mask);
+    let scores = score::candidate_scores(dom, &counts);
+    let Some(top) = score::top_candidate(dom, &scores) else {
+        return String::new();
+    };
+    let roots = score::with_siblings(dom, &counts, &scores, top);
+    let cleaner = Cleaner {
+        dom,
+        counts: &counts,
+        strict: true,
+    };
+    cleaner.render(&roots)
+}
+
+/// The body (or the whole page) minus structural boilerplate and link-dense blocks.
+fn fallback(dom: &Dom) -> (String, usize) {
+    let counts = Counts::new(dom, REMOVED | BOILER_TAG);
+    let root = dom.body.unwrap_or(0);
+    let cleaner = Cleaner {
+        dom,
+        counts: &counts,
+        strict: false,
+    };
+    let visible = Counts::new(dom, REMOVED | BOILER_TAG).chars[root as usize] as usize;
+    (cleaner.render(&[root]), visible)
+}
+
+fn main_text(dom: &Dom) -> (String, &'static str) {
+    let mut best = readability(dom, REMOVED | BOILER_TAG | BOILER_CLASS);
+    let mut best_len = char_len(&best);
+    if best_len < MIN_MAIN_CHARS {
+        let loose = readability(dom, REMOVED | BOILER_TAG);
+        let loose_len = char_len(&loose);
+        if loose_len > best_len {
+            (best, best_len) = (loose, loose_len);
+        }
+    }
+    if best_len < MIN_MAIN_CHARS {
+        let (fb, visible) = fallback(dom);
+        let fb_len = char_len(&fb);
+        if best_len * 2 < visible && fb_len > best_len {
+            return (fb, "fallback");
+        }
+    }
+    if best_len == 0 {
+        return (String::new(), "none");
+    }
+    (best, "main")
+}
+
+/// A stage configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// `max_html_bytes` is zero.
+    #[error(
+        "invalid extract config: max_html_bytes = {0}: must be at least 1 (e.g. 8388608 for 8 MiB)"
+    )]
+    MaxHtmlBytes(usize),
+}
+
+/// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta`.
+///
+/// Drops `no_html` (no HTML on the document), `html_too_large` (over `max_html_bytes`) and
+/// `too_short` (fewer than `min_chars` characters of text). Clears `doc.html`.
+#[derive(Debug, Clone)]
+pub struct ExtractStage {
+    min_chars: usize,
+    max_html_bytes: usize,
+}
+
+impl ExtractStage {
+    /// Validate the config and build the stage.
+    pub fn build(config: &ExtractConfig) -> Result<Self, ExtractError> {
+        if config.max_html_bytes == 0 {
+            return Err(ExtractError::MaxHtmlBytes(config.max_html_bytes));
+        }
+        Ok(ExtractStage {
+            min_chars: config.min_chars,
+            max_html_bytes: config.max_html_bytes,
+        })
+    }
+}
+
+impl Stage for ExtractStage {
+    fn name(&self) -> &'static str {
+        "extract"
+    }
+
+    fn process(&mut self, mut doc: Doc) -> Result<Outcome, StageError> {
+        let Some(html) = doc.html.take() else {
+            return Ok(Outcome::drop(doc, "no_html"));
+        };
+        if html.len() > self.max_html_bytes {
+            return Ok(Outcome::drop(doc, "html_too_large"));
+        }
+        let ex = extract(&html);
+        drop(html);
+        doc.meta.insert("extract_pass".into(), ex.pass.into());
+        if let Some(d) = ex.date {
+            doc.meta.insert("date_published".into(), d);
+        }
+        if let Some(a) = ex.author {
+            doc.meta.insert("author".into(), a);
+        }
+        doc.title = ex.title;
+        doc.text = ex.text;
+        if doc.text.chars().count() < self.min_chars {
+            return Ok(Outcome::drop(doc, "too_short"));
+        }
+        Ok(Outcome::Keep(doc))
+    }
+}

@@ -1,0 +1,179 @@
+//! Turning chosen subtrees into text: one line per paragraph, heading, list item and table
+//! row, `<br>` as a line break, table cells joined with ` | `, whitespace collapsed outside
+//! `<pre>`.
+//!
+//! Design decision: rendering and the last cleaning step are one iterative walk with an
+//! explicit stack; a container is skipped (with its subtree) when [`Cleaner`] judges it
+//! link-dense or marked as boilerplate, using the counts computed once per pass.
+
+use super::dom::{Dom, Tag, NONE};
+use super::score::Counts;
+
+/// Which containers to drop inside the chosen content.
+pub struct Cleaner<'a> {
+    pub dom: &'a Dom,
+    pub counts: &'a Counts,
+    /// Also drop short headlines (`h1`) and readability's conditional removals.
+    pub strict: bool,
+}
+
+impl Cleaner<'_> {
+    /// Is node `n` (a descendant of a chosen root) boilerplate?
+    fn is_junk(&self, n: u32) -> bool {
+        let i = n as usize;
+        let c = self.counts;
+        if c.dead[i] {
+            return true;
+        }
+        let node = &self.dom.nodes[i];
+        let chars = c.chars[i];
+        let ld = c.link_density(n);
+        match node.tag {
+            Tag::Header => chars < 200 || ld > 0.3,
+            Tag::Heading(1) => self.strict && chars < 200,
+            Tag::Figure => self.strict,
+            Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
+            Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
+                let few_commas = c.commas[i] < 10;
+                (node.weight < 0 && self.strict)
+                    || (few_commas && ld > 0.5)
+                    || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
+            }
+            Tag::P | Tag::Li => ld > 0.9 && chars < 150,
+            _ => false,
+        }
+    }
+
+    /// Text of `roots` (and their subtrees) in document order.
+    pub fn render(&self, roots: &[u32]) -> String {
+        let mut w = Writer::default();
+        for &root in roots {
+            if self.counts.dead[root as usize] {
+                continue;
+            }
+            self.render_one(root, &mut w);
+        }
+        w.finish()
+    }
+
+    fn render_one(&self, root: u32, w: &mut Writer) {
+        let dom = self.dom;
+        // (node, leaving)
+        let mut stack: Vec<(u32, bool)> = vec![(root, false)];
+        while let Some((n, leaving)) = stack.pop() {
+            let node = &dom.nodes[n as usize];
+            if leaving {
+                w.leave(node.tag);
+                continue;
+            }
+            if node.tag == Tag::Text {
+                w.text(dom.text_of(n));
+                continue;
+            }
+            if n != root && self.is_junk(n) {
+                continue;
+            }
+            w.enter(node.tag);
+            stack.push((n, true));
+            let first = stack.len();
+            let mut ch = node.first_child;
+            while ch != NONE {
+                stack.push((ch, false));
+                ch = dom.nodes[ch as usize].next_sibling;
+            }
+            stack[first..].reverse();
+        }
+    }
+}
+
+/// Accumulates normalised text.
+#[derive(Default)]
+struct Writer {
+    out: String,
+    space: bool,
+    line_open: bool,
+    pre: u32,
+    cells: u32,
+    rows: Vec<u32>,
+}
+
+impl Writer {
+    fn newline(&mut self) {
+        if self.cells > 0 {
+            self.space = true;
+            return;
+        }
+        if self.line_open {
+            self.out.push('\n');
+            self.line_open = false;
+        }
+        self.space = false;
+    }
+
+    fn enter(&mut self, tag: Tag) {
+        match tag {
+            Tag::Br => self.newline(),
+            Tag::Tr => {
+                self.newline();
+                self.rows.push(0);
+            }
+            Tag::Td | Tag::Th => {
+                if let Some(r) = self.rows.last_mut() {
+                    if *r > 0 && self.line_open {
+                        self.out.push_str(" |");
+                        self.space = true;
+                    }
+                    *r += 1;
+                }
+                self.cells += 1;
+            }
+            Tag::Pre => {
+                self.newline();
+                self.pre += 1;
+            }
+            t if t.is_block() => self.newline(),
+            _ => {}
+        }
+    }
+
+    fn leave(&mut self, tag: Tag) {
+        match tag {
+            Tag::Tr => {
+                self.rows.pop();
+                self.newline();
+            }
+            Tag::Td | Tag::Th => self.cells = self.cells.saturating_sub(1),
+            Tag::Pre => {
+                self.pre = self.pre.saturating_sub(1);
+                self.newline();
+            }
+            t if t.is_block() => self.newline(),
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        for ch in s.chars() {
+            if self.pre > 0 && ch == '\n' && self.cells == 0 {
+                self.out.push('\n');
+                self.line_open = false;
+                self.space = false;
+            } else if ch.is_whitespace() {
+                self.space = true;
+            } else {
+                if self.space && self.line_open {
+                    self.out.push(' ');
+                }
+                self.space = false;
+                self.line_open = true;
+                self.out.push(ch);
+            }
+        }
+    }
+
+    fn finish(mut self) -> String {
+        let trimmed = self.out.trim_end().len();
+        self.out.truncate(trimmed);
+        self.out
+    }
+}

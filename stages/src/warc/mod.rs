@@ -1,0 +1,117 @@
+//! WARC ingest: a streaming reader that turns WARC records into HTML [`Doc`]s, plus the input
+//! plumbing (local files, globs, folders, `warc.paths` lists, http(s)/`s3://commoncrawl` URLs)
+//! and a small gzip-per-record writer.
+//!
+//! The one design decision: **every record read becomes exactly one [`IngestItem`]**, either
+//! a page or a drop with a stable reason, and the reader never holds more than one record in
+//! memory. Records that will not be kept (wrong type, status or content type, too large) are
+//! skipped through the buffer without being copied; a record whose `Content-Length` does not
+//! end at a record boundary is dropped as `bad_content_length` and the reader re-synchronises
+//! on the next `WARC/` line; a stream that ends (or whose gzip breaks) inside a record yields
+//! one `truncated` / `corrupt_gzip` drop and then ends cleanly.
+//!
+//! Charset decoding ([`decode_html`]) trusts content over declarations: a byte-order mark,
+//! then valid non-ASCII UTF-8, then the HTTP header, then `<meta>`, then detection.
+
+mod charset;
+mod http;
+mod input;
+mod lines;
+mod reader;
+mod writer;
+
+use pipeline::Doc;
+
+pub use charset::{decode_html, decode_html_for_url};
+pub use input::{expand_inputs, open_input, DEFAULT_PATHS_PREFIX};
+pub use reader::{WarcReader, DEFAULT_MAX_RECORD_BYTES};
+pub use writer::{
+    http_response, recompress_per_record, response_record, write_gzip_member, WarcWriter,
+};
+
+/// Stable reasons for which ingest drops a record (`IngestItem::Dropped::reason`).
+pub mod reasons {
+    /// A record other than `response` (warcinfo, request, metadata, revisit, resource, ...).
+    pub const NOT_RESPONSE: &str = "not_response";
+    /// A `response` record whose block is not an HTTP message (e.g. `text/dns`).
+    pub const NOT_HTTP: &str = "not_http";
+    /// HTTP status other than 200.
+    pub const HTTP_STATUS: &str = "http_status";
+    /// An HTTP 200 HTML response whose body is empty or only whitespace.
+    pub const EMPTY_BODY: &str = "empty_body";
+    /// Content-Type is not HTML, or (without one) the body does not look like HTML.
+    pub const NOT_HTML: &str = "not_html";
+    /// The HTTP status line or header block cannot be parsed.
+    pub const BAD_HTTP_HEADERS: &str = "bad_http_headers";
+    /// Transfer- or Content-Encoding could not be undone (or is unknown).
+    pub const DECODE_FAILED: &str = "decode_failed";
+    /// More than 5% of the decoded characters are U+FFFD.
+    pub const CHARSET_UNDECODABLE: &str = "charset_undecodable";
+    /// Record (or decoded body) larger than the limit; skipped without buffering.
+    pub const RECORD_TOO_LARGE: &str = "record_too_large";
+    /// The stream ended inside the record.
+    pub const TRUNCATED: &str = "truncated";
+    /// The gzip stream is corrupt inside the record.
+    pub const CORRUPT_GZIP: &str = "corrupt_gzip";
+    /// WARC header without a usable Content-Length, WARC-Type or WARC-Record-ID, or too long.
+    pub const BAD_WARC_HEADER: &str = "bad_warc_header";
+    /// The record's Content-Length does not end where the next record starts.
+    pub const BAD_CONTENT_LENGTH: &str = "bad_content_length";
+}
+
+/// One record read from a WARC file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IngestItem {
+    /// An HTTP 200 HTML response, decoded to UTF-8 in `Doc::html`.
+    Page(Doc),
+    /// Any other record, with a stable reason from [`reasons`]. `id` is the WARC-Record-ID
+    /// without angle brackets (empty when the header was unreadable).
+    Dropped {
+        id: String,
+        url: Option<String>,
+        reason: &'static str,
+    },
+}
+
+/// Failure to open, list or read an input (not the fault of one record).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A local file could not be opened or read.
+    #[error("cannot open \"{path}\": {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An http(s) download failed.
+    #[error("cannot fetch \"{url}\": {message}")]
+    Fetch { url: String, message: String },
+    /// A URL scheme or bucket we cannot read.
+    #[error("cannot read \"{url}\": {message}")]
+    UnsupportedUrl { url: String, message: &'static str },
+    /// The input does not start with a WARC record.
+    #[error("\"{name}\" is not a WARC file: {detail}")]
+    NotWarc { name: String, detail: String },
+    /// An I/O error while reading records (not a truncation, which is a drop).
+    #[error("cannot read \"{name}\": {source}")]
+    Read {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A local path that does not exist.
+    #[error("\"{path}\": no such file or folder")]
+    NotFound { path: String },
+    /// A glob pattern that matches no file.
+    #[error("the glob \"{glob}\" matches no file")]
+    NoMatch { glob: String },
+    /// A glob pattern that cannot be parsed.
+    #[error("the glob \"{glob}\" is invalid: {message}")]
+    BadGlob { glob: String, message: String },
+    /// A folder without `.warc` / `.warc.gz` files.
+    #[error("the folder \"{path}\" has no .warc or .warc.gz file")]
+    EmptyFolder { path: String },
+    /// Writing a WARC file failed.
+    #[error("cannot write WARC output: {0}")]
+    Write(#[source] std::io::Error),
+}
