@@ -98,16 +98,7 @@ pub const ASSETS: &[Asset] = &[
     },
 ];
 
-/// The asset cache directory: `$SEAPILE_CACHE`, else `~/.cache/seapile`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SEAPILE_CACHE") {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache").join("seapile")
-}
+pub use pipeline::assets::cache_dir;
 
 /// The cached path of `dest` (e.g. [`LID_176`]), or an error saying how to fetch it.
 pub fn require(dest: &str) -> Result<PathBuf> {

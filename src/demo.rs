@@ -9,28 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use pipeline::assets::UDHR_SEA;
 use sha2::{Digest, Sha256};
-
 use stages::warc;
 
 use crate::assets;
-
-/// UDHR file stem per SEA-LION language (ISO 639-3 → `udhr/declaration/<stem>.html`).
-pub const UDHR_SEA: [(&str, &str); 13] = [
-    ("eng", "eng"),
-    ("ind", "ind"),
-    ("jav", "jav"),
-    ("khm", "khm"),
-    ("lao", "lao"),
-    ("mya", "mya"),
-    ("sun", "sun"),
-    ("tam", "tam"),
-    ("tgl", "tgl"),
-    ("tha", "tha"),
-    ("vie", "vie"),
-    ("zho", "cmn_hans"),
-    ("zsm", "mly_latn"),
-];
 
 /// Build (or reuse) the two demo WARCs in `dir`; returns their paths.
 pub fn build_inputs(cache: &Path, dir: &Path) -> Result<Vec<PathBuf>> {

@@ -4,23 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use langid::{parse_label, FastText, LangidStage, Prediction};
+use pipeline::assets::expect_cached as asset;
 use pipeline::config::{Config, LangidConfig, StageConfig};
 use pipeline::{Chain, Doc, Outcome, Stage};
-
-/// The asset cache (`$SEAPILE_CACHE`, else `~/.cache/seapile`); panics if `rel` is missing.
-fn asset(rel: &str) -> PathBuf {
-    let dir = std::env::var_os("SEAPILE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/seapile")))
-        .expect("set SEAPILE_CACHE or HOME");
-    let path = dir.join(rel);
-    assert!(
-        path.exists(),
-        "asset {} is missing: run `seapile assets fetch`",
-        path.display()
-    );
-    path
-}
 
 fn model() -> Arc<FastText> {
     static MODEL: std::sync::OnceLock<Arc<FastText>> = std::sync::OnceLock::new();

@@ -10,6 +10,7 @@
 //! (tagged enums, `deny_unknown_fields`), and the [`runner`] that runs shards in parallel and
 //! makes reruns skip shards that completed.
 
+pub mod assets;
 pub mod config;
 pub mod doc;
 pub mod runner;

@@ -1,25 +1,11 @@
 //! Extraction on real UDHR pages (asset cache) in eight SEA-relevant languages, wrapped in
 //! navigation and a footer: Article 1 must come out, the navigation must not.
 
-use std::path::PathBuf;
-
 use stages::extract::extract;
 
-/// A page from the asset cache (`$SEAPILE_CACHE`, else `~/.cache/seapile`).
+/// A UDHR page from the asset cache.
 fn udhr(code: &str) -> String {
-    let dir = match std::env::var_os("SEAPILE_CACHE") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/seapile")
-        }
-    };
-    let path = dir.join("udhr/declaration").join(format!("{code}.html"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "missing asset {} ({e}): run `seapile assets fetch`",
-            path.display()
-        )
-    })
+    std::fs::read_to_string(pipeline::assets::expect_udhr(code)).expect("readable page")
 }
 
 fn collapse(s: &str) -> String {

@@ -4,24 +4,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use pipeline::assets::expect_cached as asset;
 use pipeline::config::TokensConfig;
 use pipeline::{Chain, Doc, Outcome, Stage};
 use stages::tokens::{TokenCounter, TokensStage};
-
-/// The asset cache (`$SEAPILE_CACHE`, else `~/.cache/seapile`); panics if `rel` is missing.
-fn asset(rel: &str) -> PathBuf {
-    let dir = std::env::var_os("SEAPILE_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/seapile")))
-        .expect("set SEAPILE_CACHE or HOME");
-    let path = dir.join(rel);
-    assert!(
-        path.exists(),
-        "asset {} is missing: run `seapile assets fetch`",
-        path.display()
-    );
-    path
-}
 
 fn counter() -> Arc<TokenCounter> {
     static COUNTER: OnceLock<Arc<TokenCounter>> = OnceLock::new();

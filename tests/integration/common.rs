@@ -15,13 +15,7 @@ pub fn cache() -> PathBuf {
 
 /// A cached asset; panics with the fix when it is missing.
 pub fn asset(rel: &str) -> PathBuf {
-    let p = cache().join(rel);
-    assert!(
-        p.exists(),
-        "missing test asset {}: run `cargo run -- assets fetch` (or scripts/test)",
-        p.display()
-    );
-    p
+    pipeline::assets::expect_cached(rel)
 }
 
 /// The genuine Common Crawl WARC from npm `warc@1.0.1`.

