@@ -1,6 +1,5 @@
 //! Integration tests on the real `lid.176.ftz` and real UDHR text from the asset cache.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use langid::{parse_label, FastText, LangidStage, Prediction};
