@@ -1,7 +1,6 @@
 //! Token counts on real UDHR text equal Hugging Face `tokenizers`' (stored fixture), special
 //! tokens in raw text included; the `tokens` stage sets counts and never drops.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use pipeline::assets::expect_cached as asset;
