@@ -3,7 +3,7 @@
 //! malformed inputs built here from those. Every test checks `records read = pages + drops`.
 
 use std::io::{BufReader, Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pipeline::assets::expect_cached as asset;
 use pipeline::{Doc, StageStats};
