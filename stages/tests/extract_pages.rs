@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use pipeline::config::ExtractConfig;
 use pipeline::{Doc, Outcome, Stage};
-use stages::extract::{extract, ExtractStage};
+use stages::extract::{extract, extract_within, ExtractStage, ExtractTimeout};
 
 const ARTICLE: &str = r##"<!doctype html><html><head><title>Rice prices rise | Daily News</title>
 <meta property="article:published_time" content="2024-03-05T08:00:00Z">
@@ -165,11 +165,11 @@ fn short_link_page_falls_back_or_is_none() {
 
 #[test]
 fn fallback_pass_when_main_finds_too_little() {
-    // Every paragraph sits in a "comment"-named block: the main pass removes them, the loose
-    // main pass keeps them only if scoring finds them; the body is what is left.
-    let html = "<html><body><div class='sidebar-comments'>\
-        <span>Short note one here.</span><br><span>Another note, quite short.</span>\
-        </div></body></html>";
+    // No block is long enough to be a paragraph (25 characters), so neither main pass finds
+    // a candidate; the fallback keeps the body minus its navigation.
+    let html = "<html><body><nav><a href='/'>Home</a></nav>\
+        <div><span>Short note one here.</span></div><div>Another note,</div>\
+        <div><b>quite short.</b></div></body></html>";
     let ex = extract(html);
     assert_eq!(ex.pass, "fallback", "{ex:?}");
     assert!(ex.text.contains("Short note one here.") && ex.text.contains("quite short"));
@@ -179,6 +179,7 @@ fn stage(min_chars: usize, max_html_bytes: usize) -> ExtractStage {
     ExtractStage::build(&ExtractConfig {
         min_chars,
         max_html_bytes,
+        ..ExtractConfig::default()
     })
     .expect("valid config")
 }
@@ -234,9 +235,16 @@ fn zero_max_html_bytes_is_a_config_error_quoting_it() {
     let e = ExtractStage::build(&ExtractConfig {
         min_chars: 1,
         max_html_bytes: 0,
+        ..ExtractConfig::default()
     })
     .unwrap_err();
     assert!(e.to_string().contains("max_html_bytes = 0"), "{e}");
+    let e = ExtractStage::build(&ExtractConfig {
+        max_millis: 0,
+        ..ExtractConfig::default()
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("max_millis = 0"), "{e}");
 }
 
 /// Run `f` and fail if it takes longer than `limit` (debug build, loaded CI machine).
@@ -303,4 +311,139 @@ fn guard_unclosed_script() {
     );
     let ex = within(Duration::from_secs(20), || extract(&html));
     assert_eq!(ex.text, "Visible paragraph before the script tag.");
+}
+
+/// A page of many short paragraphs, about `bytes` long.
+fn big_page(bytes: usize) -> String {
+    let para = "<p>Hà Nội, Việt Nam — một đoạn văn dài để kiểm tra trang web rất lớn, với nhiều câu.</p>\n";
+    format!(
+        "<html><body><article>{}</article></body></html>",
+        para.repeat(bytes / para.len())
+    )
+}
+
+#[test]
+fn guard_time_cap_gives_timeout_not_partial_text() {
+    let html = big_page(20_000_000);
+    let limit = Duration::from_millis(5);
+    let start = Instant::now();
+    let r = extract_within(&html, limit);
+    let took = start.elapsed();
+    assert_eq!(r, Err(ExtractTimeout(limit)));
+    // The parser stops soon after the deadline instead of reading the whole 20 MB page.
+    let full = within(Duration::from_secs(60), || extract(&html));
+    assert!(full.text.lines().count() > 100_000);
+    assert!(took < Duration::from_secs(2), "timeout took {took:?}");
+    let ok = extract_within(ARTICLE, Duration::from_secs(30)).expect("small page in time");
+    assert_eq!(ok, extract(ARTICLE));
+}
+
+#[test]
+fn stage_drops_slow_page_as_extract_timeout() {
+    let mut s = ExtractStage::build(&ExtractConfig {
+        max_millis: 1,
+        max_html_bytes: 64 << 20,
+        ..ExtractConfig::default()
+    })
+    .expect("valid config");
+    let html = big_page(20_000_000);
+    assert_eq!(
+        reason(s.process(doc(Some(&html))).unwrap()),
+        "extract_timeout"
+    );
+}
+
+/// Boilerplate *inside* the article container: a byline, a photo caption and credit, an ad
+/// slot, a "related stories" paragraph of links, a donation box, an author bio and a tag list
+/// (the shapes of the Prachatai, AP and The Hill pages that the main pass used to keep).
+const ARTICLE_WITH_INNER_BOILERPLATE: &str = r##"<html><head><title>Flood warning</title></head><body>
+<div class="content clearfix"><article class="node">
+<h1>ประกาศเตือนน้ำท่วมในภาคเหนือ</h1>
+<p class="byline">Bylinetext: By Somchai K., Staff Writer</p>
+<div class="field-name-body"><div class="field-items"><div class="field-item">
+<p>กรมอุตุนิยมวิทยาประกาศเตือนประชาชนในจังหวัดเชียงใหม่ เชียงราย และน่าน ให้เตรียมรับมือกับฝนตกหนักต่อเนื่องตลอดสัปดาห์นี้ ซึ่งอาจทำให้เกิดน้ำท่วมฉับพลันและดินถล่มในพื้นที่ลาดชัน</p>
+<div class="image"><img src="a.jpg"><div class="caption">Captiontext: the river at dawn <span class="credit">Photo: Agency</span></div></div>
+<p>เจ้าหน้าที่ท้องถิ่นได้เปิดศูนย์พักพิงชั่วคราวหลายแห่ง และขอให้ผู้ที่อาศัยอยู่ริมแม่น้ำย้ายขึ้นที่สูงก่อนเวลากลางคืน โดยจะมีรถของทางราชการคอยรับส่งตลอดยี่สิบสี่ชั่วโมง</p>
+<div class="dfp-ad-slot"><span>Adtext ADVERTISEMENT</span></div>
+<p>นักวิชาการด้านสิ่งแวดล้อมระบุว่า การตัดไม้ทำลายป่าบนพื้นที่ต้นน้ำทำให้ความเสี่ยงจากน้ำท่วมเพิ่มสูงขึ้นอย่างมากในช่วงสิบปีที่ผ่านมา และเรียกร้องให้มีการฟื้นฟูป่าอย่างจริงจัง</p>
+<p><strong>เรื่องที่เกี่ยวข้อง</strong><br><a href="/a">Relatedtext น้ำท่วมใหญ่ปีที่แล้วสร้างความเสียหายหลายพันล้านบาท</a><br><a href="/b">Relatedtext ชาวบ้านริมน้ำปิงเร่งขนของหนีน้ำ</a></p>
+</div></div></div>
+<div class="field-tags"><a href="/t/1">Tagtext-flood</a> <a href="/t/2">Tagtext-north</a></div>
+<div class="support-pay"><strong>Donatetext</strong> การสนับสนุนจากคุณ คือการร่วมสร้างและรักษาสื่อเสรี โอนเงิน พร้อมเพย์ 0000000000</div>
+<div class="author-bio"><p>Biotext: Somchai K. has covered the environment for the paper since 2010 and writes about rivers and forests across the north.</p></div>
+</article></div>
+</body></html>"##;
+
+#[test]
+fn boilerplate_inside_the_article_container_is_dropped() {
+    let ex = extract(ARTICLE_WITH_INNER_BOILERPLATE);
+    assert_eq!(ex.pass, "main");
+    for kept in ["กรมอุตุนิยมวิทยา", "เจ้าหน้าที่ท้องถิ่น", "นักวิชาการด้านสิ่งแวดล้อม"]
+    {
+        assert!(ex.text.contains(kept), "missing {kept:?} in:\n{}", ex.text);
+    }
+    for junk in [
+        "Bylinetext",
+        "Captiontext",
+        "Photo: Agency",
+        "Adtext",
+        "Relatedtext",
+        "เรื่องที่เกี่ยวข้อง",
+        "Tagtext",
+        "Donatetext",
+        "Biotext",
+    ] {
+        assert!(!ex.text.contains(junk), "{junk:?} in:\n{}", ex.text);
+    }
+}
+
+#[test]
+fn inner_boilerplate_snapshot() {
+    insta::assert_snapshot!(extract(ARTICLE_WITH_INNER_BOILERPLATE).text);
+}
+
+#[test]
+fn paragraph_with_inline_link_card_is_kept() {
+    // A long hover card of links inside a sentence (The Hill's people cards) must not make
+    // the paragraph look like a "related" block: its own text is long.
+    let html = r#"<html><body><div class="article-body">
+<p>Governor <a href="/p">Jane Roe Jane Roe doubles down on campaign Jane Roe drops pipeline protest laws after lawsuit MORE</a> (R) is defending the state's launch of an anti-drug campaign with a new slogan on Monday.</p>
+<p>The tagline drew a mix of criticism and ridicule on social media, but the governor cited the backlash as proof that the effort was working as planned.</p>
+<p>Officials said the campaign would run for six months across radio, television and billboards in every county of the state.</p>
+</div></body></html>"#;
+    let ex = extract(html);
+    assert!(
+        ex.text.contains("is defending the state's launch"),
+        "{}",
+        ex.text
+    );
+}
+
+#[test]
+fn page_builder_widget_container_around_the_article_is_kept() {
+    // Elementor-style markup: the article sits in a `widget-container` (a negative class
+    // name); a sidebar widget beside it is still boilerplate.
+    let para = |i: u32| {
+        format!(
+            "<p>Paragraph {i} of the article explains, in plain words, why focus matters when \
+             you build a small business online, and what to do first.</p>"
+        )
+    };
+    let body: String = (1..=8).map(para).collect();
+    let html = format!(
+        r#"<html><body><div class="elementor-section"><div class="elementor-column">
+<div class="elementor-widget-theme-post-body"><div class="elementor-widget-container">{body}</div></div>
+</div><div class="widget widget_recent_entries"><h3>Recent posts</h3><p>Widgettext: five ways to grow, a list of recent posts you might like to read.</p></div>
+</div></body></html>"#
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.pass, "main");
+    for i in 1..=8 {
+        assert!(
+            ex.text.contains(&format!("Paragraph {i} of")),
+            "{}",
+            ex.text
+        );
+    }
+    assert!(!ex.text.contains("Widgettext"), "{}", ex.text);
 }

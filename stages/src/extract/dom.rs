@@ -8,6 +8,7 @@
 //! parent always has a smaller index than its children and every later pass is a plain loop.
 
 use std::cell::RefCell;
+use std::time::Instant;
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -222,13 +223,24 @@ pub struct Dom {
 impl Dom {
     /// Parse `html` (never fails; malformed input gives some tree).
     pub fn parse(html: &str) -> Dom {
-        let tokenizer =
-            Tokenizer::new(Sink(RefCell::new(Builder::new())), TokenizerOpts::default());
+        Dom::parse_until(html, None).unwrap_or_default()
+    }
+
+    /// Parse `html`, giving up (`None`) once `deadline` has passed.
+    pub fn parse_until(html: &str, deadline: Option<Instant>) -> Option<Dom> {
+        let mut builder = Builder::new();
+        builder.deadline = deadline;
+        let tokenizer = Tokenizer::new(Sink(RefCell::new(builder)), TokenizerOpts::default());
         let queue = BufferQueue::default();
         queue.push_back(StrTendril::from_slice(html));
         let _ = tokenizer.feed(&queue);
+        let builder = tokenizer.sink.0.borrow();
+        if builder.timed_out {
+            return None;
+        }
+        drop(builder);
         tokenizer.end();
-        tokenizer.sink.0.into_inner().dom
+        Some(tokenizer.sink.0.into_inner().dom)
     }
 
     /// The text of a text node.
@@ -296,7 +308,15 @@ struct Builder {
     dom: Dom,
     /// Open elements: node index and name (names tell apart the many `Inline` tags).
     stack: Vec<(u32, LocalName)>,
+    /// Stop building (and pause the tokenizer) after this instant.
+    deadline: Option<Instant>,
+    /// Tokens seen, to look at the clock only every [`CLOCK_EVERY`] tokens.
+    tokens: u32,
+    timed_out: bool,
 }
+
+/// How many tokens pass between two looks at the clock.
+const CLOCK_EVERY: u32 = 1024;
 
 impl Builder {
     fn new() -> Builder {
@@ -318,6 +338,9 @@ impl Builder {
         Builder {
             dom,
             stack: vec![(0, LocalName::from(""))],
+            deadline: None,
+            tokens: 0,
+            timed_out: false,
         }
     }
 
@@ -475,6 +498,16 @@ impl Builder {
         }
     }
 
+    fn out_of_time(&mut self) -> bool {
+        self.tokens = self.tokens.wrapping_add(1);
+        if self.tokens.is_multiple_of(CLOCK_EVERY) {
+            if let Some(d) = self.deadline {
+                self.timed_out |= Instant::now() > d;
+            }
+        }
+        self.timed_out
+    }
+
     fn end_tag(&mut self, tag: HtmlTag) {
         if &*tag.name == "br" {
             self.append(Tag::Br, 0);
@@ -496,6 +529,10 @@ impl TokenSink for Sink {
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         let mut b = self.0.borrow_mut();
+        if b.out_of_time() {
+            // `Script` pauses `feed`, which then returns without reading further input.
+            return TokenSinkResult::Script(());
+        }
         match token {
             Token::TagToken(tag) => match tag.kind {
                 TagKind::StartTag => return b.start_tag(tag),

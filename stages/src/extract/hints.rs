@@ -1,10 +1,14 @@
 //! Attribute hints: class/id names, ARIA roles, `hidden`/`display:none`, `itemprop`, and the
 //! `<meta>` tags that carry title, date and author.
 //!
-//! Design decision: plain lower-case substring tests over one short string per element
-//! (readability's lists plus cookie/share/newsletter names), computed once at parse time and
-//! stored in the node as a weight and flags, so scoring never looks at attributes again.
+//! Design decision: case-insensitive substring tests of class/id names against readability's
+//! lists (plus cookie/share/newsletter, caption/byline/donation/author-bio names), all lists in
+//! one Aho-Corasick automaton, computed once at parse time and stored in the node as a weight
+//! and flags, so scoring never looks at attributes again.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use html5ever::interface::Attribute;
 
 use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, REMOVED};
@@ -50,7 +54,6 @@ const UNLIKELY: &[&str] = &[
     "subscribe",
     "navbar",
     "nav-",
-    "widget",
     "promo",
     "outbrain",
     "taboola",
@@ -58,6 +61,38 @@ const UNLIKELY: &[&str] = &[
     "trending",
     "most-popular",
     "signup",
+    // Inside article containers: captions and galleries, bylines and date lines, ads,
+    // donation and paywall boxes, author bios, tag lists and "read more" blocks.
+    "caption",
+    "credit",
+    "gallery",
+    "slideshow",
+    "lightbox",
+    "byline",
+    "dateline",
+    "timestamp",
+    "submitted",
+    "publish-info",
+    "advert",
+    "dfp-",
+    "donat",
+    "support-us",
+    "support-pay",
+    "membership",
+    "author-bio",
+    "author-info",
+    "about-author",
+    "authorbox",
+    "author-box",
+    "post-tags",
+    "tag-list",
+    "taglist",
+    "read-more",
+    "readmore",
+    "see-also",
+    "also-read",
+    "more-stories",
+    "copyright",
 ];
 /// Names that keep an element even when an unlikely name matched.
 const MAYBE: &[&str] = &[
@@ -116,19 +151,56 @@ pub fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
         .map(|a| &*a.value)
 }
 
-fn any_in(hay: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| hay.contains(n))
+/// Which of the lists a class/id name hit, one bit per list.
+const HIT_UNLIKELY: u8 = 1;
+const HIT_MAYBE: u8 = 2;
+const HIT_NEGATIVE: u8 = 4;
+const HIT_POSITIVE: u8 = 8;
+
+/// One ASCII-case-insensitive automaton over all four lists, each pattern with its list bits:
+/// a class name is scanned once instead of once per needle.
+fn name_lists() -> &'static (AhoCorasick, Vec<u8>) {
+    static LISTS: OnceLock<(AhoCorasick, Vec<u8>)> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut bits: Vec<u8> = Vec::new();
+        let lists = [
+            (UNLIKELY, HIT_UNLIKELY),
+            (MAYBE, HIT_MAYBE),
+            (NEGATIVE, HIT_NEGATIVE),
+            (POSITIVE, HIT_POSITIVE),
+        ];
+        for (list, bit) in lists {
+            for &p in list {
+                match patterns.iter().position(|&q| q == p) {
+                    Some(i) => bits[i] |= bit,
+                    None => {
+                        patterns.push(p);
+                        bits.push(bit);
+                    }
+                }
+            }
+        }
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("static class-name patterns");
+        (ac, bits)
+    })
 }
 
-fn name_weight(name: &str) -> i16 {
-    if name.is_empty() {
-        return 0;
-    }
+fn name_hits(name: &str) -> u8 {
+    let (ac, bits) = name_lists();
+    ac.find_overlapping_iter(name)
+        .fold(0, |acc, m| acc | bits[m.pattern().as_usize()])
+}
+
+fn name_weight(hits: u8) -> i16 {
     let mut w = 0;
-    if any_in(name, NEGATIVE) {
+    if hits & HIT_NEGATIVE != 0 {
         w -= 25;
     }
-    if any_in(name, POSITIVE) {
+    if hits & HIT_POSITIVE != 0 {
         w += 25;
     }
     w
@@ -137,15 +209,14 @@ fn name_weight(name: &str) -> i16 {
 /// Flags and weight of an element from its attributes.
 pub fn read_attrs(attrs: &[Attribute], tag: Tag) -> Attrs {
     let mut out = Attrs::default();
-    let mut names = String::new();
+    let mut names = 0u8;
     for a in attrs {
         let value = &*a.value;
         match &*a.name.local {
             "class" | "id" => {
-                let lower = value.to_ascii_lowercase();
-                out.weight += name_weight(&lower);
-                names.push_str(&lower);
-                names.push(' ');
+                let hits = name_hits(value);
+                out.weight += name_weight(hits);
+                names |= hits;
             }
             "hidden" => out.flags |= REMOVED,
             "style" => out.flags |= style_flags(value),
@@ -158,7 +229,7 @@ pub fn read_attrs(attrs: &[Attribute], tag: Tag) -> Attrs {
         tag,
         Tag::Body | Tag::Html | Tag::A | Tag::Article | Tag::Main
     );
-    if !structural && any_in(&names, UNLIKELY) && !any_in(&names, MAYBE) {
+    if !structural && names & HIT_UNLIKELY != 0 && names & HIT_MAYBE == 0 {
         out.flags |= BOILER_CLASS;
     }
     out

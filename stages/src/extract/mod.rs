@@ -8,13 +8,17 @@
 //! half of the page's visible text) `"fallback"` keeps the whole body minus structural
 //! boilerplate and link-dense blocks; `"none"` means no text at all. All lengths are in
 //! characters, so pages without spaces between words (Thai, Burmese, Khmer, Lao, Chinese)
-//! are measured like any other.
+//! are measured like any other. [`extract_within`] bounds the work: the parser looks at the
+//! clock every thousand tokens and between passes, and a page over its time gives
+//! [`ExtractTimeout`] (the stage's `extract_timeout` drop) instead of partial text.
 
 pub mod aeb;
 mod dom;
 mod hints;
 mod render;
 mod score;
+
+use std::time::{Duration, Instant};
 
 use pipeline::config::ExtractConfig;
 use pipeline::{Doc, Outcome, Stage, StageError};
@@ -43,12 +47,30 @@ pub struct Extracted {
     pub pass: &'static str,
 }
 
-/// Extract the main text and metadata of an HTML page.
+/// A page whose extraction ran past its time limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("extraction took longer than {0:?}")]
+pub struct ExtractTimeout(pub Duration);
+
+/// Extract the main text and metadata of an HTML page, however long it takes.
 pub fn extract(html: &str) -> Extracted {
     let dom = Dom::parse(html);
-    let (text, pass) = main_text(&dom);
+    let (text, pass) = main_text(&dom, None).unwrap_or((String::new(), "none"));
+    with_meta(&dom, text, pass)
+}
+
+/// [`extract`], giving up after about `limit` (checked while parsing and between passes).
+pub fn extract_within(html: &str, limit: Duration) -> Result<Extracted, ExtractTimeout> {
+    let deadline = Instant::now().checked_add(limit);
+    let timeout = ExtractTimeout(limit);
+    let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
+    let (text, pass) = main_text(&dom, deadline).ok_or(timeout)?;
+    Ok(with_meta(&dom, text, pass))
+}
+
+fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
     Extracted {
-        title: title(&dom),
+        title: title(dom),
         text,
         date: dom
             .meta
@@ -102,9 +124,14 @@ fn fallback(dom: &Dom) -> (String, usize) {
     (cleaner.render(&[root]), visible)
 }
 
-fn main_text(dom: &Dom) -> (String, &'static str) {
+/// `None` when `deadline` passes between two passes.
+fn main_text(dom: &Dom, deadline: Option<Instant>) -> Option<(String, &'static str)> {
+    let late = || deadline.is_some_and(|d| Instant::now() > d);
     let mut best = readability(dom, REMOVED | BOILER_TAG | BOILER_CLASS);
     let mut best_len = char_len(&best);
+    if late() {
+        return None;
+    }
     if best_len < MIN_MAIN_CHARS {
         let loose = readability(dom, REMOVED | BOILER_TAG);
         let loose_len = char_len(&loose);
@@ -113,16 +140,19 @@ fn main_text(dom: &Dom) -> (String, &'static str) {
         }
     }
     if best_len < MIN_MAIN_CHARS {
+        if late() {
+            return None;
+        }
         let (fb, visible) = fallback(dom);
         let fb_len = char_len(&fb);
         if best_len * 2 < visible && fb_len > best_len {
-            return (fb, "fallback");
+            return Some((fb, "fallback"));
         }
     }
     if best_len == 0 {
-        return (String::new(), "none");
+        return Some((String::new(), "none"));
     }
-    (best, "main")
+    Some((best, "main"))
 }
 
 /// A stage configuration that cannot work.
@@ -133,16 +163,21 @@ pub enum ExtractError {
         "invalid extract config: max_html_bytes = {0}: must be at least 1 (e.g. 8388608 for 8 MiB)"
     )]
     MaxHtmlBytes(usize),
+    /// `max_millis` is zero.
+    #[error("invalid extract config: max_millis = {0}: must be at least 1 (e.g. 2000)")]
+    MaxMillis(u64),
 }
 
 /// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta`.
 ///
-/// Drops `no_html` (no HTML on the document), `html_too_large` (over `max_html_bytes`) and
-/// `too_short` (fewer than `min_chars` characters of text). Clears `doc.html`.
+/// Drops `no_html` (no HTML on the document), `html_too_large` (over `max_html_bytes`),
+/// `extract_timeout` (over `max_millis`) and `too_short` (fewer than `min_chars` characters
+/// of text). Clears `doc.html`.
 #[derive(Debug, Clone)]
 pub struct ExtractStage {
     min_chars: usize,
     max_html_bytes: usize,
+    max_time: Duration,
 }
 
 impl ExtractStage {
@@ -151,9 +186,13 @@ impl ExtractStage {
         if config.max_html_bytes == 0 {
             return Err(ExtractError::MaxHtmlBytes(config.max_html_bytes));
         }
+        if config.max_millis == 0 {
+            return Err(ExtractError::MaxMillis(config.max_millis));
+        }
         Ok(ExtractStage {
             min_chars: config.min_chars,
             max_html_bytes: config.max_html_bytes,
+            max_time: Duration::from_millis(config.max_millis),
         })
     }
 }
@@ -170,8 +209,11 @@ impl Stage for ExtractStage {
         if html.len() > self.max_html_bytes {
             return Ok(Outcome::drop(doc, "html_too_large"));
         }
-        let ex = extract(&html);
+        let ex = extract_within(&html, self.max_time);
         drop(html);
+        let Ok(ex) = ex else {
+            return Ok(Outcome::drop(doc, "extract_timeout"));
+        };
         doc.meta.insert("extract_pass".into(), ex.pass.into());
         if let Some(d) = ex.date {
             doc.meta.insert("date_published".into(), d);

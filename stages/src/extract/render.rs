@@ -18,8 +18,10 @@ pub struct Cleaner<'a> {
 }
 
 impl Cleaner<'_> {
-    /// Is node `n` (a descendant of a chosen root) boilerplate?
-    fn is_junk(&self, n: u32) -> bool {
+    /// Is node `n` (a descendant of chosen root `root`) boilerplate? A block holding more than
+    /// half of the root's text is the content itself (e.g. a page builder's
+    /// `widget-container` around the whole article), whatever its class says.
+    fn is_junk(&self, n: u32, root: u32) -> bool {
         let i = n as usize;
         let c = self.counts;
         if c.dead[i] {
@@ -35,11 +37,17 @@ impl Cleaner<'_> {
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
                 let few_commas = c.commas[i] < 10;
-                (node.weight < 0 && self.strict)
+                let dominant = chars * 2 > c.chars[root as usize];
+                (node.weight < 0 && self.strict && !dominant)
                     || (few_commas && ld > 0.5)
                     || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
             }
-            Tag::P | Tag::Li => ld > 0.9 && chars < 150,
+            // A paragraph that is mostly links is a "related stories" or "read more" block.
+            Tag::P => {
+                let own = chars - c.link_chars[i];
+                (ld > 0.6 && own < 50) || (ld > 0.9 && chars < 150)
+            }
+            Tag::Li => ld > 0.9 && chars < 150,
             _ => false,
         }
     }
@@ -70,7 +78,7 @@ impl Cleaner<'_> {
                 w.text(dom.text_of(n));
                 continue;
             }
-            if n != root && self.is_junk(n) {
+            if n != root && self.is_junk(n, root) {
                 continue;
             }
             w.enter(node.tag);
