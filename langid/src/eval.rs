@@ -11,7 +11,7 @@ use std::time::Instant;
 use pipeline::config::SEA_LANGS;
 use serde::{Serialize, Serializer};
 
-use crate::{FastText, LangidError};
+use crate::{FastText, LangidError, SeaLangid};
 
 /// Precision, recall and F1 of one language.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -44,9 +44,38 @@ pub struct LangidEval {
     pub confusion: BTreeMap<(String, String), u64>,
 }
 
-/// Predict every `(gold, text)` line (k = 1) and score it.
+/// Predict every `(gold, text)` line with fastText alone (k = 1) and score it.
 pub fn evaluate<I, G, T>(model: &FastText, lines: I) -> LangidEval
 where
+    I: IntoIterator<Item = (G, T)>,
+    G: AsRef<str>,
+    T: AsRef<str>,
+{
+    evaluate_by(
+        |text| {
+            model
+                .predict(text, 1)
+                .first()
+                .map_or(crate::UND, |p| p.iso639_3)
+        },
+        lines,
+    )
+}
+
+/// Predict every `(gold, text)` line with the SEA layer and score it.
+pub fn evaluate_sea<I, G, T>(langid: &SeaLangid, lines: I) -> LangidEval
+where
+    I: IntoIterator<Item = (G, T)>,
+    G: AsRef<str>,
+    T: AsRef<str>,
+{
+    evaluate_by(|text| langid.identify(text).lang, lines)
+}
+
+/// Score any predictor (text → ISO 639-3); only the predictor's time is measured.
+pub fn evaluate_by<F, I, G, T>(mut predict: F, lines: I) -> LangidEval
+where
+    F: FnMut(&str) -> &'static str,
     I: IntoIterator<Item = (G, T)>,
     G: AsRef<str>,
     T: AsRef<str>,
@@ -55,14 +84,23 @@ where
     let mut seconds = 0.0;
     for (gold, text) in lines {
         let start = Instant::now();
-        let top = model.predict(text.as_ref(), 1);
+        let pred = predict(text.as_ref());
         seconds += start.elapsed().as_secs_f64();
-        let pred = top.first().map_or(crate::UND, |p| p.iso639_3);
         *confusion
             .entry((gold.as_ref().to_string(), pred.to_string()))
             .or_default() += 1;
     }
     score(confusion, seconds)
+}
+
+impl LangidEval {
+    /// Lines of gold `gold` predicted `pred`.
+    pub fn confused(&self, gold: &str, pred: &str) -> u64 {
+        self.confusion
+            .get(&(gold.to_string(), pred.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 fn score(confusion: BTreeMap<(String, String), u64>, seconds: f64) -> LangidEval {

@@ -1,5 +1,7 @@
-//! seapile language ID: fastText `lid.176` inference, its labels mapped to ISO 639-3, and the
-//! `langid` stage that keeps the SEA-LION languages.
+//! seapile language ID: fastText `lid.176` inference, its labels mapped to ISO 639-3, a SEA
+//! layer on top ([`SeaLangid`]: Zawgyi, script checks, Malay/Indonesian/Javanese/Sundanese
+//! and Tagalog markers; see `README.md`), and the `langid` stage that keeps the SEA-LION
+//! languages with per-language thresholds.
 //!
 //! The one design decision: inference goes through the C++ fastText library (crate
 //! `fasttext` 0.7.8) fed exactly the line Python fastText feeds it, so every label and
@@ -8,13 +10,18 @@
 
 pub mod eval;
 pub mod labels;
+pub mod markers;
 mod model;
+pub mod script;
+pub mod sea;
 mod stage;
+pub mod zawgyi;
 
 use std::path::PathBuf;
 
 pub use labels::{parse_label, LangLabel, UND};
 pub use model::{as_fasttext_line, FastText, Prediction};
+pub use sea::{Identification, Rule, SeaLangid};
 pub use stage::{LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
 
 /// Everything that can go wrong in this crate (never a document's fault).

@@ -94,6 +94,12 @@ impl FastText {
 
     /// The `k` most probable labels for `text`, best first. Empty only when `k` is 0.
     pub fn predict(&self, text: &str, k: usize) -> Vec<Prediction> {
+        self.predict_above(text, k, 0.0)
+    }
+
+    /// Like [`FastText::predict`], leaving out labels below probability `threshold`
+    /// (fastText then prunes its search, which makes k > 1 cheaper); may be empty.
+    pub fn predict_above(&self, text: &str, k: usize, threshold: f32) -> Vec<Prediction> {
         if k == 0 {
             return Vec::new();
         }
@@ -101,7 +107,7 @@ impl FastText {
         // Errors are impossible here: `as_fasttext_line` removes NULs and C++ only rejects k < 1.
         let raw = self
             .inner
-            .predict(&as_fasttext_line(text), k, 0.0)
+            .predict(&as_fasttext_line(text), k, threshold)
             .unwrap_or_default();
         raw.into_iter().map(|p| self.prediction(p)).collect()
     }

@@ -1,30 +1,33 @@
 //! The `langid` pipeline stage.
 //!
-//! Design decision: the stage always records what the model said (`lang`, `lang_score`,
-//! `meta.lang_label`) before deciding, so rejected documents carry their language too and
-//! a different threshold can be judged from the rejects without re-running the model.
+//! Design decision: the stage always records what it found (`lang`, `lang_score`, script,
+//! the deciding rule, fastText's own answer, the code-switching share) before deciding, so
+//! rejected documents carry their language too and a different threshold can be judged
+//! from the rejects without re-running the model. Thresholds are per language.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use pipeline::config::LangidConfig;
 use pipeline::{Doc, Outcome, Stage, StageError};
 
-use crate::{FastText, LangidError};
+use crate::{FastText, LangidError, SeaLangid};
 
 /// Drop reason: the document has no text (empty or only whitespace).
 pub const NO_TEXT: &str = "no_text";
-/// Drop reason: the top language is not one of the configured languages.
+/// Drop reason: the language is not one of the configured languages.
 pub const NOT_TARGET_LANGUAGE: &str = "not_target_language";
-/// Drop reason: the top language is wanted but its probability is below the threshold.
+/// Drop reason: the language is wanted but its score is below its threshold.
 pub const BELOW_THRESHOLD: &str = "below_threshold";
 
-/// Predicts each document's language (top-1) and keeps the configured languages above the
-/// configured probability.
+/// Identifies each document's language (fastText + SEA rules) and keeps the configured
+/// languages whose score reaches their threshold.
 #[derive(Debug, Clone)]
 pub struct LangidStage {
-    model: Arc<FastText>,
+    langid: SeaLangid,
     threshold: f32,
+    thresholds: BTreeMap<String, f32>,
     languages: Vec<String>,
 }
 
@@ -49,30 +52,46 @@ impl LangidStage {
                 path: model.path().to_path_buf(),
             });
         }
+        let langid = SeaLangid::new(model)
+            .with_rules(config.sea_rules)
+            .with_malay_weight(config.malay_weight);
         Ok(LangidStage {
-            model,
+            langid,
             threshold: config.threshold,
+            thresholds: config.thresholds.clone(),
             languages: config.languages.clone(),
         })
     }
 
-    /// Annotate `doc` with the top prediction and return the drop reason, if any.
+    /// The minimum score for `lang`: its own threshold, else the global one.
+    pub fn threshold_for(&self, lang: &str) -> f32 {
+        self.thresholds.get(lang).copied().unwrap_or(self.threshold)
+    }
+
+    /// Annotate `doc` and return the drop reason, if any.
     fn decide(&self, doc: &mut Doc) -> Option<&'static str> {
         if doc.text.trim().is_empty() {
             return Some(NO_TEXT);
         }
-        let Some(top) = self.model.predict(&doc.text, 1).into_iter().next() else {
-            return Some(NOT_TARGET_LANGUAGE);
-        };
-        doc.lang = Some(top.iso639_3.to_string());
-        doc.lang_score = Some(top.prob);
-        if let Some(script) = top.script {
-            doc.meta.insert("lang_script".into(), script.to_string());
+        let (id, line_share) = self.langid.identify_document(&doc.text);
+        doc.lang = Some(id.lang.to_string());
+        doc.lang_score = Some(id.score);
+        doc.meta.insert("lang_script".into(), id.script.to_string());
+        doc.meta
+            .insert("lang_rule".into(), id.rule.name().to_string());
+        doc.meta
+            .insert("lang_model".into(), id.model_lang.to_string());
+        doc.meta.insert("lang_label".into(), id.model_label);
+        doc.attrs
+            .insert("lang_model_score".into(), f64::from(id.model_score));
+        doc.attrs.insert("lang_line_share".into(), line_share);
+        if let Some(unicode) = id.converted {
+            doc.text = unicode;
+            doc.meta.insert("zawgyi".into(), "converted".into());
         }
-        doc.meta.insert("lang_label".into(), top.label);
-        if !self.languages.iter().any(|l| l == top.iso639_3) {
+        if !self.languages.iter().any(|l| l == id.lang) {
             Some(NOT_TARGET_LANGUAGE)
-        } else if top.prob < self.threshold {
+        } else if id.score < self.threshold_for(id.lang) {
             Some(BELOW_THRESHOLD)
         } else {
             None

@@ -1,0 +1,365 @@
+//! Lexical markers that tell apart the Latin-script SEA languages fastText confuses:
+//! Standard Malay vs Indonesian, Javanese and Sundanese vs Indonesian, Tagalog vs Cebuano
+//! (and vs the English it is mixed with).
+//!
+//! Design decision: a marker is a whole word that is common in one language and absent or
+//! rare in the languages it is confused with — spelling differences (`kerana`/`karena`,
+//! `wang`/`uang`, `-iti`/`-itas`), function words (`sahaja`/`saja`, `bahawa`, `yaitu`) and
+//! everyday vocabulary (`kerajaan`/`pemerintah`, `kereta`/`mobil`). The lists come from the
+//! differences between the UDHR's Standard Malay and Indonesian pages, the `ms`/`id` lists
+//! of stopwords-iso, and standard dictionary pairs; words that also occur in the other
+//! language's text of those sources were removed. Markers only count; deciding is done by
+//! [`crate::sea`].
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+/// Standard Malay (Malaysia, Brunei, Singapore) spellings and words.
+#[rustfmt::skip]
+const ZSM: &[&str] = &[
+    "sahaja", "kerana", "bahawa", "iaitu", "ialah", "selepas", "tiada", "mahu", "awak",
+    "nak", "sentiasa", "kerajaan", "wang", "percuma", "bas", "basikal", "pejabat",
+    "syarikat", "kakitangan", "polis", "teksi", "muzik", "muzium", "disember", "ogos",
+    "julai", "isnin", "khamis", "jumaat", "baharu", "bahagian", "sebahagian", "berjaya",
+    "cuba", "mencuba", "dicuba", "kenderaan", "filem", "maklumat", "kempen", "projek",
+    "doktor", "ubat", "encik", "nombor", "telefon", "bilik", "tandas", "kedai", "tingkap",
+    "minit", "hodoh", "seronok", "faham", "fikir", "fikiran", "mesyuarat", "sekiranya",
+    "semasa", "bermula", "esok", "petang", "korang", "kitorang", "diorang", "manakala",
+    "jawatan", "mahkamah", "tempatan", "antarabangsa", "pelancongan", "kemudahan",
+    "perkhidmatan", "bilangan", "peratus", "bilion", "pelbagai", "berbeza", "beza",
+    "perbezaan", "rasmi", "kewujudan", "bekalan", "kemahiran", "mencadangkan", "memandu",
+    "lesen", "beg", "kasut", "seluar", "akhbar", "rancangan", "merancang", "perancangan",
+    "penyelidikan", "penyelidik", "bersetuju", "beritahu", "risau", "bimbang", "khuatir",
+    "penat", "dahaga", "almari", "kerusi", "bumbung", "sedap", "lazat", "masin", "salji",
+    "tasik", "kilang", "majikan", "cuti", "bercuti", "percutian", "melancong", "pelancong",
+    "lawatan", "melawat", "inggeris", "jepun", "sepanyol", "eropah",
+    "automatik", "saintifik", "berkenaan", "membolehkan", "dijangka", "menerusi",
+    "sebarang", "kalangan", "adakah", "takda", "kek", "haiwan", "soalan", "kesilapan",
+    "khabar", "cikgu", "kewangan", "berkahwin", "kahwin", "bagitau", "sepatutnya", "tabiat",
+    "bercakap", "cakap", "sebiji", "riba", "tengok", "okey", "sihat", "kesihatan",
+    "perniagaan", "kelab", "parti", "kad", "lori", "jambatan", "kemalangan", "pasport",
+    "lif", "helo", "matematik", "fizik", "logik", "kanak", "gambarajah",
+    "senarai", "laman", "stesen", "tajuk", "jadual", "komen", "menyokong", "sokongan",
+    "persembahan", "kandungan", "diperbuat", "pergunungan", "bahawasanya", "kewajipan",
+    "merosakkan", "rosak", "perkahwinan", "kurnia", "dikurniakan",
+];
+
+/// Malay words that Indonesian also uses, less often: half the weight of [`ZSM`].
+#[rustfmt::skip]
+const ZSM_WEAK: &[&str] = &[
+    "boleh", "walaupun", "hendak", "duit", "apabila", "lelaki", "wilayah",
+    "dibina",
+];
+
+/// Indonesian spellings and words (including Jakarta colloquial forms).
+#[rustfmt::skip]
+const IND: &[&str] = &[
+    "bisa", "saja", "karena", "karna", "yaitu", "uang", "pemerintah", "mobil", "kantor",
+    "gratis", "sepeda", "universitas", "polisi", "taksi", "musik", "museum", "desember",
+    "agustus", "juli", "juni", "maret", "senin", "kamis", "jumat", "bagian", "sebagian",
+    "berhasil", "coba", "mencoba", "dicoba", "kendaraan", "film", "informasi", "kampanye",
+    "proyek", "kualitas", "dokter", "obat", "nomor", "telepon", "kamar", "toko", "jendela",
+    "menit", "bandara", "jeruk", "sapi", "jelek", "paham", "pikir", "berpikir", "pikiran",
+    "besok", "sore", "teman", "kalian", "setempat", "pariwisata", "fasilitas", "layanan",
+    "pelayanan", "persen", "miliar", "internasional", "senantiasa", "berbeda", "perbedaan",
+    "khusus", "resmi", "pasokan", "keterampilan", "usulan", "sopir", "pengemudi",
+    "mengemudi", "sepatu", "celana", "koran", "rencana", "merencanakan", "perencanaan",
+    "penelitian", "peneliti", "tampak", "tampaknya", "mengerti", "khawatir", "capek",
+    "haus", "lemari", "kursi", "enak", "lezat", "asin", "salju", "danau", "pabrik",
+    "karyawan", "libur", "liburan", "wisata", "wisatawan", "kunjungan", "mengunjungi",
+    "inggris", "jepang", "prancis", "spanyol", "eropa", "otomatis", "teknis", "ilmiah",
+    "nggak", "enggak", "gak", "ngga", "kok", "sih", "banget", "aja", "gue", "gw", "ane",
+    "kagak", "udah", "emang", "kalo", "gimana", "ngapain", "bikin", "pake", "doang", "gitu",
+    "gini", "kayak", "nih", "deh", "lagian", "diposting", "aktivitas", "komunitas",
+    "kapasitas", "identitas", "mayoritas", "minoritas", "prioritas", "realitas", "dimulai",
+    "meskipun", "mau", "bisakah", "kemarin", "truk", "jembatan", "kecelakaan",
+    "kemacetan", "macet", "paspor", "kartu", "silakan", "lift", "halo", "bisnis", "butuh",
+    "membutuhkan", "dibutuhkan", "kebutuhan", "sialan", "terkadang", "mengecek", "cek",
+    "matematika", "fisika", "logika", "pohon", "mengirimi", "bahwa", "jadwal", "judul",
+    "berjudul", "stasiun", "situs", "komentar", "sepakbola", "pegunungan", "mendukung",
+    "dukungan", "otopsi", "terbuat", "seputar", "pertunjukan", "konten", "pria", "kewajiban",
+    "manusiawi", "merusak", "rusak", "perkawinan", "kawin", "karunia", "dikaruniai",
+];
+
+/// Indonesian words that Malay also uses, less often: half the weight of [`IND`].
+#[rustfmt::skip]
+const IND_WEAK: &[&str] = &[
+    "apakah", "punya", "kenapa", "sampai", "daftar", "gedung", "dulu", "terlihat",
+    "memiliki", "dibangun", "berbicara", "kesempatan", "pernyataan", "kegiatan", "ras",
+];
+
+/// Javanese (ngoko and krama) function words and common words.
+#[rustfmt::skip]
+const JAV: &[&str] = &[
+    "ora", "kowe", "iku", "ing", "lan", "karo", "wis", "arep", "ana", "ono", "opo", "piye",
+    "kepiye", "dhewe", "dhéwé", "uga", "ngono", "menawa", "saka", "marang", "kanggo",
+    "dening", "iki", "kuwi", "kae", "bocah", "omah", "mangan", "turu", "lunga", "weruh",
+    "ngerti", "duwe", "nduwe", "sampeyan", "panjenengan", "kula", "kulo", "njenengan",
+    "mboten", "boten", "dereng", "sampun", "nggih", "inggih", "matur", "nuwun", "sugeng",
+    "punika", "menika", "ingkang", "kanthi", "saben", "kabeh", "sakabehing", "tumrap",
+    "manungsa", "durung", "isih", "banjur", "amarga", "mawon", "wae", "bakal", "dadi",
+    "liyane", "nalika", "sawise", "sadurunge", "uwong", "mau", "becik", "aja", "nèng",
+    "neng", "saiki", "akèh", "akeh", "dhèwèké", "dheweke", "kabèh", "utawa", "utowo",
+];
+
+/// Sundanese function words and common words.
+#[rustfmt::skip]
+const SUN: &[&str] = &[
+    "teu", "henteu", "abdi", "anjeun", "nu", "jeung", "kana", "dina", "urang",
+    "kuring", "maneh", "manéh", "naon", "kumaha", "iraha", "mah", "téh", "atawa",
+    "keur", "eta", "éta", "ieu", "oge", "ogé", "bae", "baé", "geus", "acan", "hayang",
+    "meureun", "pisan", "sarua", "sakabéh", "unggal", "boga", "nyaéta", "nyaeta", "hiji",
+    "tilu", "opat", "genep", "dalapan", "salapan", "sapuluh", "jalma", "sagala", "kalawan",
+    "ngeunaan", "tina", "sarta", "dibere", "manéhna", "saha", "kitu", "kieu", "leuwih",
+    "nagara",
+];
+
+/// Tagalog words that Cebuano and the other Philippine languages lack or spell otherwise.
+#[rustfmt::skip]
+const TGL: &[&str] = &[
+    "ng", "ay", "hindi", "ito", "iyan", "iyon", "natin", "namin", "nila", "ngayon", "bukas",
+    "kahapon", "talaga", "paano", "bakit", "saan", "kailan", "po", "opo", "yung", "rin",
+    "naman", "kasi", "dahil", "mayroon", "nang", "ikaw", "tayo", "dito", "doon",
+    "diyan", "kanya", "akin", "amin", "kanila", "iyong", "sino", "kayo", "niyo",
+    "ninyo", "lahat", "ngunit", "upang", "bawat", "tungkol", "noong", "naging", "isang",
+    "mula", "hanggang", "kaniya", "kaniyang", "kanyang", "nito", "habang", "subalit",
+    "sapagkat", "ayon", "pamamagitan", "gayunman", "samakatuwid", "siyang", "nasa", "tulad",
+    "ninyong", "aming", "ating", "kaysa", "bang", "huwag", "wag", "mong", "kong", "kitang",
+    "magandang", "kumusta", "salamat", "gaano", "meron", "puwede", "pwede", "sabi",
+    "kahit", "din", "bilang", "kilala", "maging", "ngayong", "taong", "araw",
+];
+
+/// Tagalog words shared with Cebuano (evidence for Tagalog against non-Philippine labels).
+#[rustfmt::skip]
+const TGL_SHARED: &[&str] = &[
+    "kami", "sila", "kung", "wala", "gusto", "ayaw", "kailangan", "niya", "ko", "mo", "sa",
+    "na", "si", "ni", "siya", "ako", "ang", "mga", "lang", "ka", "ba", "kay",
+];
+
+/// Cebuano words Tagalog lacks.
+#[rustfmt::skip]
+const CEB: &[&str] = &[
+    "ug", "og", "kini", "dili", "naa", "unsa", "kaayo", "gyud", "karon", "ugma", "gahapon",
+    "akong", "imong", "iyang", "nako", "nimo", "kinsa", "asa", "ngano", "adunay", "usa",
+    "kana", "diha", "niini", "kadto", "mao", "ila", "gikan", "niadtong", "nahimutang",
+    "gitawag", "usab", "diay", "unya", "adto", "didto", "dinhi", "nga", "kamo", "nato",
+    "ilang", "ilaha", "bitaw", "pud", "pod", "sab",
+];
+
+/// Words that Malay and Indonesian share and that are rare elsewhere (evidence that a short
+/// line fastText gave to English or Italian is Malay/Indonesian at all).
+#[rustfmt::skip]
+const MALAYIC: &[&str] = &[
+    "yang", "dan", "di", "ini", "itu", "dengan", "untuk", "tidak", "ada", "saya", "akan",
+    "dia", "apa", "kami", "kita", "mereka", "sudah", "telah", "atau", "juga", "oleh", "pada",
+    "dalam", "adalah", "sangat", "belum", "dapat", "lebih", "orang", "tahun", "hari", "anak",
+    "rumah", "bahasa", "kamu", "aku", "anda", "tolong", "terima", "kasih", "selamat", "makan",
+    "minum", "pergi", "datang", "sini", "sana", "mana", "siapa", "bagaimana", "kenapa",
+    "mengapa", "sedang", "masih", "lagi", "pun", "kalau", "jika", "tetapi", "tapi", "sebab",
+    "semua", "banyak", "sedikit", "baik", "besar", "kecil", "baru", "lama", "buku", "seorang",
+    "sekali", "ia", "ke", "dari", "kepada", "sebuah", "tentang", "setiap", "harus", "ingin",
+    "sekolah", "bekerja", "mahu", "boleh", "bisa", "saja", "sahaja", "karena", "kerana",
+];
+
+/// Marker counts for one text. Malay and Indonesian count in half points: a word of
+/// [`ZSM`]/[`IND`] adds 2, a word of the weak lists adds 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Markers {
+    /// Words of the text.
+    pub words: u32,
+    pub zsm: u32,
+    pub ind: u32,
+    pub jav: u32,
+    pub sun: u32,
+    pub tgl: u32,
+    /// Tagalog words that Cebuano shares.
+    pub tgl_shared: u32,
+    pub ceb: u32,
+    /// Words common to Malay and Indonesian.
+    pub malayic: u32,
+}
+
+const ZSM_BIT: u16 = 1;
+const IND_BIT: u16 = 2;
+const JAV_BIT: u16 = 4;
+const SUN_BIT: u16 = 8;
+const TGL_BIT: u16 = 16;
+const TGL_SHARED_BIT: u16 = 32;
+const CEB_BIT: u16 = 64;
+const MALAYIC_BIT: u16 = 128;
+const ZSM_WEAK_BIT: u16 = 256;
+const IND_WEAK_BIT: u16 = 512;
+
+/// FNV-1a: the table's keys are fixed short words, so a fast non-keyed hash is safe.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Table = HashMap<&'static str, u16, BuildHasherDefault<Fnv>>;
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Table::default();
+        let lists: [(&[&str], u16); 10] = [
+            (ZSM_WEAK, ZSM_WEAK_BIT),
+            (IND_WEAK, IND_WEAK_BIT),
+            (MALAYIC, MALAYIC_BIT),
+            (ZSM, ZSM_BIT),
+            (IND, IND_BIT),
+            (JAV, JAV_BIT),
+            (SUN, SUN_BIT),
+            (TGL, TGL_BIT),
+            (TGL_SHARED, TGL_SHARED_BIT),
+            (CEB, CEB_BIT),
+        ];
+        for (words, bit) in lists {
+            for w in words {
+                *t.entry(w).or_default() |= bit;
+            }
+        }
+        t
+    })
+}
+
+/// Count the markers of every word of `text` (words are runs of letters, lower-cased).
+pub fn count(text: &str) -> Markers {
+    if text.is_ascii() {
+        return count_ascii(text.as_bytes());
+    }
+    let table = table();
+    let mut m = Markers::default();
+    let mut lower = String::new();
+    for raw in text.split(|c: char| !c.is_alphabetic()) {
+        if raw.is_empty() {
+            continue;
+        }
+        m.words += 1;
+        let word = if raw.bytes().all(|b| b.is_ascii_lowercase()) {
+            raw
+        } else {
+            lower.clear();
+            lower.extend(raw.chars().flat_map(char::to_lowercase));
+            lower.as_str()
+        };
+        add(&mut m, lookup(table, word));
+    }
+    m
+}
+
+/// The same for ASCII text, lower-casing each word into a stack buffer (no marker is
+/// longer than it).
+fn count_ascii(text: &[u8]) -> Markers {
+    const MAX: usize = 24;
+    let table = table();
+    let mut m = Markers::default();
+    for raw in text.split(|b| !b.is_ascii_alphabetic()) {
+        if raw.is_empty() {
+            continue;
+        }
+        m.words += 1;
+        if raw.len() > MAX {
+            continue;
+        }
+        let mut buf = [0u8; MAX];
+        for (d, s) in buf.iter_mut().zip(raw) {
+            *d = s.to_ascii_lowercase();
+        }
+        // ASCII letters only, so the lower-cased bytes are valid UTF-8.
+        if let Ok(word) = std::str::from_utf8(&buf[..raw.len()]) {
+            add(&mut m, lookup(table, word));
+        }
+    }
+    m
+}
+
+fn lookup(table: &Table, word: &str) -> u16 {
+    table.get(word).copied().unwrap_or(0) | suffix_bits(word)
+}
+
+fn add(m: &mut Markers, bits: u16) {
+    let one = |bit: u16| u32::from(bits & bit != 0);
+    m.zsm += 2 * one(ZSM_BIT) + one(ZSM_WEAK_BIT);
+    m.ind += 2 * one(IND_BIT) + one(IND_WEAK_BIT);
+    m.jav += one(JAV_BIT);
+    m.sun += one(SUN_BIT);
+    m.tgl += one(TGL_BIT);
+    m.tgl_shared += one(TGL_SHARED_BIT);
+    m.ceb += one(CEB_BIT);
+    m.malayic += one(MALAYIC_BIT);
+}
+
+/// Javanese spelling writes `è` (dhèwèké, nèng), the suffixes `-ké`/`-né` (ngrungokaké,
+/// patiné) and initial `dh` (dhuwur, ndhelik), which Malay, Indonesian and Sundanese lack. Loanword endings: Malay `-iti` (universiti, aktiviti, kualiti) vs Indonesian `-itas`
+/// (universitas, aktivitas, kualitas); `-eliti` (Indonesian `meneliti`, to research) and
+/// short words are not loans.
+fn suffix_bits(word: &str) -> u16 {
+    if word.contains('è')
+        || word.ends_with("ké")
+        || word.ends_with("né")
+        || word.starts_with("dh")
+        || word.starts_with("ndh")
+    {
+        return JAV_BIT;
+    }
+    let long = word.chars().count() >= 7;
+    if long && word.ends_with("iti") && !word.ends_with("eliti") && !word.ends_with("kiti") {
+        ZSM_BIT
+    } else if long && word.ends_with("itas") {
+        IND_BIT
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_words_and_markers() {
+        let m = count("Saya tidak boleh datang kerana hujan, sahaja.");
+        assert_eq!((m.words, m.zsm, m.ind), (7, 5, 0), "boleh is weak");
+        let m = count("Saya tidak bisa datang karena hujan saja.");
+        assert_eq!((m.zsm, m.ind), (0, 6));
+        assert_eq!(count("aktiviti universiti").zsm, 4);
+        assert_eq!(count("aktivitas meneliti").ind, 2);
+        assert_eq!(count("Kula ora ngerti").jav, 3);
+        assert_eq!(count("Abdi teu acan").sun, 3);
+        assert_eq!(count("").words, 0);
+    }
+
+    #[test]
+    fn lists_do_not_overlap_where_they_are_contrasted() {
+        let zsm: Vec<&str> = ZSM.iter().chain(ZSM_WEAK).copied().collect();
+        let ind: Vec<&str> = IND.iter().chain(IND_WEAK).copied().collect();
+        for w in &zsm {
+            assert!(!ind.contains(w), "{w} in zsm and ind");
+        }
+        for w in ZSM_WEAK {
+            assert!(!ZSM.contains(w), "{w} strong and weak");
+        }
+        for w in TGL {
+            assert!(!CEB.contains(w), "{w} in tgl and ceb");
+        }
+    }
+}

@@ -1,0 +1,527 @@
+//! The SEA layer on top of fastText: Zawgyi → Unicode, script checks, Chinese script tag,
+//! and lexical disambiguation of the Latin-script languages lid.176 confuses.
+//!
+//! Design decision: fastText's top-k is the evidence and the rules only choose among
+//! languages it already considers close (Malay/Indonesian/Javanese/Sundanese, Tagalog and
+//! the other Philippine languages), or overrule a label whose script cannot be right. Every
+//! decision names the rule that made it ([`Rule`]), so a change in the numbers can be traced
+//! to one rule, and the model's own answer is kept next to the final one.
+
+use std::sync::Arc;
+
+use pipeline::config::SEA_LANGS;
+
+use crate::markers::{self, Markers};
+use crate::script::{han_variant, label_fits_script, Script, ScriptCounts};
+use crate::zawgyi;
+use crate::{FastText, Prediction, UND};
+
+/// How many fastText labels the rules look at (3 changes no dev.tsv figure by more than
+/// 0.001 and costs 5% more time), and the least probability worth looking at
+/// (labels below it never change a decision; leaving them out lets fastText prune).
+const TOP_K: usize = 2;
+const MIN_PROB: f32 = 0.01;
+
+/// Default weight of fastText's `ms` probability against its `id` probability when a text
+/// has no Malay or Indonesian markers. lid.176 calls most Standard Malay Indonesian, so
+/// equal weights send almost every unmarked Malay sentence to `ind`; at 2 the Malay lines
+/// lost to Indonesian and the Indonesian lines lost to Malay balance on the clean (Tatoeba
+/// and UDHR) lines of `shared/eval/langid/dev.tsv` (see `langid/README.md`).
+pub const DEFAULT_MALAY_WEIGHT: f32 = 2.0;
+
+/// The rule that produced a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// fastText's top label, unchanged.
+    Model,
+    /// The text has no letters.
+    NoLetters,
+    /// fastText's top label does not fit the text's script; the best label that does (or
+    /// the script's only language) was taken.
+    Script,
+    /// Han text labelled with a Chinese variety (`yue`, `wuu`) is Chinese (`zho`).
+    ChineseVariety,
+    /// Malay vs Indonesian decided by lexical markers.
+    MalayMarkers,
+    /// Malay vs Indonesian decided by fastText's weighted probabilities (no markers).
+    MalayWeight,
+    /// Javanese markers outnumber the others.
+    JavaneseMarkers,
+    /// Sundanese markers outnumber the others.
+    SundaneseMarkers,
+    /// Tagalog markers in text labelled another Philippine language, English or a
+    /// non-SEA language.
+    TagalogMarkers,
+    /// Latin text with Vietnamese letters on most words, labelled non-SEA.
+    VietnameseLetters,
+}
+
+impl Rule {
+    /// A stable name for `doc.meta` and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Model => "model",
+            Rule::NoLetters => "no_letters",
+            Rule::Script => "script",
+            Rule::ChineseVariety => "chinese_variety",
+            Rule::MalayMarkers => "malay_markers",
+            Rule::MalayWeight => "malay_weight",
+            Rule::JavaneseMarkers => "javanese_markers",
+            Rule::SundaneseMarkers => "sundanese_markers",
+            Rule::TagalogMarkers => "tagalog_markers",
+            Rule::VietnameseLetters => "vietnamese_letters",
+        }
+    }
+}
+
+/// The SEA layer's answer for one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identification {
+    /// ISO 639-3 code, or `und`.
+    pub lang: &'static str,
+    /// Confidence in [0, 1]: fastText's probability, or for a changed label the larger of
+    /// the probability fastText gave the confusable group and the marker evidence.
+    pub score: f32,
+    /// ISO 15924 script of the text (`Hans`/`Hant` for Chinese when they can be told apart).
+    pub script: &'static str,
+    /// The rule that decided.
+    pub rule: Rule,
+    /// fastText's own top label (ISO 639-3) and probability, before the rules.
+    pub model_lang: &'static str,
+    pub model_score: f32,
+    /// fastText's raw top label (`__label__ms`), empty for a text without letters.
+    pub model_label: String,
+    /// The Unicode text, when the input was Zawgyi and has been converted.
+    pub converted: Option<String>,
+}
+
+/// fastText plus the SEA rules. Cheap to clone (the model is shared).
+#[derive(Debug, Clone)]
+pub struct SeaLangid {
+    model: Arc<FastText>,
+    malay_weight: f32,
+    rules: bool,
+}
+
+impl SeaLangid {
+    /// The SEA layer over a loaded model, with [`DEFAULT_MALAY_WEIGHT`].
+    pub fn new(model: Arc<FastText>) -> Self {
+        SeaLangid {
+            model,
+            malay_weight: DEFAULT_MALAY_WEIGHT,
+            rules: true,
+        }
+    }
+
+    /// Switch the SEA rules off (`false`): [`SeaLangid::identify`] then gives fastText's
+    /// top label as it is, for comparison and for non-SEA uses.
+    pub fn with_rules(mut self, rules: bool) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// The same with another Malay weight (see [`DEFAULT_MALAY_WEIGHT`]).
+    pub fn with_malay_weight(mut self, weight: f32) -> Self {
+        self.malay_weight = weight;
+        self
+    }
+
+    /// The underlying fastText model.
+    pub fn model(&self) -> &Arc<FastText> {
+        &self.model
+    }
+
+    /// Identify the language of `text` (one line or a whole document).
+    pub fn identify(&self, text: &str) -> Identification {
+        if !self.rules {
+            return self.model_only(text);
+        }
+        let mut counts = ScriptCounts::of(text);
+        let converted = (counts.get(Script::Myanmar) > 0 && zawgyi::is_zawgyi(text))
+            .then(|| zawgyi::zawgyi_to_unicode(text));
+        if let Some(unicode) = &converted {
+            counts = ScriptCounts::of(unicode);
+        }
+        let text = converted.as_deref().unwrap_or(text);
+        let Some(dominant) = counts.dominant() else {
+            return Identification {
+                lang: UND,
+                score: 0.0,
+                script: Script::Other.code(),
+                rule: Rule::NoLetters,
+                model_lang: UND,
+                model_score: 0.0,
+                model_label: String::new(),
+                converted,
+            };
+        };
+        let mut preds = self.model.predict_above(text, TOP_K, MIN_PROB);
+        if preds.is_empty() {
+            preds = self.model.predict(text, 1);
+        }
+        let (lang, score, rule) = decide(text, dominant, &preds, self.malay_weight);
+        let top = preds.into_iter().next();
+        Identification {
+            lang,
+            score,
+            script: script_tag(text, dominant, lang),
+            rule,
+            model_lang: top.as_ref().map_or(UND, |p| p.iso639_3),
+            model_score: top.as_ref().map_or(0.0, |p| p.prob),
+            model_label: top.map(|p| p.label).unwrap_or_default(),
+            converted,
+        }
+    }
+
+    fn model_only(&self, text: &str) -> Identification {
+        let top = self.model.predict(text, 1).into_iter().next();
+        let lang = top.as_ref().map_or(UND, |p| p.iso639_3);
+        let score = top.as_ref().map_or(0.0, |p| p.prob);
+        let dominant = ScriptCounts::of(text).dominant().unwrap_or(Script::Other);
+        Identification {
+            lang,
+            score,
+            script: top
+                .as_ref()
+                .and_then(|p| p.script)
+                .unwrap_or_else(|| dominant.code()),
+            rule: Rule::Model,
+            model_lang: lang,
+            model_score: score,
+            model_label: top.map(|p| p.label).unwrap_or_default(),
+            converted: None,
+        }
+    }
+
+    /// Identify a document and measure its code-switching: the share of its lines (those
+    /// with at least [`MIN_LINE_CHARS`] characters, at most [`MAX_LINES`] of them) whose own
+    /// label is the document's language. 1.0 when no line is long enough.
+    pub fn identify_document(&self, text: &str) -> (Identification, f64) {
+        let id = self.identify(text);
+        let body = id.converted.as_deref().unwrap_or(text);
+        let lines: Vec<&str> = body
+            .lines()
+            .filter(|l| l.trim().chars().count() >= MIN_LINE_CHARS)
+            .take(MAX_LINES)
+            .collect();
+        if lines.len() < 2 {
+            return (id, 1.0);
+        }
+        let same = lines
+            .iter()
+            .filter(|l| self.identify(l).lang == id.lang)
+            .count();
+        let share = same as f64 / lines.len() as f64;
+        (id, share)
+    }
+}
+
+/// The SEA rules on fastText's top-k `preds` for `text`, whose dominant script is
+/// `dominant`: (language, score, rule).
+pub fn decide(
+    text: &str,
+    dominant: Script,
+    preds: &[Prediction],
+    malay_weight: f32,
+) -> (&'static str, f32, Rule) {
+    let fitting = preds
+        .iter()
+        .find(|p| label_fits_script(p.iso639_3, dominant));
+    let script_changed = preds.first().map(|p| p.iso639_3) != fitting.map(|p| p.iso639_3);
+    let Some(base) = fitting else {
+        return script_only_language(dominant, preds);
+    };
+    let (lang, score, rule) = match dominant {
+        Script::Latin => latin(text, base, preds, malay_weight),
+        Script::Han if matches!(base.iso639_3, "yue" | "wuu") => (
+            "zho",
+            group_prob(preds, &["zho", "yue", "wuu"]),
+            Rule::ChineseVariety,
+        ),
+        _ => (base.iso639_3, base.prob, Rule::Model),
+    };
+    let rule = if rule == Rule::Model && script_changed {
+        Rule::Script
+    } else {
+        rule
+    };
+    (lang, score, rule)
+}
+
+fn latin(
+    text: &str,
+    base: &Prediction,
+    preds: &[Prediction],
+    malay_weight: f32,
+) -> (&'static str, f32, Rule) {
+    let lang = base.iso639_3;
+    if matches!(lang, "tgl" | "vie") {
+        return (lang, base.prob, Rule::Model);
+    }
+    let m = markers::count(text);
+    let foreign = !is_sea(lang);
+    if let Some(r) = javanese_or_sundanese(&m, lang, preds) {
+        return r;
+    }
+    let malay_words = (m.zsm + m.ind).div_ceil(2);
+    let malay_over_javanese = malay_words >= 2 && malay_words > m.jav + m.sun;
+    if matches!(lang, "ind" | "zsm" | "min")
+        || (matches!(lang, "jav" | "sun") && malay_over_javanese)
+        || ((foreign || lang == "eng") && looks_malayic(&m))
+    {
+        return malay_or_indonesian(&m, preds, malay_weight);
+    }
+    if PHILIPPINE.contains(&lang) || lang == "eng" || foreign {
+        if let Some(r) = tagalog(&m, lang, preds) {
+            return r;
+        }
+    }
+    if foreign && vietnamese_letters(text, m.words) {
+        return ("vie", prob(preds, "vie").max(0.5), Rule::VietnameseLetters);
+    }
+    (lang, base.prob, Rule::Model)
+}
+
+fn malay_or_indonesian(
+    m: &Markers,
+    preds: &[Prediction],
+    malay_weight: f32,
+) -> (&'static str, f32, Rule) {
+    let group = group_prob(preds, &MALAYIC);
+    let net = i64::from(m.zsm) - i64::from(m.ind);
+    if net.abs() >= 2 {
+        let lang = if net > 0 { "zsm" } else { "ind" };
+        let points = net.unsigned_abs().div_ceil(2);
+        return (lang, group.max(evidence(points)), Rule::MalayMarkers);
+    }
+    let (ms, id) = (prob(preds, "zsm"), prob(preds, "ind"));
+    let lang = if ms * malay_weight > id { "zsm" } else { "ind" };
+    let rule = if (ms > id) == (lang == "zsm") {
+        Rule::Model
+    } else {
+        Rule::MalayWeight
+    };
+    let score = if rule == Rule::Model && preds.first().is_some_and(|p| p.iso639_3 == lang) {
+        preds[0].prob
+    } else {
+        group.max(evidence(u64::from(m.malayic.min(3))))
+    };
+    (lang, score, rule)
+}
+
+/// Lines shorter than this are not scored for code-switching.
+pub const MIN_LINE_CHARS: usize = 20;
+/// At most this many lines of a document are scored for code-switching.
+pub const MAX_LINES: usize = 200;
+
+/// Languages fastText confuses with Malay/Indonesian.
+const MALAYIC: [&str; 5] = ["ind", "zsm", "jav", "sun", "min"];
+/// Philippine languages lid.176 gives Tagalog text.
+const PHILIPPINE: [&str; 6] = ["tgl", "ceb", "war", "pam", "bcl", "ilo"];
+
+fn is_sea(lang: &str) -> bool {
+    SEA_LANGS.contains(&lang)
+}
+
+fn prob(preds: &[Prediction], lang: &str) -> f32 {
+    preds
+        .iter()
+        .filter(|p| p.iso639_3 == lang)
+        .map(|p| p.prob)
+        .sum()
+}
+
+fn group_prob(preds: &[Prediction], langs: &[&str]) -> f32 {
+    langs.iter().map(|l| prob(preds, l)).sum::<f32>().min(1.0)
+}
+
+/// Confidence from `n` net markers: 1 → 0.5, 2 → 0.75, 3 → 0.875, ...
+fn evidence(n: u64) -> f32 {
+    1.0 - 0.5f32.powi(i32::try_from(n.min(30)).unwrap_or(30))
+}
+
+/// Malay/Indonesian words on at least a third of a text's words (two at least), or on half
+/// the words of a line of at most three words.
+fn looks_malayic(m: &Markers) -> bool {
+    let n = m.malayic + (m.zsm + m.ind).div_ceil(2);
+    (n >= 2 && n * 3 >= m.words) || (n >= 1 && m.words <= 3 && n * 2 >= m.words)
+}
+
+fn javanese_or_sundanese(
+    m: &Markers,
+    lang: &str,
+    preds: &[Prediction],
+) -> Option<(&'static str, f32, Rule)> {
+    let malayic_label = MALAYIC.contains(&lang);
+    if !(malayic_label || lang == "eng" || !is_sea(lang)) {
+        return None;
+    }
+    let malay = (m.zsm + m.ind).div_ceil(2);
+    let (target, rule, own, other) = if m.jav >= m.sun {
+        ("jav", Rule::JavaneseMarkers, m.jav, m.sun)
+    } else {
+        ("sun", Rule::SundaneseMarkers, m.sun, m.jav)
+    };
+    // On text fastText already calls Malay/Indonesian one marker is enough when no
+    // Malay/Indonesian marker contradicts it; elsewhere two, on a fifth of the words.
+    let needed = if malayic_label && malay == 0 { 1 } else { 2 };
+    if own < needed || own <= other || own <= malay || (!malayic_label && own * 5 < m.words) {
+        return None;
+    }
+    if lang == target {
+        return Some((target, prob(preds, target), Rule::Model));
+    }
+    let score = group_prob(preds, &MALAYIC).max(evidence(u64::from(own - other)));
+    Some((target, score, rule))
+}
+
+fn tagalog(m: &Markers, lang: &str, preds: &[Prediction]) -> Option<(&'static str, f32, Rule)> {
+    if lang == "tgl" {
+        return None;
+    }
+    let tagalog = m.tgl + m.tgl_shared;
+    let philippine = PHILIPPINE.contains(&lang);
+    let enough = if philippine {
+        (m.tgl >= 1 && m.tgl > m.ceb) || (m.ceb == 0 && m.tgl_shared >= 1)
+    } else {
+        let share = (tagalog >= 2 && tagalog * 4 >= m.words) || tagalog * 3 >= m.words;
+        m.tgl >= 1 && share && m.tgl > m.ceb
+    };
+    enough.then(|| {
+        let score = group_prob(preds, &PHILIPPINE).max(evidence(u64::from(m.tgl - m.ceb)));
+        ("tgl", score, Rule::TagalogMarkers)
+    })
+}
+
+/// Vietnamese-only letters (ă â đ ê ô ơ ư and the tone-marked vowels) on half the words.
+fn vietnamese_letters(text: &str, words: u32) -> bool {
+    let marked = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().any(is_vietnamese_letter))
+        .count();
+    words >= 2 && marked * 2 >= words as usize
+}
+
+fn is_vietnamese_letter(c: char) -> bool {
+    matches!(c, 'ă' | 'Ă' | 'đ' | 'Đ' | 'ơ' | 'Ơ' | 'ư' | 'Ư')
+        || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+}
+
+/// No label of the top-k fits the script: a script used by one SEA language gives that
+/// language (with fastText's probability for it, usually low); any other script is `und`.
+fn script_only_language(dominant: Script, preds: &[Prediction]) -> (&'static str, f32, Rule) {
+    let lang = match dominant {
+        Script::Thai => "tha",
+        Script::Lao => "lao",
+        Script::Khmer => "khm",
+        Script::Myanmar => "mya",
+        Script::Tamil => "tam",
+        Script::Han => "zho",
+        _ => UND,
+    };
+    (lang, prob(preds, lang), Rule::Script)
+}
+
+/// The script tag written to the document: `Hans`/`Hant` for Chinese when the characters
+/// tell, otherwise the dominant script's code.
+fn script_tag(text: &str, dominant: Script, lang: &str) -> &'static str {
+    if lang == "zho" || dominant == Script::Han {
+        if let Some(tag) = han_variant(text) {
+            return tag;
+        }
+    }
+    dominant.code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(iso: &'static str, prob: f32) -> Prediction {
+        Prediction {
+            label: format!("__label__{iso}"),
+            iso639_3: iso,
+            script: None,
+            prob,
+        }
+    }
+
+    fn run(text: &str, preds: &[Prediction]) -> (&'static str, Rule) {
+        let dominant = ScriptCounts::of(text).dominant().expect("letters");
+        let (lang, score, rule) = decide(text, dominant, preds, DEFAULT_MALAY_WEIGHT);
+        assert!((0.0..=1.0).contains(&score), "{score}");
+        (lang, rule)
+    }
+
+    #[test]
+    fn a_label_in_the_wrong_script_is_not_trusted() {
+        let thai = "ข้อ ๑ มนุษย์ทั้งหลายเกิดมามีอิสระและเสมอภาคกัน";
+        assert_eq!(
+            run(thai, &[p("lao", 0.6), p("tha", 0.3)]),
+            ("tha", Rule::Script)
+        );
+        assert_eq!(
+            run(thai, &[p("lao", 0.9), p("eng", 0.1)]),
+            ("tha", Rule::Script)
+        );
+        let tamil = "மனிதப் பிறவியினர் சகலரும் சுதந்திரமாகவே பிறக்கின்றனர்";
+        assert_eq!(run(tamil, &[p("eng", 0.5)]), ("tam", Rule::Script));
+        let chinese = "人人生而自由，在尊严和权利上一律平等。";
+        assert_eq!(
+            run(chinese, &[p("jpn", 0.6), p("zho", 0.3)]),
+            ("zho", Rule::Script)
+        );
+        assert_eq!(
+            run(chinese, &[p("wuu", 0.6)]),
+            ("zho", Rule::ChineseVariety)
+        );
+        assert_eq!(run("Hello there", &[p("rus", 0.5)]), (UND, Rule::Script));
+    }
+
+    #[test]
+    fn malay_and_indonesian_markers_decide() {
+        let ms = "Kerajaan tidak mempunyai wang kerana cukai tidak dibayar.";
+        assert_eq!(
+            run(ms, &[p("ind", 0.8), p("zsm", 0.2)]),
+            ("zsm", Rule::MalayMarkers)
+        );
+        let id = "Pemerintah tidak punya uang karena pajak tidak dibayar.";
+        assert_eq!(
+            run(id, &[p("zsm", 0.8), p("ind", 0.2)]),
+            ("ind", Rule::MalayMarkers)
+        );
+        // No marker: fastText's ms weighted by DEFAULT_MALAY_WEIGHT against id.
+        let neutral = "Saya tidak tahu.";
+        assert_eq!(
+            run(neutral, &[p("ind", 0.6), p("zsm", 0.35)]),
+            ("zsm", Rule::MalayWeight)
+        );
+        assert_eq!(
+            run(neutral, &[p("ind", 0.8), p("zsm", 0.15)]),
+            ("ind", Rule::Model)
+        );
+    }
+
+    #[test]
+    fn javanese_sundanese_and_tagalog_markers_decide() {
+        let jv = "Aku ora ngerti apa sing kok omongke.";
+        assert_eq!(
+            run(jv, &[p("ind", 0.7), p("jav", 0.1)]),
+            ("jav", Rule::JavaneseMarkers)
+        );
+        let su = "Abdi teu acan terang naon anu anjeun carioskeun.";
+        assert_eq!(run(su, &[p("ind", 0.7)]), ("sun", Rule::SundaneseMarkers));
+        let tl = "Hindi ko alam kung bakit late siya sa meeting natin.";
+        assert_eq!(
+            run(tl, &[p("eng", 0.6), p("tgl", 0.3)]),
+            ("tgl", Rule::TagalogMarkers)
+        );
+        let ceb = "Dili ko kahibalo kung unsa ang iyang gusto.";
+        assert_eq!(
+            run(ceb, &[p("ceb", 0.6), p("tgl", 0.3)]),
+            ("ceb", Rule::Model)
+        );
+        let en = "I do not know why she is late for our meeting.";
+        assert_eq!(run(en, &[p("eng", 0.9)]), ("eng", Rule::Model));
+    }
+}
