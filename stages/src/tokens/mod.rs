@@ -2,9 +2,16 @@
 //!
 //! Design decision: a count is exactly `len(tokenizer.encode(text, add_special_tokens=False))`
 //! from Python `tokenizers` — special tokens written literally in the text (`<|eot_id|>`)
-//! still count as one token each, as there — computed with `encode_fast`, which skips the
-//! offset bookkeeping a count does not need. Truncation and padding from the file are
-//! switched off, since a count must never be capped or padded.
+//! still count as one token each, as there. Files of the byte-level BPE family this module
+//! reproduces exactly (Llama 3 / 3.1, Qwen 2.5 / 3: see [`fast`]) are counted by a
+//! hand-written pre-tokenizer and rank-merge BPE many times faster than `tokenizers`; any
+//! other file (Gemma's SentencePiece-style BPE, WordPiece, Unigram, other split patterns)
+//! is counted by the `tokenizers` crate itself with `encode_fast`, chosen automatically at
+//! load. Truncation and padding from the file are switched off, since a count must never be
+//! capped or padded.
+
+mod fast;
+mod pretok;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,17 +38,68 @@ pub enum TokensError {
     },
 }
 
+/// Which implementation counts for a [`TokenCounter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// This crate's exact byte-level BPE counter.
+    FastBpe,
+    /// The Hugging Face `tokenizers` crate (the reference, and the fallback).
+    HfTokenizers,
+}
+
+impl Engine {
+    /// A stable name for reports: `fast-bpe` or `hf-tokenizers`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::FastBpe => "fast-bpe",
+            Engine::HfTokenizers => "hf-tokenizers",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Inner {
+    Fast(Box<fast::FastBpe>),
+    Hf(Box<Tokenizer>),
+}
+
 /// Counts tokens with one loaded tokenizer. Cheap to share between threads (`Arc`).
 #[derive(Debug, Clone)]
 pub struct TokenCounter {
-    tokenizer: Tokenizer,
+    inner: Inner,
     path: PathBuf,
+    fallback_reason: Option<String>,
 }
 
 impl TokenCounter {
-    /// Load a `tokenizer.json`. A missing file is an error naming the path and the command
-    /// that fetches the assets.
+    /// Load a `tokenizer.json`, with the fast counter when the file is of a supported kind
+    /// and `tokenizers` otherwise. A missing file is an error naming the path and the
+    /// command that fetches the assets.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, TokensError> {
+        let path = path.as_ref();
+        let bytes = read_tokenizer(path)?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| TokensError::Load {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        match fast::FastBpe::from_json(&json) {
+            Ok(fast) => Ok(TokenCounter {
+                inner: Inner::Fast(Box::new(fast)),
+                path: path.to_path_buf(),
+                fallback_reason: None,
+            }),
+            Err(reason) => {
+                let mut counter = Self::load_reference(path)?;
+                counter.fallback_reason = Some(reason);
+                Ok(counter)
+            }
+        }
+    }
+
+    /// Load a `tokenizer.json` with the Hugging Face `tokenizers` crate only (the reference
+    /// the fast counter is checked against).
+    pub fn load_reference(path: impl AsRef<Path>) -> Result<Self, TokensError> {
         let path = path.as_ref();
         if !path.is_file() {
             return Err(TokensError::MissingTokenizer {
@@ -60,9 +118,24 @@ impl TokenCounter {
             })?;
         tokenizer.with_padding(None);
         Ok(TokenCounter {
-            tokenizer,
+            inner: Inner::Hf(Box::new(tokenizer)),
             path: path.to_path_buf(),
+            fallback_reason: None,
         })
+    }
+
+    /// The implementation in use.
+    pub fn engine(&self) -> Engine {
+        match self.inner {
+            Inner::Fast(_) => Engine::FastBpe,
+            Inner::Hf(_) => Engine::HfTokenizers,
+        }
+    }
+
+    /// Why [`TokenCounter::load`] fell back to `tokenizers` (the unsupported part of the
+    /// file), if it did.
+    pub fn fallback_reason(&self) -> Option<&str> {
+        self.fallback_reason.as_deref()
     }
 
     /// The file this tokenizer was loaded from.
@@ -72,14 +145,17 @@ impl TokenCounter {
 
     /// The number of tokens of `text`, without added special tokens (no BOS).
     pub fn try_count(&self, text: &str) -> Result<u32, TokensError> {
-        let encoding =
-            self.tokenizer
-                .encode_fast(text, false)
-                .map_err(|e| TokensError::Encode {
-                    path: self.path.clone(),
-                    start: text.chars().take(60).collect(),
-                    message: e.to_string(),
-                })?;
+        let tokenizer = match &self.inner {
+            Inner::Fast(fast) => return Ok(u32::try_from(fast.count(text)).unwrap_or(u32::MAX)),
+            Inner::Hf(tokenizer) => tokenizer,
+        };
+        let encoding = tokenizer
+            .encode_fast(text, false)
+            .map_err(|e| TokensError::Encode {
+                path: self.path.clone(),
+                start: text.chars().take(60).collect(),
+                message: e.to_string(),
+            })?;
         Ok(u32::try_from(encoding.len()).unwrap_or(u32::MAX))
     }
 
@@ -95,6 +171,19 @@ impl TokenCounter {
     pub fn count_batch<S: AsRef<str>>(&self, texts: &[S]) -> Vec<u32> {
         texts.iter().map(|t| self.count(t.as_ref())).collect()
     }
+}
+
+/// The bytes of a tokenizer file, or an error naming it.
+fn read_tokenizer(path: &Path) -> Result<Vec<u8>, TokensError> {
+    if !path.is_file() {
+        return Err(TokensError::MissingTokenizer {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::read(path).map_err(|e| TokensError::Load {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// The `tokens` stage: sets `doc.tokens`; never drops (an empty text has 0 tokens).
