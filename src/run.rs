@@ -71,6 +71,7 @@ pub fn resolve_config(config: Option<&Path>, o: &RunOverrides) -> Result<Config>
 pub struct Models {
     pub langid: Option<(PathBuf, Arc<langid::FastText>)>,
     pub tokenizer: Option<(PathBuf, Arc<stages::tokens::TokenCounter>)>,
+    pub quality: Option<Arc<stages::quality::QualityModel>>,
 }
 
 impl Models {
@@ -78,6 +79,7 @@ impl Models {
         let mut models = Models {
             langid: None,
             tokenizer: None,
+            quality: None,
         };
         for stage in &config.stages {
             match stage {
@@ -96,6 +98,13 @@ impl Models {
                     };
                     let counter = stages::tokens::TokenCounter::load(&path)?;
                     models.tokenizer = Some((path, Arc::new(counter)));
+                }
+                StageConfig::Quality(q) => {
+                    if q.stopwords.is_none() {
+                        assets::require(assets::STOPWORDS)?;
+                    }
+                    let model = stages::quality::QualityModel::load(q)?;
+                    models.quality = Some(Arc::new(model));
                 }
                 StageConfig::Extract(_) | StageConfig::ExactDedup(_) => {}
             }
@@ -134,6 +143,12 @@ pub fn build_stages(config: &Config, models: &Models) -> Result<Vec<Box<dyn Stag
             StageConfig::Langid(c) => {
                 let (_, model) = models.langid.as_ref().expect("loaded with the config");
                 out.push(Box::new(langid::LangidStage::with_model(c, model.clone())?))
+            }
+            StageConfig::Quality(_) => {
+                let model = models.quality.as_ref().expect("loaded with the config");
+                out.push(Box::new(stages::quality::QualityStage::with_model(
+                    model.clone(),
+                )))
             }
             StageConfig::Tokens(_) => {
                 let (_, counter) = models.tokenizer.as_ref().expect("loaded with the config");

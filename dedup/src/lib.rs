@@ -2,15 +2,116 @@
 //! *normalised* text (case folded, digits unified, punctuation and whitespace runs collapsed),
 //! so trivially different copies — a changed date, extra spaces — are still the same page.
 //!
-//! This crate has the exact pass as a per-shard [`Stage`] (first occurrence kept, in input
-//! order, so output is deterministic). MinHash LSH near-dedup and the cross-shard passes
-//! build on [`normalize`] and [`content_hash`].
+//! Two uses: the exact pass as a per-shard pipeline [`Stage`] (first occurrence kept, in
+//! input order), and the global job over finished Parquet/JSONL output — exact dedup across
+//! shards plus MinHash LSH near-dedup — as four shardable steps ([`steps`]), run together
+//! on one machine by [`run_local`].
+
+pub mod eval;
+mod extsort;
+pub mod minhash;
+pub mod params;
+pub mod rows;
+pub mod stats;
+pub mod steps;
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use pipeline::config::ExactDedupConfig;
 use pipeline::{Doc, Outcome, Stage, StageError};
 use xxhash_rust::xxh3::xxh3_128;
+
+pub use extsort::{Merge, Record, RunWriter};
+pub use minhash::{estimate_jaccard, jaccard, shingles, MinHasher};
+pub use params::MinhashConfig;
+pub use stats::DedupStats;
+pub use steps::{Mode, Params, Shard};
+
+/// Errors of the dedup job; each names the file or value at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum DedupError {
+    #[error("cannot read or write \"{path}\": {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("bad input \"{path}\": {message}")]
+    Input { path: PathBuf, message: String },
+    #[error("cannot write \"{path}\": {message}")]
+    Output { path: PathBuf, message: String },
+    #[error("invalid dedup configuration: {0}")]
+    Config(String),
+    #[error("not ready: {0}")]
+    NotReady(String),
+}
+
+/// A local run: all four steps, each split into `threads` shards run in parallel.
+#[derive(Debug, Clone)]
+pub struct LocalRun {
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub config: MinhashConfig,
+    pub mode: Mode,
+    pub threads: usize,
+    /// Records held in memory per signatures shard before a sorted run is spilled.
+    pub max_records: usize,
+    /// Keep `OUT/.dedup/` (signatures, buckets, clusters) afterwards.
+    pub keep_work: bool,
+}
+
+/// Run signatures → buckets → clusters → filter on this machine; the stats at the end.
+pub fn run_local(run: &LocalRun) -> Result<DedupStats, DedupError> {
+    let work = run.output.join(".dedup");
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(extsort::io_err(&work))?;
+    }
+    let n = run.threads.max(1);
+    let params = Params {
+        inputs: run.inputs.clone(),
+        config: run.config.clone(),
+        mode: run.mode,
+        signature_shards: n,
+    };
+    let out = run.output.as_path();
+    in_parallel(n, |s| steps::signatures(out, &params, s, run.max_records))?;
+    in_parallel(n, |s| steps::buckets(out, s))?;
+    steps::clusters(out, Shard::ONE)?;
+    in_parallel(n, |s| steps::filter(out, s).map(|_| ()))?;
+    let stats = read_stats(out)?;
+    if !run.keep_work {
+        std::fs::remove_dir_all(&work).map_err(extsort::io_err(&work))?;
+    }
+    Ok(stats)
+}
+
+/// `OUT/dedup_stats.json`, written when the last filter shard finished.
+pub fn read_stats(out: &Path) -> Result<DedupStats, DedupError> {
+    let path = out.join("dedup_stats.json");
+    let bytes = std::fs::read(&path).map_err(extsort::io_err(&path))?;
+    serde_json::from_slice(&bytes).map_err(|e| DedupError::Input {
+        path,
+        message: e.to_string(),
+    })
+}
+
+fn in_parallel(
+    n: usize,
+    f: impl Fn(Shard) -> Result<(), DedupError> + Sync,
+) -> Result<(), DedupError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let f = &f;
+                scope.spawn(move || f(Shard { index: i, count: n }))
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(DedupError::Config("a dedup shard panicked".into())))
+        })
+    })
+}
 
 /// Text normalised for duplicate detection: lower case, every digit → `0`, runs of
 /// whitespace and punctuation → one space, trimmed. Letters of every script are kept as is.

@@ -6,6 +6,7 @@
 //! This module only parses and checks values; each stage crate's `build()` turns its config
 //! into a runtime stage (loading models) and validates what needs the file system.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,7 @@ fn default_stages() -> Vec<StageConfig> {
         StageConfig::Extract(ExtractConfig::default()),
         StageConfig::ExactDedup(ExactDedupConfig::default()),
         StageConfig::Langid(LangidConfig::default()),
+        StageConfig::Quality(QualityConfig::default()),
         StageConfig::Tokens(TokensConfig::default()),
     ]
 }
@@ -126,6 +128,7 @@ pub enum StageConfig {
     Extract(ExtractConfig),
     ExactDedup(ExactDedupConfig),
     Langid(LangidConfig),
+    Quality(QualityConfig),
     Tokens(TokensConfig),
 }
 
@@ -135,6 +138,7 @@ impl StageConfig {
             StageConfig::Extract(_) => "extract",
             StageConfig::ExactDedup(_) => "exact_dedup",
             StageConfig::Langid(_) => "langid",
+            StageConfig::Quality(_) => "quality",
             StageConfig::Tokens(_) => "tokens",
         }
     }
@@ -149,6 +153,10 @@ pub struct ExtractConfig {
     /// Pages whose HTML is larger than this are dropped (`html_too_large`). Default 8 MiB.
     #[serde(default = "default_max_html_bytes")]
     pub max_html_bytes: usize,
+    /// Pages whose extraction takes longer than this many milliseconds are dropped
+    /// (`extract_timeout`). Default 2000.
+    #[serde(default = "default_max_extract_millis")]
+    pub max_millis: u64,
 }
 
 fn default_min_chars() -> usize {
@@ -157,12 +165,16 @@ fn default_min_chars() -> usize {
 fn default_max_html_bytes() -> usize {
     8 << 20
 }
+fn default_max_extract_millis() -> u64 {
+    2000
+}
 
 impl Default for ExtractConfig {
     fn default() -> Self {
         ExtractConfig {
             min_chars: default_min_chars(),
             max_html_bytes: default_max_html_bytes(),
+            max_millis: default_max_extract_millis(),
         }
     }
 }
@@ -184,13 +196,58 @@ pub struct LangidConfig {
     /// Languages to keep, ISO 639-3. Default: the 13 SEA-LION languages.
     #[serde(default = "default_langs")]
     pub languages: Vec<String>,
+    /// Minimum score per language (ISO 639-3 → score); a language without an entry uses
+    /// `threshold`. Default: [`LANGID_THRESHOLDS`]. A table given in the config replaces
+    /// the default one as a whole.
+    #[serde(default = "default_lang_thresholds")]
+    pub thresholds: BTreeMap<String, f32>,
+    /// Apply the SEA rules on top of fastText (Zawgyi, scripts, Malay/Indonesian,
+    /// Javanese/Sundanese, Tagalog); `false` keeps fastText's top label as it is.
+    #[serde(default = "default_sea_rules")]
+    pub sea_rules: bool,
+    /// Weight of fastText's `ms` probability against `id` on text without Malay or
+    /// Indonesian markers.
+    #[serde(default = "default_malay_weight")]
+    pub malay_weight: f32,
 }
+
+/// Shipped per-language thresholds: for each language, the score that keeps 95% of the
+/// `shared/eval/langid/dev.tsv` lines the SEA layer labels correctly as that language
+/// (5th percentile, rounded down to 0.05; the lingua `zsm`/`ind` lines, whose labels are
+/// unreliable, left out). Documents score higher than single lines, so these keep more.
+pub const LANGID_THRESHOLDS: [(&str, f32); 13] = [
+    ("eng", 0.65),
+    ("ind", 0.50),
+    ("jav", 0.15),
+    ("khm", 0.80),
+    ("lao", 0.75),
+    ("mya", 0.95),
+    ("sun", 0.15),
+    ("tam", 0.95),
+    ("tgl", 0.30),
+    ("tha", 0.95),
+    ("vie", 0.80),
+    ("zho", 0.50),
+    ("zsm", 0.45),
+];
 
 fn default_threshold() -> f32 {
     0.65
 }
 fn default_langs() -> Vec<String> {
     SEA_LANGS.iter().map(|s| s.to_string()).collect()
+}
+fn default_lang_thresholds() -> BTreeMap<String, f32> {
+    LANGID_THRESHOLDS
+        .iter()
+        .map(|(l, t)| (l.to_string(), *t))
+        .collect()
+}
+fn default_sea_rules() -> bool {
+    true
+}
+fn default_malay_weight() -> f32 {
+    2.0
 }
 
 impl Default for LangidConfig {
@@ -199,8 +256,36 @@ impl Default for LangidConfig {
             model: None,
             threshold: default_threshold(),
             languages: default_langs(),
+            thresholds: default_lang_thresholds(),
+            sea_rules: default_sea_rules(),
+            malay_weight: default_malay_weight(),
         }
     }
+}
+
+/// Gopher/C4/FineWeb quality rules with per-language thresholds (needs `lang`: put it after
+/// `langid`). Signals go to `attrs`; the first failing rule is the drop reason.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityConfig {
+    /// Folder of `<iso639-3>.toml` threshold files; default: the built-in `configs/quality`.
+    #[serde(default)]
+    pub thresholds_dir: Option<PathBuf>,
+    /// `stopwords-iso.json`; default: the asset cache.
+    #[serde(default)]
+    pub stopwords: Option<PathBuf>,
+    /// Write the signals but drop nothing.
+    #[serde(default)]
+    pub score_only: bool,
+    /// Domains to drop (one per line, subdomains included).
+    #[serde(default)]
+    pub url_blocklist: Option<PathBuf>,
+    /// Drop URLs containing an adult word as a token.
+    #[serde(default)]
+    pub url_adult_words: bool,
+    /// Mask e-mail addresses and phone numbers in kept documents.
+    #[serde(default)]
+    pub mask_pii: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -244,7 +329,23 @@ impl Config {
                         hint: "a probability between 0 and 1".into(),
                     });
                 }
-                for lang in &l.languages {
+                for (lang, t) in &l.thresholds {
+                    if !(0.0..=1.0).contains(t) || t.is_nan() {
+                        return Err(ConfigError::Invalid {
+                            field: format!("stages.langid.thresholds.{lang}"),
+                            value: t.to_string(),
+                            hint: "a score between 0 and 1".into(),
+                        });
+                    }
+                }
+                if !(l.malay_weight > 0.0 && l.malay_weight.is_finite()) {
+                    return Err(ConfigError::Invalid {
+                        field: "stages.langid.malay_weight".into(),
+                        value: l.malay_weight.to_string(),
+                        hint: "a positive number (1 = fastText's own ms/id choice)".into(),
+                    });
+                }
+                for lang in l.languages.iter().chain(l.thresholds.keys()) {
                     let ok = lang.len() == 3 && lang.bytes().all(|b| b.is_ascii_lowercase());
                     if !ok {
                         return Err(ConfigError::Invalid {

@@ -6,6 +6,7 @@
 //! validating), then called per document, dropping bad input with a stable reason.
 
 pub mod extract;
+pub mod quality;
 pub mod sink;
 pub mod tokens;
 pub mod warc;

@@ -149,6 +149,7 @@ fn run_with_config_file_writes_jsonl_and_a_fresh_run_is_deterministic() {
     let tmp = tempfile::tempdir().unwrap();
     let cc = cc_warc();
     let mut outs = Vec::new();
+    let mut rejected = String::new();
     for name in ["a", "b"] {
         let out = tmp.path().join(name);
         run_ok(
@@ -161,6 +162,7 @@ fn run_with_config_file_writes_jsonl_and_a_fresh_run_is_deterministic() {
                     "jsonl",
                     "--threads",
                     "1",
+                    "--keep-rejected",
                 ])
                 .arg("--input")
                 .arg(&cc)
@@ -169,13 +171,33 @@ fn run_with_config_file_writes_jsonl_and_a_fresh_run_is_deterministic() {
                 .current_dir(env!("CARGO_MANIFEST_DIR")),
         );
         outs.push(std::fs::read_to_string(out.join("data/shard-00000.jsonl")).unwrap());
+        if name == "a" {
+            rejected = std::fs::read_to_string(out.join("rejected/shard-00000.jsonl")).unwrap();
+        }
     }
     assert_eq!(outs[0], outs[1], "same input, same output");
     let lines: Vec<serde_json::Value> = outs[0]
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert!(!lines.is_empty(), "the CC sample has English pages");
+    // The sample's two English pages are photo-gallery pages of ~30 words (EXIF line, view
+    // count, comment form): the quality stage rightly drops them as under Gopher's 50 words.
+    let low_quality: Vec<serde_json::Value> = rejected
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| l["stage"] == "quality")
+        .collect();
+    assert_eq!(
+        lines.len() + low_quality.len(),
+        2,
+        "the CC sample has 2 English pages"
+    );
+    for l in &low_quality {
+        assert_eq!(
+            (&l["lang"], &l["reason"]),
+            (&"eng".into(), &"gopher_quality:min_words".into())
+        );
+    }
     for l in &lines {
         assert_eq!(l["lang"], "eng");
         assert!(l["tokens"].as_u64().unwrap() > 0);

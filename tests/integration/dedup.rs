@@ -1,0 +1,147 @@
+//! `seapile dedup` and `seapile eval dedup` over real UDHR text.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{run_ok, seapile, udhr};
+
+/// UDHR articles (English and Thai) as JSONL rows, with one near copy of the first
+/// English article (a word changed, a footer added) and one exact copy of the last Thai one.
+/// Returns the number of originals and the ids of the two copied originals.
+fn write_docs(path: &Path) -> (usize, String, String) {
+    let mut rows = Vec::new();
+    for stem in ["eng", "tha"] {
+        let html = std::fs::read_to_string(udhr(stem)).unwrap();
+        for (i, text) in ::dedup::eval::udhr_articles(&html).into_iter().enumerate() {
+            rows.push((format!("{stem}-{i}"), text));
+        }
+    }
+    let (first, last) = (rows[0].clone(), rows[rows.len() - 1].clone());
+    assert!(first.1.contains("dignity"), "{}", first.1);
+    let n = rows.len();
+    rows.push((
+        "near-copy".into(),
+        first.1.replacen("dignity", "worth", 1) + "\nShare this page",
+    ));
+    rows.push(("exact-copy".into(), last.1.replace(' ', "  ")));
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(path, lines.join("\n")).unwrap();
+    (n, first.0, last.0)
+}
+
+fn clusters(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out.join("clusters.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn dedup_removes_the_planted_copies_and_maps_every_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("docs.jsonl");
+    let (originals, eng0, tha_last) = write_docs(&input);
+    let out = dir.path().join("out");
+    run_ok(
+        seapile()
+            .args(["dedup", "-j", "2", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
+    let lines = clusters(&out);
+    assert_eq!(lines.len(), originals + 2);
+    let find = |id: &str| lines.iter().find(|l| l["id"] == id).unwrap().clone();
+    let (near, exact) = (find("near-copy"), find("exact-copy"));
+    assert_eq!(
+        (near["kept"].clone(), near["duplicate"].clone()),
+        (false.into(), "near".into())
+    );
+    assert_eq!(near["cluster_id"], find(&eng0)["cluster_id"]);
+    assert_eq!(exact["duplicate"], "exact");
+    assert_eq!(exact["cluster_id"], find(&tha_last)["cluster_id"]);
+    let kept = lines.iter().filter(|l| l["kept"] == true).count();
+    assert_eq!(kept, originals, "no original is removed");
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("dedup_stats.json")).unwrap())
+            .unwrap();
+    assert_eq!(stats["removed"], 2);
+    assert_eq!(stats["clusters"], 2);
+    let data = std::fs::read_to_string(out.join("data/00000.jsonl")).unwrap();
+    assert_eq!(data.lines().count(), originals);
+
+    // --exact-only keeps the near copy.
+    let exact_out = dir.path().join("exact");
+    run_ok(
+        seapile()
+            .args(["dedup", "--exact-only", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&exact_out),
+    );
+    let kept = clusters(&exact_out)
+        .iter()
+        .filter(|l| l["kept"] == true)
+        .count();
+    assert_eq!(kept, originals + 1);
+}
+
+#[test]
+fn dedup_steps_run_as_shards_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("docs.jsonl");
+    write_docs(&input);
+    let single = dir.path().join("single");
+    run_ok(
+        seapile()
+            .args(["dedup", "-j", "1", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&single),
+    );
+    let out = dir.path().join("sharded");
+    let shard = |step: &str, i: usize, n: usize| {
+        let mut c = seapile();
+        c.args(["dedup", step, "--output"]).arg(&out);
+        c.args(["--shard", &i.to_string(), "--num-shards", &n.to_string()]);
+        if step == "signatures" {
+            c.arg("--input").arg(&input);
+        }
+        run_ok(&mut c);
+    };
+    for step in ["signatures", "buckets", "clusters", "filter"] {
+        for i in 0..2 {
+            shard(step, i, 2);
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(single.join("clusters.jsonl")).unwrap(),
+        std::fs::read_to_string(out.join("clusters.jsonl")).unwrap()
+    );
+}
+
+#[test]
+fn dedup_explain_prints_the_s_curve() {
+    let out = run_ok(seapile().args(["dedup", "--explain"]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("14 bands × 8 rows"), "{text}");
+    assert!(text.contains("   0.80        0.9235"), "{text}");
+}
+
+#[test]
+fn eval_dedup_json_reports_recall_precision_and_speed() {
+    let out = run_ok(seapile().args(["eval", "dedup", "--json"]));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["recall"].as_f64().unwrap() >= 0.95, "{v}");
+    assert!(v["precision"].as_f64().unwrap() >= 0.95, "{v}");
+    assert!(v["docs_per_s"].as_f64().unwrap() > 0.0);
+    for set in v["sets"].as_array().unwrap() {
+        assert!(set["duplicate_pairs"].as_u64().unwrap() >= 100, "{set}");
+        assert!(set["recall"].as_f64().unwrap() >= 0.95, "{set}");
+    }
+}
