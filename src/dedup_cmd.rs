@@ -50,6 +50,12 @@ struct AllArgs {
     /// Keep the work files (OUT/.dedup/) afterwards.
     #[arg(long)]
     keep_work: bool,
+    /// Hub license identifier for OUT/README.md.
+    #[arg(long, default_value = "other")]
+    license: String,
+    /// Display name for OUT/README.md. Default: the output folder's name.
+    #[arg(long)]
+    pretty_name: Option<String>,
 }
 
 #[derive(Args)]
@@ -145,8 +151,139 @@ fn run_all(all: AllArgs, threads: usize) -> Result<()> {
         max_records: max_records(&inputs),
         keep_work: all.keep_work,
     })?;
+    let card = CardMeta {
+        license: all.license,
+        pretty_name: all.pretty_name,
+        inputs: expand(&inputs.inputs)?,
+    };
+    write_card(&output, &stats, &card)?;
     print_stats(&stats, &output);
     Ok(())
+}
+
+/// What the dedup card needs beyond the stats.
+struct CardMeta {
+    license: String,
+    pretty_name: Option<String>,
+    inputs: Vec<PathBuf>,
+}
+
+/// `OUT/README.md`: the dataset card of a dedup run.
+fn write_card(out: &Path, stats: &dedup::DedupStats, meta: &CardMeta) -> Result<()> {
+    let card = card_input(out, stats, meta)?;
+    let path = out.join("README.md");
+    std::fs::write(&path, data_cards::render_dedup(&card))
+        .with_context(|| format!("cannot write \"{}\"", path.display()))
+}
+
+fn card_input(
+    out: &Path,
+    stats: &dedup::DedupStats,
+    meta: &CardMeta,
+) -> Result<data_cards::DedupCardInput> {
+    let pretty_name = meta.pretty_name.clone().unwrap_or_else(|| {
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
+        format!(
+            "{} (deduplicated)",
+            name.unwrap_or_else(|| "seapile".into())
+        )
+    });
+    let data = data_files(out)?;
+    Ok(data_cards::DedupCardInput {
+        pretty_name,
+        license: meta.license.clone(),
+        languages: kept_languages(&data)?,
+        mode: serde_json::to_value(stats.mode)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        docs_in: stats.docs_in,
+        exact_duplicates_removed: stats.exact_duplicates_removed,
+        near_duplicates_removed: stats.near_duplicates_removed,
+        clusters: stats.clusters,
+        docs_in_clusters: stats.docs_in_clusters,
+        cluster_size_histogram: stats.cluster_size_histogram.clone(),
+        removed: stats.removed,
+        kept: stats.kept,
+        minhash: (stats.mode != Mode::ExactOnly).then(|| minhash_params(&stats.config)),
+        inputs: card_inputs(&meta.inputs)?,
+        seapile_version: env!("CARGO_PKG_VERSION").to_string(),
+        data_files: data_glob(&data),
+    })
+}
+
+fn minhash_params(c: &MinhashConfig) -> data_cards::MinhashParams {
+    data_cards::MinhashParams {
+        ngram: c.ngram,
+        bands: c.bands,
+        rows: c.rows,
+        seed: c.seed,
+        verify_threshold: c.verify_threshold,
+        s_curve: [0.5, 0.7, 0.8, 0.9]
+            .into_iter()
+            .map(|j| (j, c.candidate_probability(j)))
+            .collect(),
+    }
+}
+
+/// The files in OUT/data/, sorted.
+fn data_files(out: &Path) -> Result<Vec<PathBuf>> {
+    let dir = out.join("data");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot list \"{}\"", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| dedup::rows::Format::of(f).is_ok())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `data/*.parquet` or `data/*.jsonl` when all files share one format, else `data/*`.
+fn data_glob(files: &[PathBuf]) -> String {
+    let exts: std::collections::BTreeSet<_> = files
+        .iter()
+        .filter_map(|f| dedup::rows::Format::of(f).ok().map(|f| f.extension()))
+        .collect();
+    match exts.iter().next() {
+        Some(ext) if exts.len() == 1 => format!("data/*.{ext}"),
+        _ => "data/*".to_string(),
+    }
+}
+
+/// Languages of the kept rows' `lang` column, most documents first; `None` when no file has
+/// one.
+fn kept_languages(files: &[PathBuf]) -> Result<Option<Vec<String>>> {
+    let mut total: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut any = false;
+    for f in files {
+        if let Some(counts) = dedup::rows::value_counts(f, "lang")? {
+            any = true;
+            for (lang, n) in counts {
+                *total.entry(lang).or_insert(0) += n;
+            }
+        }
+    }
+    let mut langs: Vec<(String, u64)> = total.into_iter().filter(|(l, _)| l != "und").collect();
+    langs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(any.then(|| langs.into_iter().map(|(l, _)| l).collect()))
+}
+
+fn card_inputs(inputs: &[PathBuf]) -> Result<Vec<data_cards::InputFile>> {
+    inputs
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::metadata(p)
+                .with_context(|| format!("cannot read \"{}\"", p.display()))?
+                .len();
+            let sha256 = data_cards::sha256_file(p)
+                .with_context(|| format!("cannot hash \"{}\"", p.display()))?;
+            Ok(data_cards::InputFile {
+                name: p.display().to_string(),
+                bytes,
+                sha256: Some(sha256),
+            })
+        })
+        .collect()
 }
 
 fn output_dir(inputs: &InputArgs) -> Result<PathBuf> {
@@ -232,8 +369,11 @@ fn print_stats(s: &dedup::DedupStats, out: &Path) {
     for (size, n) in hist {
         eprintln!("  cluster size {size:>9}: {n}");
     }
+    if let Some(mb) = s.peak_rss_mb {
+        eprintln!("peak memory (VmHWM): {mb:.1} MiB");
+    }
     eprintln!(
-        "wrote {0}/data/, {0}/clusters.jsonl, {0}/dedup_stats.json",
+        "wrote {0}/data/, {0}/clusters.jsonl, {0}/dedup_stats.json, {0}/README.md",
         out.display()
     );
 }
@@ -268,7 +408,11 @@ pub fn eval(extra: &[PathBuf], config: Option<&Path>) -> Result<serde_json::Valu
     }
     let work = tempfile::tempdir()?;
     let report = eval::evaluate(&sets, &config, Plan::default(), work.path())?;
-    Ok(serde_json::to_value(report)?)
+    let mut v = serde_json::to_value(report)?;
+    if let (Some(obj), Some(mb)) = (v.as_object_mut(), dedup::peak_rss_mb()) {
+        obj.insert("peak_rss_mb".into(), mb.into());
+    }
+    Ok(v)
 }
 
 /// Up to 300 texts of at least 50 words from a JSONL file's `text` field.
@@ -303,6 +447,9 @@ pub fn print_sets(v: &serde_json::Value) {
         "signature_docs_per_s {:.0}",
         v["signature_docs_per_s"].as_f64().unwrap_or(0.0)
     );
+    if let Some(mb) = v["peak_rss_mb"].as_f64() {
+        println!("peak_rss_mb  {mb:.1}");
+    }
     println!(
         "\n{:<10} {:>5} {:>9} {:>9} {:>8} {:>9} {:>6} {:>12}",
         "set", "docs", "dup_pairs", "recall", "distinct", "precision", "grey", "grey_merged"

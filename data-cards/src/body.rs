@@ -5,7 +5,7 @@ use pipeline::{LangStats, RunStats, StageStats};
 
 use crate::escape::{human_bytes, md_block, md_cell, md_code, percent, thousands};
 use crate::langs::{hub_code, name};
-use crate::CardInput;
+use crate::{CardInput, InputFile};
 
 /// The body after the front matter.
 pub fn render(card: &CardInput) -> String {
@@ -13,7 +13,7 @@ pub fn render(card: &CardInput) -> String {
         summary(card),
         languages(card),
         filtering(&card.run),
-        inputs(card),
+        inputs(&card.inputs),
         models(card),
         configuration(card),
         loading(card),
@@ -133,13 +133,14 @@ fn filtering(run: &RunStats) -> String {
     s
 }
 
-fn inputs(card: &CardInput) -> String {
+/// The `## Inputs` table (also used by the dedup card).
+pub(crate) fn inputs(files: &[InputFile]) -> String {
     let mut s = String::from("## Inputs\n\n");
-    if card.inputs.is_empty() {
+    if files.is_empty() {
         return s + "No inputs.\n";
     }
     s += "| File | Bytes | SHA-256 |\n|---|--:|---|\n";
-    for i in &card.inputs {
+    for i in files {
         let sha = i
             .sha256
             .as_deref()
@@ -151,7 +152,7 @@ fn inputs(card: &CardInput) -> String {
             sha
         );
     }
-    let total: u64 = card.inputs.iter().map(|i| i.bytes).sum();
+    let total: u64 = files.iter().map(|i| i.bytes).sum();
     s += &format!(
         "| **Total** | **{}** ({}) | |\n",
         thousands(total),

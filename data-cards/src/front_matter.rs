@@ -30,17 +30,42 @@ pub fn size_category(rows: u64) -> &'static str {
         .map_or("n>1T", |(_, name)| name)
 }
 
+/// The values of a card's front matter, shared by the run card and the dedup card.
+pub(crate) struct Meta<'a> {
+    pub pretty_name: &'a str,
+    pub license: &'a str,
+    /// ISO 639-3 codes; `None` omits the `language` key.
+    pub languages: Option<&'a [String]>,
+    pub rows: u64,
+    pub tags: &'a [&'a str],
+    pub data_files: &'a str,
+}
+
 /// `---`-delimited YAML for `card`.
 pub fn render(card: &CardInput) -> String {
+    render_meta(&Meta {
+        pretty_name: &card.pretty_name,
+        license: &card.license,
+        languages: Some(&card.languages),
+        rows: card.run.docs_out,
+        tags: &TAGS,
+        data_files: &card.data_files,
+    })
+}
+
+/// `---`-delimited YAML for `m`.
+pub(crate) fn render_meta(m: &Meta) -> String {
     let mut y = String::from("---\n");
-    y += &format!("pretty_name: {}\n", yaml_str(&card.pretty_name));
-    y += &format!("license: {}\n", yaml_str(&card.license));
-    y += &list("language", &hub_languages(&card.languages));
+    y += &format!("pretty_name: {}\n", yaml_str(m.pretty_name));
+    y += &format!("license: {}\n", yaml_str(m.license));
+    if let Some(langs) = m.languages {
+        y += &list("language", &hub_languages(langs));
+    }
     y += &list("task_categories", &["text-generation"]);
-    y += &list("size_categories", &[size_category(card.run.docs_out)]);
-    y += &list("tags", &TAGS);
+    y += &list("size_categories", &[size_category(m.rows)]);
+    y += &list("tags", m.tags);
     y += "configs:\n- config_name: default\n  data_files:\n  - split: train\n";
-    y += &format!("    path: {}\n", yaml_str(&card.data_files));
+    y += &format!("    path: {}\n", yaml_str(m.data_files));
     y += "---\n";
     y
 }

@@ -9,6 +9,7 @@
 //! ([`escape`]) for YAML or Markdown.
 
 mod body;
+mod dedup_card;
 pub mod escape;
 mod front_matter;
 pub mod langs;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use dedup_card::{render_dedup, DedupCardInput, MinhashParams, DEDUP_TAGS};
 pub use front_matter::{size_category, TAGS};
 
 /// Everything a card shows about one run.

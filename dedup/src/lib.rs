@@ -25,7 +25,7 @@ use xxhash_rust::xxh3::xxh3_128;
 pub use extsort::{Merge, Record, RunWriter};
 pub use minhash::{estimate_jaccard, jaccard, shingles, MinHasher};
 pub use params::MinhashConfig;
-pub use stats::DedupStats;
+pub use stats::{peak_rss_mb, DedupStats};
 pub use steps::{Mode, Params, Shard};
 
 /// Errors of the dedup job; each names the file or value at fault.

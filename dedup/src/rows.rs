@@ -3,6 +3,7 @@
 //! two columns added (`cluster_id`, `cluster_size`), so whatever schema came in — the
 //! pipeline's own or another tool's — goes out unchanged.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
@@ -100,6 +101,57 @@ pub fn filter_file(
         Format::Jsonl => filter_jsonl(input, output, &mut decide),
         Format::Parquet => filter_parquet(input, output, &mut decide),
     }
+}
+
+/// How often each non-null value of the string column `name` occurs in `path`; `None` when
+/// the file has no such column (Parquet) or no row has that key (JSON Lines).
+pub fn value_counts(path: &Path, name: &str) -> Result<Option<BTreeMap<String, u64>>, DedupError> {
+    let mut counts = BTreeMap::new();
+    match Format::of(path)? {
+        Format::Jsonl => {
+            let mut seen = false;
+            for_each_line(path, |_, v| {
+                if let Some(value) = v.get(name) {
+                    seen = true;
+                    if let Some(s) = value.as_str() {
+                        *counts.entry(s.to_string()).or_insert(0) += 1;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(seen.then_some(counts))
+        }
+        Format::Parquet => parquet_value_counts(path, name),
+    }
+}
+
+/// Reads only the column `name` (a Parquet projection), not the texts.
+fn parquet_value_counts(
+    path: &Path,
+    name: &str,
+) -> Result<Option<BTreeMap<String, u64>>, DedupError> {
+    let file = File::open(path).map_err(io_err(path))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| input_err(path, e.to_string()))?;
+    let Ok(idx) = builder.schema().index_of(name) else {
+        return Ok(None);
+    };
+    let mask = ProjectionMask::roots(builder.parquet_schema(), [idx]);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| input_err(path, e.to_string()))?;
+    let mut counts = BTreeMap::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| input_err(path, e.to_string()))?;
+        let col = column(path, &batch, name)?;
+        for i in 0..batch.num_rows() {
+            if let Some(s) = col.get(i) {
+                *counts.entry(s).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(Some(counts))
 }
 
 fn null_err(path: &Path, row: u64, col: &str) -> DedupError {

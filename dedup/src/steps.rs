@@ -709,6 +709,7 @@ fn finalize(work: &Work, params: &Params) -> Result<bool, DedupError> {
     w.flush().map_err(io_err(&tmp))?;
     drop(w);
     std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
+    stats.peak_rss_mb = crate::stats::peak_rss_mb();
     write_json(&work.out.join("dedup_stats.json"), &stats)?;
     Ok(true)
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{run_ok, seapile, udhr};
+use crate::common::{run_ok, run_python, seapile, udhr};
 
 /// UDHR articles (English and Thai) as JSONL rows, with one near copy of the first
 /// English article (a word changed, a footer added) and one exact copy of the last Thai one.
@@ -140,8 +140,124 @@ fn eval_dedup_json_reports_recall_precision_and_speed() {
     assert!(v["recall"].as_f64().unwrap() >= 0.95, "{v}");
     assert!(v["precision"].as_f64().unwrap() >= 0.95, "{v}");
     assert!(v["docs_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["peak_rss_mb"].as_f64().unwrap() > 1.0, "{v}");
     for set in v["sets"].as_array().unwrap() {
         assert!(set["duplicate_pairs"].as_u64().unwrap() >= 100, "{set}");
         assert!(set["recall"].as_f64().unwrap() >= 0.95, "{set}");
     }
+}
+
+/// The body's row `| {label} | {n} |` as a number.
+fn card_count(card: &str, label: &str) -> u64 {
+    let prefix = format!("| {label} | ");
+    let line = card
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no row {label:?} in\n{card}"));
+    line[prefix.len()..]
+        .split(" |")
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn dedup_writes_a_card_whose_numbers_are_the_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("docs.jsonl");
+    let (originals, _, _) = write_docs(&plain);
+    // The same rows with a `lang` column, as the pipeline writes it.
+    let input = dir.path().join("with_lang.jsonl");
+    let rows: Vec<String> = std::fs::read_to_string(&plain)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let lang = if v["id"].as_str().unwrap().starts_with("tha") {
+                "tha"
+            } else {
+                "eng"
+            };
+            v["lang"] = lang.into();
+            v.to_string()
+        })
+        .collect();
+    std::fs::write(&input, rows.join("\n")).unwrap();
+    let out = dir.path().join("sea-dedup");
+    run_ok(
+        seapile()
+            .args(["dedup", "-j", "2", "--license", "odc-by", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
+    let stats: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("dedup_stats.json")).unwrap())
+            .unwrap();
+    assert!(stats["peak_rss_mb"].as_f64().unwrap() > 1.0, "{stats}");
+    let card = std::fs::read_to_string(out.join("README.md")).unwrap();
+    let yaml = card.split("---\n").nth(1).unwrap();
+    let code = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(sys.argv[1])))";
+    let meta: Value = serde_json::from_str(&run_python(code, &[yaml])).unwrap();
+    assert_eq!(meta["license"], "odc-by");
+    assert_eq!(meta["pretty_name"], "sea-dedup (deduplicated)");
+    assert_eq!(meta["language"], serde_json::json!(["en", "th"]), "{meta}");
+    assert_eq!(
+        meta["task_categories"],
+        serde_json::json!(["text-generation"])
+    );
+    assert_eq!(meta["size_categories"], serde_json::json!(["n<1K"]));
+    assert_eq!(meta["configs"][0]["data_files"][0]["path"], "data/*.jsonl");
+
+    for (label, key) in [
+        ("Documents in", "docs_in"),
+        ("Exact duplicates removed", "exact_duplicates_removed"),
+        ("Near duplicates removed", "near_duplicates_removed"),
+        ("Documents removed", "removed"),
+        ("Documents kept", "kept"),
+        ("Duplicate clusters (2+ documents)", "clusters"),
+        ("Documents in duplicate clusters", "docs_in_clusters"),
+    ] {
+        assert_eq!(
+            card_count(&card, label),
+            stats[key].as_u64().unwrap(),
+            "{label}"
+        );
+    }
+    assert_eq!(stats["kept"].as_u64().unwrap(), originals as u64);
+    for (size, n) in stats["cluster_size_histogram"].as_object().unwrap() {
+        assert_eq!(card_count(&card, size), n.as_u64().unwrap(), "size {size}");
+    }
+    assert!(
+        card.contains("| Bands × rows | 14 × 8 = 112 hashes |"),
+        "{card}"
+    );
+    assert!(card.contains("| 0.80 | 0.9235 |"), "{card}");
+    let sha = run_python(
+        "import hashlib, sys\nprint(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+        &[input.to_str().unwrap()],
+    );
+    assert!(card.contains(&format!("`{}`", sha.trim())), "{card}");
+    assert!(
+        card.contains(&format!("by seapile {}", env!("CARGO_PKG_VERSION"))),
+        "{card}"
+    );
+
+    // Rows without `lang`: no `language` key.
+    let bare = dir.path().join("bare");
+    run_ok(
+        seapile()
+            .args(["dedup", "--exact-only", "--input"])
+            .arg(&plain)
+            .arg("--output")
+            .arg(&bare),
+    );
+    let card = std::fs::read_to_string(bare.join("README.md")).unwrap();
+    let meta: Value =
+        serde_json::from_str(&run_python(code, &[card.split("---\n").nth(1).unwrap()])).unwrap();
+    assert_eq!(meta["license"], "other");
+    assert!(meta.get("language").is_none(), "{meta}");
+    assert!(card.contains("did not run (exact pass only)"), "{card}");
 }
