@@ -157,6 +157,20 @@ enum MixCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write the planned blend: sampled, shuffled Parquet shards under DIR/data/ + README.md.
+    Write {
+        /// Mix config (TOML) whose sources all have `files`.
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Seed of the fractional-epoch sample and the shuffle.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Rows per output shard.
+        #[arg(long, default_value_t = 100_000)]
+        shard_rows: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -290,6 +304,14 @@ fn real_main() -> Result<()> {
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
         Command::Mix(MixCommand::Plan { config, json }) => {
             mix::plan(&config, json, &mut stdout.lock())?;
+        }
+        Command::Mix(MixCommand::Write {
+            config,
+            output,
+            seed,
+            shard_rows,
+        }) => {
+            mix::write(&config, &output, seed, shard_rows, &mut stdout.lock())?;
         }
     }
     std::io::stdout().flush()?;

@@ -5,7 +5,7 @@
 //! source `lang`, only rows of that language count.
 
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type, UInt32Type, UInt64Type};
@@ -31,28 +31,37 @@ pub fn unique_tokens(config: &MixConfig, base_dir: &Path) -> Result<Vec<u64>, Mi
 }
 
 fn count_source(source: &SourceConfig, base_dir: &Path) -> Result<u64, MixError> {
+    let mut total = 0;
+    for path in source_files(source, base_dir)? {
+        let lang = source.lang.as_deref();
+        total += count_file(&path, lang).map_err(|m| MixError::Count {
+            source_name: source.name.clone(),
+            message: format!("\"{}\": {m}", path.display()),
+        })?;
+    }
+    Ok(total)
+}
+
+/// The files of a source: its globs (relative to `base_dir`) expanded, in glob order; an
+/// error when none matches.
+pub fn source_files(source: &SourceConfig, base_dir: &Path) -> Result<Vec<PathBuf>, MixError> {
     let err = |message: String| MixError::Count {
         source_name: source.name.clone(),
         message,
     };
-    let mut total = 0;
-    let mut files = 0;
+    let mut files = Vec::new();
     for pattern in &source.files {
         let full = base_dir.join(pattern);
         let paths = glob::glob(&full.to_string_lossy())
             .map_err(|e| err(format!("glob \"{pattern}\": {e}")))?;
         for path in paths {
-            let path = path.map_err(|e| err(e.to_string()))?;
-            let lang = source.lang.as_deref();
-            total +=
-                count_file(&path, lang).map_err(|m| err(format!("\"{}\": {m}", path.display())))?;
-            files += 1;
+            files.push(path.map_err(|e| err(e.to_string()))?);
         }
     }
-    if files == 0 {
+    if files.is_empty() {
         return Err(err(format!("no file matches {:?}", source.files)));
     }
-    Ok(total)
+    Ok(files)
 }
 
 /// Sum of `tokens` over the rows of one Parquet or JSONL file (of `lang`, if given).

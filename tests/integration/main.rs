@@ -6,4 +6,5 @@ mod bad_inputs;
 mod commands;
 mod common;
 mod dedup;
+mod mix;
 mod run;
