@@ -274,6 +274,7 @@ fn run_shard(
                         l.docs += 1;
                         l.tokens += u64::from(doc.tokens.unwrap_or(0));
                         l.chars += doc.text.chars().count() as u64;
+                        l.words += word_count(&doc);
                         stats.docs_out += 1;
                         sink.write(&doc)?;
                     }
@@ -297,6 +298,14 @@ fn run_shard(
     stats.bytes_in = input_size(&shard.input);
     stats.stages = std::iter::once(ingest).chain(chain.finish()?).collect();
     Ok(stats)
+}
+
+/// Words of a kept document: the quality stage's count when it ran, else the segmenter's.
+fn word_count(doc: &Doc) -> u64 {
+    match doc.attrs.get("gopher.word_count") {
+        Some(&w) if w >= 0.0 => w as u64,
+        _ => segment::word_count(&doc.text) as u64,
+    }
 }
 
 fn mark_rejected(doc: &mut Doc, stage: &str, reason: &str) {

@@ -48,14 +48,19 @@ pub fn render(report: &RunReport) -> String {
     }
     let _ = writeln!(
         out,
-        "\n  {:<6} {:>8} {:>12} {:>12}",
-        "lang", "docs", "tokens", "chars"
+        "\n  {:<6} {:>8} {:>12} {:>12} {:>9} {:>9}",
+        "lang", "docs", "tokens", "chars", "tok/char", "tok/word"
     );
     for (lang, l) in &s.langs {
         let _ = writeln!(
             out,
-            "  {:<6} {:>8} {:>12} {:>12}",
-            lang, l.docs, l.tokens, l.chars
+            "  {:<6} {:>8} {:>12} {:>12} {:>9.3} {:>9.2}",
+            lang,
+            l.docs,
+            l.tokens,
+            l.chars,
+            l.tokens_per_char(),
+            l.tokens_per_word()
         );
     }
     let _ = writeln!(out, "  {:<6} {:>8} {:>12}", "total", s.docs_out, s.tokens());

@@ -57,15 +57,15 @@ fn languages(card: &CardInput) -> String {
     rows.sort_by(|a, b| b.1.docs.cmp(&a.1.docs).then(a.0.cmp(b.0)));
     let mut s = String::from("## Languages\n\n");
     s += "Language labels come from fastText language ID (ISO 639-3; `und` = no language ID).\n\n";
-    s += "| Language | ISO 639-3 | Hub | Documents | Share | Tokens | Share | Characters |\n";
-    s += "|---|---|---|--:|--:|--:|--:|--:|\n";
+    s += "| Language | ISO 639-3 | Hub | Documents | Share | Tokens | Share | Characters | Words | Tokens/char | Tokens/word |\n";
+    s += "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
     for (code, l) in rows {
         let (label, hub) = match code.as_str() {
             "und" => ("Undetermined".to_string(), "–".to_string()),
             _ => (md_cell(name(code)), md_code(hub_code(code))),
         };
         s += &format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.3} | {:.2} |\n",
             label,
             md_code(code),
             hub,
@@ -74,15 +74,21 @@ fn languages(card: &CardInput) -> String {
             thousands(l.tokens),
             percent(l.tokens, total.tokens),
             thousands(l.chars),
+            thousands(l.words),
+            l.tokens_per_char(),
+            l.tokens_per_word(),
         );
     }
     s += &format!(
-        "| **Total** | | | **{}** | {} | **{}** | {} | **{}** |\n",
+        "| **Total** | | | **{}** | {} | **{}** | {} | **{}** | **{}** | {:.3} | {:.2} |\n",
         thousands(total.docs),
         percent(total.docs, total.docs),
         thousands(total.tokens),
         percent(total.tokens, total.tokens),
         thousands(total.chars),
+        thousands(total.words),
+        total.tokens_per_char(),
+        total.tokens_per_word(),
     );
     s
 }

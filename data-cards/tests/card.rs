@@ -26,6 +26,7 @@ fn lang(docs: u64, tokens: u64, chars: u64) -> LangStats {
         docs,
         tokens,
         chars,
+        words: chars / 5,
     }
 }
 

@@ -61,13 +61,35 @@ pub struct LangStats {
     pub docs: u64,
     pub tokens: u64,
     pub chars: u64,
+    /// Words by the native word segmentation (ICU for Thai, Lao, Khmer, Burmese, Chinese).
+    #[serde(default)]
+    pub words: u64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 impl LangStats {
+    /// Tokens per character (0 when there is no text).
+    pub fn tokens_per_char(&self) -> f64 {
+        ratio(self.tokens, self.chars)
+    }
+
+    /// Tokens per word (0 when there are no words).
+    pub fn tokens_per_word(&self) -> f64 {
+        ratio(self.tokens, self.words)
+    }
+
     pub fn merge(&mut self, other: &LangStats) {
         self.docs += other.docs;
         self.tokens += other.tokens;
         self.chars += other.chars;
+        self.words += other.words;
     }
 }
 
