@@ -194,19 +194,22 @@ impl SeaLangid {
     }
 
     /// Identify a document and measure its code-switching: the share of its lines (those
-    /// with at least [`MIN_LINE_CHARS`] characters, at most [`MAX_LINES`] of them) whose own
+    /// with at least [`MIN_LINE_CHARS`] characters, an evenly spread sample of at most
+    /// [`MAX_LINES`]) whose own
     /// label is the document's language. 1.0 when no line is long enough.
     pub fn identify_document(&self, text: &str) -> (Identification, f64) {
         let id = self.identify(text);
         let body = id.converted.as_deref().unwrap_or(text);
-        let lines: Vec<&str> = body
+        let all: Vec<&str> = body
             .lines()
             .filter(|l| l.trim().chars().count() >= MIN_LINE_CHARS)
-            .take(MAX_LINES)
             .collect();
-        if lines.len() < 2 {
+        if all.len() < 2 {
             return (id, 1.0);
         }
+        // An evenly spread sample: the share is an estimate, and its cost stays bounded.
+        let step = all.len().div_ceil(MAX_LINES);
+        let lines: Vec<&str> = all.into_iter().step_by(step).collect();
         let same = lines
             .iter()
             .filter(|l| self.identify(l).lang == id.lang)
@@ -312,7 +315,7 @@ fn malay_or_indonesian(
 /// Lines shorter than this are not scored for code-switching.
 pub const MIN_LINE_CHARS: usize = 20;
 /// At most this many lines of a document are scored for code-switching.
-pub const MAX_LINES: usize = 200;
+pub const MAX_LINES: usize = 32;
 
 /// Languages fastText confuses with Malay/Indonesian.
 const MALAYIC: [&str; 5] = ["ind", "zsm", "jav", "sun", "min"];
