@@ -6,9 +6,11 @@ mod card;
 mod commands;
 mod dedup_cmd;
 mod demo;
+mod launch;
 mod mix;
 mod progress;
 mod run;
+mod signals;
 mod summary;
 
 use std::io::Write;
@@ -83,6 +85,10 @@ enum Command {
     Mix(MixCommand),
     /// Deduplicate Parquet/JSONL rows: exact and MinHash LSH, locally or one step per shard.
     Dedup(dedup_cmd::DedupArgs),
+    /// Write (with --submit, queue) a Slurm array job over the shards plus a finalize job.
+    Slurm(launch::SlurmArgs),
+    /// Write a Kubernetes Indexed Job manifest (completion index → --shard).
+    K8s(launch::K8sArgs),
 }
 
 #[derive(Args)]
@@ -108,6 +114,14 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Run only the shards k with k % num-shards == shard (a Slurm/K8s array task).
+    #[arg(long, default_value_t = 0, requires = "num_shards")]
+    shard: usize,
+    #[arg(long, default_value_t = 1)]
+    num_shards: usize,
+    /// Run no shard; write the merged stats and card if every shard is complete.
+    #[arg(long, conflicts_with_all = ["shard", "num_shards"])]
+    finalize: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -212,8 +226,24 @@ fn real_main() -> Result<()> {
             };
             let config = run::resolve_config(a.config.as_deref(), &overrides)?;
             let threads = a.threads.unwrap_or_else(default_threads);
-            let report = run::run(&config, threads, !a.quiet)?;
-            eprint!("{}", summary::render(&report));
+            signals::install()?;
+            let part = run::Part {
+                index: a.shard,
+                num: a.num_shards,
+                finalize: a.finalize,
+            };
+            match run::run_part(&config, threads, !a.quiet, part)? {
+                run::PartResult::Complete(report) => eprint!("{}", summary::render(&report)),
+                run::PartResult::Incomplete {
+                    ran,
+                    complete,
+                    total,
+                } => eprintln!(
+                    "task {} of {}: ran {ran} shards; {complete} of {total} complete \
+                     (the last task or `seapile run --finalize` writes the card)",
+                    a.shard, a.num_shards
+                ),
+            }
         }
         Command::Ingest { inputs, prefix } => {
             let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
@@ -302,6 +332,12 @@ fn real_main() -> Result<()> {
             }
         }
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
+        Command::Slurm(args) => {
+            for line in launch::slurm(&args)? {
+                println!("{line}");
+            }
+        }
+        Command::K8s(args) => println!("{}", launch::k8s(&args)?.display()),
         Command::Mix(MixCommand::Plan { config, json }) => {
             mix::plan(&config, json, &mut stdout.lock())?;
         }

@@ -168,8 +168,67 @@ fn ext(format: OutputFormat) -> &'static str {
     }
 }
 
+/// Which shards of the input list this process runs (`--shard i --num-shards n`): shard `k`
+/// belongs to task `k % n == i`. With `finalize`, none run: only the card and merged stats
+/// are written, and only if every shard is complete.
+#[derive(Debug, Clone, Copy)]
+pub struct Part {
+    pub index: usize,
+    pub num: usize,
+    pub finalize: bool,
+}
+
+impl Part {
+    pub const ALL: Part = Part {
+        index: 0,
+        num: 1,
+        finalize: false,
+    };
+
+    fn owns(&self, shard: usize) -> bool {
+        !self.finalize && shard % self.num.max(1) == self.index
+    }
+}
+
+/// What one task of a sharded run achieved: the whole run's report when every shard is
+/// complete (this task wrote the card), else how far the run is.
+pub enum PartResult {
+    Complete(RunReport),
+    Incomplete {
+        ran: usize,
+        complete: usize,
+        total: usize,
+    },
+}
+
 /// Run the pipeline over every input shard; returns merged stats.
 pub fn run(config: &Config, threads: usize, show_progress: bool) -> Result<RunReport> {
+    match run_part(config, threads, show_progress, Part::ALL)? {
+        PartResult::Complete(report) => Ok(report),
+        PartResult::Incomplete {
+            complete, total, ..
+        } => bail!("only {complete} of {total} shards are complete; rerun to finish"),
+    }
+}
+
+/// Run this task's shards; whichever task finds every shard complete writes the card and
+/// the merged stats (or a later `--finalize` does).
+pub fn run_part(
+    config: &Config,
+    threads: usize,
+    show_progress: bool,
+    part: Part,
+) -> Result<PartResult> {
+    if part.num == 0 {
+        bail!("--num-shards 0: need at least one task");
+    }
+    if part.index >= part.num {
+        bail!(
+            "--shard {} is not below --num-shards {}",
+            part.index,
+            part.num
+        );
+    }
     let out_dir = config
         .output
         .dir
@@ -187,15 +246,27 @@ pub fn run(config: &Config, threads: usize, show_progress: bool) -> Result<RunRe
         .enumerate()
         .map(|(index, input)| Shard { index, input })
         .collect();
-    let progress = Progress::new(shards.len() as u64, show_progress);
+    let mine: Vec<Shard> = shards
+        .iter()
+        .filter(|s| part.owns(s.index))
+        .cloned()
+        .collect();
+    let progress = Progress::new(mine.len() as u64, show_progress);
     let runner = ShardRunner::new(&out_dir, threads);
     let docs = Arc::new(AtomicU64::new(0));
-    let outcome = runner.run(&shards, |shard, out| {
+    let outcome = runner.run(&mine, |shard, out| {
         let r = run_shard(config, &models, shard, out, &docs, &progress);
         progress.shard_done();
         r
     })?;
     progress.finish();
+    if crate::signals::stop_requested() {
+        bail!(
+            "stopped by a signal: {} shards completed and kept, unfinished ones discarded; \
+             rerun the same command to resume",
+            outcome.stats.len()
+        );
+    }
     if !outcome.errors.is_empty() {
         let msgs: Vec<String> = outcome.errors.iter().map(|e| e.to_string()).collect();
         bail!(
@@ -205,7 +276,26 @@ pub fn run(config: &Config, threads: usize, show_progress: bool) -> Result<RunRe
             msgs.join("\n  ")
         );
     }
-    let mut shard_stats = outcome.stats;
+    let mut shard_stats: Vec<ShardStats> =
+        shards.iter().filter_map(|s| runner.completed(s)).collect();
+    if shard_stats.len() < shards.len() {
+        if part.finalize {
+            let missing: Vec<String> = shards
+                .iter()
+                .filter(|s| runner.completed(s).is_none())
+                .map(|s| s.name())
+                .collect();
+            bail!(
+                "cannot finalize: shards not complete: {}",
+                missing.join(", ")
+            );
+        }
+        return Ok(PartResult::Incomplete {
+            ran: outcome.stats.len() - outcome.skipped,
+            complete: shard_stats.len(),
+            total: shards.len(),
+        });
+    }
     shard_stats.sort_by(|a, b| a.shard.cmp(&b.shard));
     let mut stats = RunStats::from_shards(&shard_stats);
     stats.wall_seconds = outcome.wall_seconds;
@@ -217,7 +307,7 @@ pub fn run(config: &Config, threads: usize, show_progress: bool) -> Result<RunRe
         threads,
     };
     crate::card::write_outputs(config, &models, &report)?;
-    Ok(report)
+    Ok(PartResult::Complete(report))
 }
 
 fn run_shard(
@@ -246,6 +336,9 @@ fn run_shard(
     let mut ingest = StageStats::new("ingest");
     let mut stats = ShardStats::default();
     for item in records {
+        if crate::signals::stop_requested() {
+            bail!("stopped by a signal");
+        }
         let item = item.with_context(|| format!("reading \"{}\"", shard.input))?;
         match item {
             IngestItem::Dropped { id, url, reason } => {

@@ -201,7 +201,12 @@ fn reset_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Write `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp-write");
+    // A name of this process's own, so two tasks finishing together never share a temp file.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

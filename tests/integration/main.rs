@@ -6,5 +6,7 @@ mod bad_inputs;
 mod commands;
 mod common;
 mod dedup;
+mod kill;
+mod launch;
 mod mix;
 mod run;

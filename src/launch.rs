@@ -1,0 +1,357 @@
+//! `seapile slurm` and `seapile k8s`: job files for clusters. Both run the same command as a
+//! local run, split with `--shard i --num-shards n` (shard k of the input list goes to task
+//! `k % n == i`); the design decision is that a task is stateless and idempotent, so the
+//! scheduler may retry or pre-empt it freely: completed shards are skipped on a rerun and the
+//! card is written by whichever task finds every shard complete (Slurm adds a dependent
+//! `--finalize` job so the card exists even if the last task raced another one).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use serde_json::{json, Value};
+
+/// `seapile slurm CONFIG --tasks N`.
+#[derive(Args, Debug)]
+pub struct SlurmArgs {
+    /// Run config (TOML) with inputs and output; made absolute in the script.
+    pub config: PathBuf,
+    /// Array tasks (shards are dealt round-robin over them).
+    #[arg(long)]
+    pub tasks: usize,
+    /// Submit with `sbatch` (array, then the finalize job with `afterok` on it).
+    #[arg(long)]
+    pub submit: bool,
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// CPUs per task (also `--threads` of each task).
+    #[arg(long, default_value_t = 2)]
+    pub cpus: usize,
+    /// Memory per task, Slurm syntax (e.g. 8G).
+    #[arg(long, default_value = "8G")]
+    pub mem: String,
+    /// Wall time per task, Slurm syntax (e.g. 04:00:00).
+    #[arg(long, default_value = "04:00:00")]
+    pub time: String,
+    /// Folder for the scripts and the task logs.
+    #[arg(long, default_value = "slurm")]
+    pub dir: PathBuf,
+}
+
+/// `seapile k8s CONFIG --tasks N --image IMG`.
+#[derive(Args, Debug)]
+pub struct K8sArgs {
+    /// Run config path as the container sees it.
+    pub config: String,
+    /// Completions (one per index; shards are dealt round-robin over them).
+    #[arg(long)]
+    pub tasks: usize,
+    /// Container image with the `seapile` binary on its PATH.
+    #[arg(long)]
+    pub image: String,
+    /// Pods running at once (default: all).
+    #[arg(long)]
+    pub parallelism: Option<usize>,
+    /// CPU request and limit per pod (also `--threads`).
+    #[arg(long, default_value_t = 2)]
+    pub cpu: usize,
+    /// Memory request and limit per pod, Kubernetes syntax (e.g. 8Gi).
+    #[arg(long, default_value = "8Gi")]
+    pub memory: String,
+    /// A PersistentVolumeClaim to mount: `CLAIM:/mount/path` (repeatable).
+    #[arg(long)]
+    pub volume: Vec<String>,
+    /// Job name (default: seapile-<config stem>).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Manifest path to write.
+    #[arg(long, short, default_value = "seapile-job.yaml")]
+    pub output: PathBuf,
+}
+
+/// The two scripts `seapile slurm` writes.
+pub struct SlurmScripts {
+    pub array: PathBuf,
+    pub finalize: PathBuf,
+}
+
+/// Write the array and finalize scripts; with `submit`, queue both. Returns the lines to
+/// print (paths, then job ids or the commands to submit by hand).
+pub fn slurm(args: &SlurmArgs) -> Result<Vec<String>> {
+    if args.tasks == 0 {
+        bail!("--tasks 0: need at least one array task");
+    }
+    let config = std::fs::canonicalize(&args.config)
+        .with_context(|| format!("config \"{}\"", args.config.display()))?;
+    let exe = std::env::current_exe().context("locating the seapile binary")?;
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating \"{}\"", args.dir.display()))?;
+    let dir = std::fs::canonicalize(&args.dir)?;
+    let scripts = SlurmScripts {
+        array: dir.join("seapile-array.sbatch"),
+        finalize: dir.join("seapile-finalize.sbatch"),
+    };
+    std::fs::write(
+        &scripts.array,
+        slurm_array_script(args, &exe, &config, &dir),
+    )?;
+    std::fs::write(
+        &scripts.finalize,
+        slurm_finalize_script(args, &exe, &config, &dir),
+    )?;
+    let mut lines = vec![
+        scripts.array.display().to_string(),
+        scripts.finalize.display().to_string(),
+    ];
+    if args.submit {
+        let array_id = sbatch(&[], &scripts.array)?;
+        let dep = format!("--dependency=afterok:{array_id}");
+        let fin_id = sbatch(&[&dep], &scripts.finalize)?;
+        lines.push(format!(
+            "submitted array job {array_id}, finalize job {fin_id}"
+        ));
+    } else {
+        lines.push(format!(
+            "submit: id=$(sbatch --parsable {}) && sbatch --dependency=afterok:$id {}",
+            shell_quote(&scripts.array.display().to_string()),
+            shell_quote(&scripts.finalize.display().to_string())
+        ));
+    }
+    Ok(lines)
+}
+
+fn sbatch_header(args: &SlurmArgs, name: &str, log: &Path) -> String {
+    let mut s = format!(
+        "#!/usr/bin/env bash\n#SBATCH --job-name={name}\n#SBATCH --cpus-per-task={}\n\
+         #SBATCH --mem={}\n#SBATCH --time={}\n#SBATCH --output={}\n",
+        args.cpus,
+        args.mem,
+        args.time,
+        log.display()
+    );
+    if let Some(p) = &args.partition {
+        s.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    s
+}
+
+/// The array script: task `$SLURM_ARRAY_TASK_ID` runs its shards of the config's inputs.
+pub fn slurm_array_script(args: &SlurmArgs, exe: &Path, config: &Path, dir: &Path) -> String {
+    let mut s = sbatch_header(args, "seapile", &dir.join("seapile-%A_%a.log"));
+    s.push_str(&format!("#SBATCH --array=0-{}\n", args.tasks - 1));
+    s.push_str(&format!(
+        "set -euo pipefail\nexec {} run {} --quiet --threads {} \
+         --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
+        shell_quote(&exe.display().to_string()),
+        shell_quote(&config.display().to_string()),
+        args.cpus,
+        args.tasks
+    ));
+    s
+}
+
+/// The finalize script: merged stats and the card once every shard is complete.
+pub fn slurm_finalize_script(args: &SlurmArgs, exe: &Path, config: &Path, dir: &Path) -> String {
+    let mut s = sbatch_header(
+        args,
+        "seapile-finalize",
+        &dir.join("seapile-finalize-%j.log"),
+    );
+    s.push_str(&format!(
+        "set -euo pipefail\nexec {} run {} --quiet --finalize\n",
+        shell_quote(&exe.display().to_string()),
+        shell_quote(&config.display().to_string())
+    ));
+    s
+}
+
+/// `sbatch --parsable [extra] script` → the job id (`123` or `123;cluster`).
+fn sbatch(extra: &[&str], script: &Path) -> Result<String> {
+    let out = Command::new("sbatch")
+        .arg("--parsable")
+        .args(extra)
+        .arg(script)
+        .output()
+        .context("running sbatch (is Slurm installed here?)")?;
+    if !out.status.success() {
+        bail!(
+            "sbatch {} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_job_id(&text).with_context(|| format!("sbatch printed no job id: \"{}\"", text.trim()))
+}
+
+/// The job id in `sbatch --parsable` output.
+pub fn parse_job_id(text: &str) -> Option<String> {
+    let id = text.trim().split(';').next()?.trim();
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_string())
+}
+
+/// Single-quote for sh when the word has anything but safe characters.
+pub fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+:=@%,".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Write the Indexed Job manifest; returns its path.
+pub fn k8s(args: &K8sArgs) -> Result<PathBuf> {
+    let manifest = k8s_job(args)?;
+    std::fs::write(&args.output, to_yaml(&manifest))
+        .with_context(|| format!("writing \"{}\"", args.output.display()))?;
+    Ok(args.output.clone())
+}
+
+/// The Job as a JSON value: `completionMode: Indexed`, the completion index passed as
+/// `--shard $(JOB_COMPLETION_INDEX)`.
+pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
+    if args.tasks == 0 {
+        bail!("--tasks 0: need at least one completion");
+    }
+    let mut mounts = Vec::new();
+    let mut volumes = Vec::new();
+    for (i, spec) in args.volume.iter().enumerate() {
+        let (claim, path) = spec
+            .split_once(':')
+            .filter(|(c, p)| !c.is_empty() && p.starts_with('/'))
+            .with_context(|| format!("--volume \"{spec}\": expected CLAIM:/mount/path"))?;
+        let name = format!("data-{i}");
+        mounts.push(json!({"name": name, "mountPath": path}));
+        volumes.push(json!({"name": name, "persistentVolumeClaim": {"claimName": claim}}));
+    }
+    let resources = json!({"cpu": args.cpu.to_string(), "memory": args.memory});
+    let container = json!({
+        "name": "seapile",
+        "image": args.image,
+        "command": ["seapile"],
+        "args": ["run", args.config, "--quiet", "--threads", args.cpu.to_string(),
+                 "--shard", "$(JOB_COMPLETION_INDEX)", "--num-shards", args.tasks.to_string()],
+        "env": [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {"fieldPath":
+            "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}],
+        "resources": {"requests": resources, "limits": resources},
+        "volumeMounts": mounts,
+    });
+    Ok(json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": args.name.clone().unwrap_or_else(|| job_name(&args.config))},
+        "spec": {
+            "completionMode": "Indexed",
+            "completions": args.tasks,
+            "parallelism": args.parallelism.unwrap_or(args.tasks),
+            "backoffLimit": args.tasks * 3,
+            "template": {"spec": {
+                "restartPolicy": "OnFailure",
+                "containers": [container],
+                "volumes": volumes,
+            }},
+        },
+    }))
+}
+
+/// `seapile-<config stem>` as a DNS-1123 label.
+fn job_name(config: &str) -> String {
+    let stem = Path::new(config)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let clean: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let name = format!("seapile-{}", clean.trim_matches('-'));
+    name[..name.len().min(63)].trim_end_matches('-').to_string()
+}
+
+/// Block-style YAML for a JSON value; every string is a JSON (= YAML double-quoted) scalar,
+/// so no value can be misread as another type.
+pub fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    yaml_block(v, 0, &mut out);
+    out
+}
+
+fn yaml_scalar(v: &Value) -> String {
+    match v {
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A plain key when it is an identifier YAML cannot read as anything else, else quoted.
+fn yaml_key(k: &str) -> String {
+    let plain = k.starts_with(|c: char| c.is_ascii_alphabetic())
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+            .contains(&k.to_ascii_lowercase().as_str());
+    if plain {
+        k.to_string()
+    } else {
+        Value::String(k.to_string()).to_string()
+    }
+}
+
+fn is_block(v: &Value) -> bool {
+    matches!(v, Value::Array(a) if !a.is_empty()) || matches!(v, Value::Object(o) if !o.is_empty())
+}
+
+fn yaml_block(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, val) in o {
+                let key = yaml_key(k);
+                if is_block(val) {
+                    out.push_str(&format!("{pad}{key}:\n"));
+                    yaml_block(val, indent + 2, out);
+                } else {
+                    out.push_str(&format!("{pad}{key}: {}\n", yaml_scalar(val)));
+                }
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for item in a {
+                if is_block(item) {
+                    out.push_str(&format!("{pad}-\n"));
+                    yaml_block(item, indent + 2, out);
+                } else {
+                    out.push_str(&format!("{pad}- {}\n", yaml_scalar(item)));
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", yaml_scalar(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_ids_from_sbatch_parsable() {
+        assert_eq!(parse_job_id("4242\n").as_deref(), Some("4242"));
+        assert_eq!(parse_job_id("17;cluster-a\n").as_deref(), Some("17"));
+        assert_eq!(parse_job_id("Submitted batch job 5"), None);
+        assert_eq!(parse_job_id(""), None);
+    }
+
+    #[test]
+    fn shell_quote_keeps_paths_and_quotes_the_rest() {
+        assert_eq!(shell_quote("/a/b.toml"), "/a/b.toml");
+        assert_eq!(shell_quote("my dir/it's"), "'my dir/it'\\''s'");
+    }
+
+    #[test]
+    fn job_name_is_a_dns_label() {
+        assert_eq!(job_name("/cfg/CC Main_2024.toml"), "seapile-cc-main-2024");
+    }
+}
