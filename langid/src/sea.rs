@@ -315,7 +315,7 @@ fn malay_or_indonesian(
 /// Lines shorter than this are not scored for code-switching.
 pub const MIN_LINE_CHARS: usize = 20;
 /// At most this many lines of a document are scored for code-switching.
-pub const MAX_LINES: usize = 32;
+pub const MAX_LINES: usize = 16;
 
 /// Languages fastText confuses with Malay/Indonesian.
 const MALAYIC: [&str; 5] = ["ind", "zsm", "jav", "sun", "min"];
