@@ -90,7 +90,7 @@ fn fixed_epochs(config: &MixConfig, unique: &[u64]) -> Result<Vec<f64>, MixError
             return Err(MixError::Infeasible(format!(
                 "{}: {} unique tokens, {what} needs {} epochs > max {max}",
                 s.name,
-                tokens_short(u as f64),
+                unique_short(u as f64),
                 epochs_text(e)
             )));
         }
@@ -234,7 +234,7 @@ fn infeasible_group(
     };
     MixError::Infeasible(format!(
         "{label}: {} unique tokens, {} of {} needs {} epochs > max {}",
-        tokens_short(u),
+        unique_short(u),
         percent(group.share),
         tokens_short(config.budget.unwrap_or(0) as f64),
         epochs_text(required_epochs(remaining, u)),
@@ -313,6 +313,11 @@ pub fn tokens_short(tokens: f64) -> String {
     } else {
         format!("{b:.1}B")
     }
+}
+
+/// Unique tokens in refusals, always with one decimal: `10.0B`, `0.5B`.
+fn unique_short(tokens: f64) -> String {
+    format!("{:.1}B", tokens / 1e9)
 }
 
 fn percent(fraction: f64) -> String {

@@ -118,7 +118,7 @@ fn impossible_plan_names_the_source_and_numbers() {
         .to_string();
     assert_eq!(
         e,
-        "code: 10B unique tokens, 20% of 200B needs 4.0 epochs > max 2"
+        "code: 10.0B unique tokens, 20% of 200B needs 4.0 epochs > max 2"
     );
 }
 
