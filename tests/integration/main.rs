@@ -8,5 +8,6 @@ mod common;
 mod dedup;
 mod kill;
 mod launch;
+mod magpie;
 mod mix;
 mod run;
