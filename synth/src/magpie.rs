@@ -608,6 +608,16 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_config_parses_and_plans() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs/magpie-sea.toml");
+        let c = MagpieConfig::from_toml(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let p = plan(&c).unwrap();
+        assert_eq!(p.len(), c.n);
+        let tam = p.iter().filter(|s| s.lang.code == "tam").count();
+        assert_eq!(tam, 3, "2.5% of 120");
+    }
+
+    #[test]
     fn bad_configs_are_clear_errors() {
         let e = MagpieConfig::from_toml("[languages]\nxyz = 1.0\n").unwrap_err();
         assert!(e.to_string().contains("unknown language \"xyz\""), "{e}");
