@@ -14,7 +14,11 @@ use serde_json::{json, Value};
 use crate::{assets, run};
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Another benchmark instead of the whole path.
+    #[command(subcommand)]
+    kind: Option<BenchKind>,
     /// WARC file(s) to run on. Default: build `make-bench-warc`'s WARC (738 real pages + 50
     /// genuine Common Crawl records) with the peers harness.
     #[arg(long)]
@@ -30,6 +34,13 @@ pub struct BenchArgs {
     threads: usize,
 }
 
+#[derive(clap::Subcommand)]
+enum BenchKind {
+    /// The OpenAI-compatible client of `seapile magpie` next to a minimal Python client: tokens/s
+    /// against llama.cpp's server, requests/s against an endpoint that answers at once.
+    Magpie(crate::bench_magpie::MagpieBenchArgs),
+}
+
 fn peers_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
     arg.clone()
         .or_else(|| Some(PathBuf::from("../shared/peers")))
@@ -38,6 +49,9 @@ fn peers_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
 
 #[allow(clippy::print_stdout)]
 pub fn run(args: &BenchArgs) -> Result<()> {
+    if let Some(BenchKind::Magpie(m)) = &args.kind {
+        return crate::bench_magpie::run(m);
+    }
     let peers = peers_dir(&args.peers);
     let work = assets::cache_dir().join("bench");
     std::fs::create_dir_all(&work)?;

@@ -2,6 +2,7 @@
 
 mod assets;
 mod bench;
+mod bench_magpie;
 mod card;
 mod commands;
 mod dedup_cmd;

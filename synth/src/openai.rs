@@ -183,7 +183,13 @@ impl OpenAiEngine {
         }
     }
 
-    fn complete(&self, request: &Request) -> Result<Generation, EngineError> {
+    /// The `/v1/completions` URL requests go to.
+    pub fn completions_url(&self) -> &str {
+        &self.completions_url
+    }
+
+    /// The JSON body sent for `request` (benchmarks replay it with other clients).
+    pub fn request_body(&self, request: &Request) -> String {
         let prompt = if self.opts.strip_bos && !self.bos.is_empty() {
             request
                 .prompt
@@ -192,7 +198,7 @@ impl OpenAiEngine {
         } else {
             &request.prompt
         };
-        let body = serde_json::json!({
+        serde_json::json!({
             "model": self.model,
             "prompt": prompt,
             "max_tokens": request.sampling.max_tokens,
@@ -202,7 +208,11 @@ impl OpenAiEngine {
             "stop": request.stop,
             "n": 1,
         })
-        .to_string();
+        .to_string()
+    }
+
+    fn complete(&self, request: &Request) -> Result<Generation, EngineError> {
+        let body = self.request_body(request);
         let text = self.send("POST", &self.completions_url, Some(&body))?;
         let bad = |message: String| EngineError::BadResponse {
             url: self.completions_url.clone(),
@@ -235,8 +245,10 @@ impl Engine for OpenAiEngine {
         &self.model
     }
 
+    /// Sixteen waves of requests per call: a call ends when its slowest request does, so the
+    /// slots left idle at its tail are at most about 1/16 of its time.
     fn batch_size(&self) -> usize {
-        self.opts.concurrency.max(1) * 4
+        self.opts.concurrency.max(1) * 16
     }
 
     fn generate(&self, requests: &[Request]) -> Vec<Result<Generation, EngineError>> {
