@@ -182,3 +182,92 @@ fn k8s_rejects_a_malformed_volume() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--volume \"nopath\""));
 }
+
+/// States of the given jobs (array tasks listed one by one), as `squeue` reports them.
+fn job_states(ids: &[&str]) -> Vec<(String, String)> {
+    let out = Command::new("squeue")
+        .args([
+            "-h",
+            "--states=all",
+            "-r",
+            "-o",
+            "%i %T",
+            "-j",
+            &ids.join(","),
+        ])
+        .output()
+        .expect("squeue");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(i, s)| (i.to_string(), s.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
+    let up = Command::new("sinfo").args(["-h", "-o", "%T"]).output();
+    assert!(
+        up.as_ref().is_ok_and(|o| o.status.success()),
+        "no Slurm answers here: scripts/test starts a one-node Slurm (scripts/slurm-local) \
+         and exports SLURM_CONF"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = clean_run(tmp.path());
+    let out = tmp.path().join("slurm/run");
+    let config = write_config(tmp.path(), &clean.inputs, &out);
+    let dir = tmp.path().join("jobs");
+    let printed = run_ok(
+        seapile()
+            .arg("slurm")
+            .arg(&config)
+            .args([
+                "--tasks", "4", "--cpus", "1", "--mem", "1G", "--time", "00:20:00",
+            ])
+            .args(["--submit", "--dir"])
+            .arg(&dir),
+    );
+    let stdout = String::from_utf8_lossy(&printed.stdout).to_string();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("submitted array job"))
+        .unwrap_or_else(|| panic!("no job ids in: {stdout}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (array, finalize) = (words[3].trim_end_matches(','), words[6]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
+    let states = loop {
+        let states = job_states(&[array, finalize]);
+        let done = |s: &str| {
+            [
+                "COMPLETED",
+                "FAILED",
+                "CANCELLED",
+                "TIMEOUT",
+                "OUT_OF_MEMORY",
+            ]
+            .contains(&s)
+        };
+        // 4 array tasks + the finalize job, all finished.
+        if states.len() == 5 && states.iter().all(|(_, s)| done(s)) {
+            break states;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Slurm jobs not done in 15 min: {states:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    };
+    let logs: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .map(|p| format!("{}:\n{}", p.display(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    assert!(
+        states.iter().all(|(_, s)| s == "COMPLETED"),
+        "{states:?}\n{}",
+        logs.join("\n")
+    );
+    assert_eq!(logs.len(), 5, "one log per array task and the finalize job");
+    assert_same(&clean.snapshot, &out, "a 4-task Slurm array + finalize job");
+}
