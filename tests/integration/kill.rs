@@ -130,7 +130,7 @@ fn normalised(p: &Path) -> Vec<u8> {
 }
 
 /// Every kept document id of a run, in shard order, read back with pyarrow.
-fn ids(out: &Path) -> Vec<String> {
+pub fn ids(out: &Path) -> Vec<String> {
     let code = "import sys, glob, pyarrow.parquet as pq\n\
                 for f in sorted(glob.glob(sys.argv[1] + '/data/*.parquet')):\n\
                 \x20   for i in pq.read_table(f, columns=['id']).column('id').to_pylist(): print(i)";

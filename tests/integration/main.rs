@@ -11,3 +11,4 @@ mod launch;
 mod magpie;
 mod mix;
 mod run;
+mod store;

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
+use super::store::{self, StoreUrl};
 use super::IngestError;
 
 /// Prepended to the relative keys of a `warc.paths` list when no prefix is given.
@@ -15,35 +16,46 @@ pub const DEFAULT_PATHS_PREFIX: &str = "https://data.commoncrawl.org/";
 const RAW_BUF: usize = 256 << 10;
 const DECODED_BUF: usize = 256 << 10;
 
-/// Open a local path, an `http(s)://` URL (streamed) or `s3://commoncrawl/<key>` (read from
-/// `https://data.commoncrawl.org/<key>`), gunzipping when the bytes start with the gzip magic.
+/// Open a local path, an `http(s)://` URL (streamed), an object-store URL (`s3://`, `gs://`,
+/// streamed through [`super::store`]; `s3://commoncrawl/<key>` without S3 credentials is read
+/// from `https://data.commoncrawl.org/<key>`), gunzipping when the bytes start with the gzip
+/// magic.
 pub fn open_input(input: &str) -> Result<Box<dyn BufRead + Send>, IngestError> {
-    let (raw, name): (Box<dyn Read + Send>, String) = if is_url(input) {
-        let url = http_url(input)?;
-        (fetch(&url)?, url)
-    } else {
-        (open_file(input)?, input.to_string())
+    let (raw, name): (Box<dyn Read + Send>, String) = match route(input) {
+        Route::Http(url) => (fetch(&url)?, url),
+        Route::Store => (store::open(input)?, input.to_string()),
+        Route::Local => (open_file(input)?, input.to_string()),
     };
     decompressing(raw).map_err(|source| IngestError::Open { path: name, source })
 }
 
 fn is_url(s: &str) -> bool {
-    ["http://", "https://", "s3://"]
+    ["http://", "https://", "s3://", "gs://"]
         .iter()
         .any(|p| s.starts_with(p))
 }
 
-/// Map `s3://commoncrawl/<key>` to its public https URL; pass http(s) through.
-fn http_url(input: &str) -> Result<String, IngestError> {
-    match input.strip_prefix("s3://") {
-        None => Ok(input.to_string()),
-        Some(rest) => match rest.strip_prefix("commoncrawl/") {
-            Some(key) => Ok(format!("{DEFAULT_PATHS_PREFIX}{key}")),
-            None => Err(IngestError::UnsupportedUrl {
-                url: input.to_string(),
-                message: "only the public bucket s3://commoncrawl/ can be read (over https)",
-            }),
-        },
+enum Route {
+    Http(String),
+    Store,
+    Local,
+}
+
+/// Where an input is read from: http(s) as it is, Common Crawl's bucket over its public https
+/// mirror unless S3 is configured here, other `s3://` and `gs://` URLs through the store.
+fn route(input: &str) -> Route {
+    if input.starts_with("http://") || input.starts_with("https://") {
+        return Route::Http(input.to_string());
+    }
+    if let Some(key) = input.strip_prefix("s3://commoncrawl/") {
+        if !store::s3_configured() {
+            return Route::Http(format!("{DEFAULT_PATHS_PREFIX}{key}"));
+        }
+    }
+    if StoreUrl::parse(input).is_some() {
+        Route::Store
+    } else {
+        Route::Local
     }
 }
 
@@ -98,10 +110,13 @@ pub fn expand_inputs(specs: &[String], prefix: Option<&str>) -> Result<Vec<Strin
     let mut out = Vec::new();
     for spec in specs {
         if is_paths_list(spec) && (is_url(spec) || Path::new(spec).is_file()) {
-            out.extend(read_paths_list(
-                spec,
-                prefix.unwrap_or(DEFAULT_PATHS_PREFIX),
-            )?);
+            let default = match (StoreUrl::parse(spec), route(spec)) {
+                (Some(u), Route::Store) => u.bucket_root(),
+                _ => DEFAULT_PATHS_PREFIX.to_string(),
+            };
+            out.extend(read_paths_list(spec, prefix.unwrap_or(&default))?);
+        } else if StoreUrl::parse(spec).is_some() {
+            out.extend(expand_store(spec)?);
         } else if is_url(spec) {
             out.push(spec.clone());
         } else if spec.contains(['*', '?', '[']) {
@@ -121,6 +136,50 @@ pub fn expand_inputs(specs: &[String], prefix: Option<&str>) -> Result<Vec<Strin
         }
     }
     Ok(out)
+}
+
+/// An object-store spec: a key as it is; a glob (`*`, `?`, `[`) matched against the keys
+/// listed under its literal prefix; a folder-like prefix ending in `/` gives its `.warc` /
+/// `.warc.gz` objects. Sorted, like local globs.
+fn expand_store(spec: &str) -> Result<Vec<String>, IngestError> {
+    let is_warc = |k: &str| {
+        let k = k.to_lowercase();
+        k.ends_with(".warc") || k.ends_with(".warc.gz")
+    };
+    if let Some(at) = spec.find(['*', '?', '[']) {
+        let pattern = glob::Pattern::new(spec).map_err(|e| IngestError::BadGlob {
+            glob: spec.to_string(),
+            message: e.to_string(),
+        })?;
+        let folder = &spec[..spec[..at].rfind('/').map_or(at, |i| i + 1)];
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
+        let found: Vec<String> = store::list(folder)?
+            .into_iter()
+            .filter(|k| pattern.matches_with(k, options))
+            .collect();
+        if found.is_empty() {
+            return Err(IngestError::NoMatch {
+                glob: spec.to_string(),
+            });
+        }
+        Ok(found)
+    } else if spec.ends_with('/') {
+        let found: Vec<String> = store::list(spec)?
+            .into_iter()
+            .filter(|k| is_warc(k))
+            .collect();
+        if found.is_empty() {
+            return Err(IngestError::EmptyFolder {
+                path: spec.to_string(),
+            });
+        }
+        Ok(found)
+    } else {
+        Ok(vec![spec.to_string()])
+    }
 }
 
 fn is_paths_list(spec: &str) -> bool {
@@ -226,14 +285,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn s3_maps_to_the_public_endpoint() {
+    fn common_crawl_goes_over_https_unless_s3_is_configured() {
+        if store::s3_configured() {
+            return; // this environment points S3 somewhere: the mapping does not apply
+        }
+        let Route::Http(url) = route("s3://commoncrawl/crawl-data/CC-MAIN-2024-10/warc.paths.gz")
+        else {
+            panic!("not mapped to https")
+        };
         assert_eq!(
-            http_url("s3://commoncrawl/crawl-data/CC-MAIN-2024-10/warc.paths.gz").unwrap(),
+            url,
             "https://data.commoncrawl.org/crawl-data/CC-MAIN-2024-10/warc.paths.gz"
         );
-        let err = http_url("s3://my-bucket/x.warc.gz")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("\"s3://my-bucket/x.warc.gz\""), "{err}");
+        assert!(matches!(route("s3://my-bucket/x.warc.gz"), Route::Store));
+        assert!(matches!(route("gs://b/x.warc.gz"), Route::Store));
+        assert!(matches!(route("x.warc.gz"), Route::Local));
     }
 }

@@ -18,6 +18,7 @@ mod http;
 mod input;
 mod lines;
 mod reader;
+pub mod store;
 mod writer;
 
 use pipeline::Doc;

@@ -1,0 +1,228 @@
+//! Object stores as inputs: `s3://bucket/key` (AWS S3 and S3-compatible stores: MinIO, Ceph,
+//! R2, moto, ...) and `gs://bucket/key` (Google Cloud Storage), through the `object_store`
+//! crate, streamed: an object is read chunk by chunk as the WARC reader asks, never held whole.
+//!
+//! Configuration is the stores' usual environment: `AWS_ENDPOINT_URL` (S3-compatible
+//! endpoints; `http://` ones are allowed), `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
+//! `AWS_SESSION_TOKEN`, `AWS_REGION` (default `us-east-1`); without credentials requests go
+//! unsigned (public buckets). GCS reads `GOOGLE_SERVICE_ACCOUNT` / `GOOGLE_APPLICATION_CREDENTIALS`.
+//! `s3://commoncrawl/...` with no S3 credentials and no endpoint is read from Common Crawl's
+//! public https mirror instead (see [`super::input`]).
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::path::Path as ObjectPath;
+use object_store::ObjectStore;
+
+use super::IngestError;
+
+/// `s3://` or `gs://`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    S3,
+    Gcs,
+}
+
+/// A parsed object-store URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreUrl {
+    pub scheme: Scheme,
+    pub bucket: String,
+    pub key: String,
+}
+
+impl StoreUrl {
+    pub fn parse(url: &str) -> Option<StoreUrl> {
+        let (scheme, rest) = if let Some(r) = url.strip_prefix("s3://") {
+            (Scheme::S3, r)
+        } else if let Some(r) = url.strip_prefix("gs://") {
+            (Scheme::Gcs, r)
+        } else {
+            return None;
+        };
+        let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+        Some(StoreUrl {
+            scheme,
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+        })
+    }
+
+    /// `s3://bucket/` or `gs://bucket/`: the prefix for keys listed relative to the bucket.
+    pub fn bucket_root(&self) -> String {
+        format!("{}{}/", self.scheme_prefix(), self.bucket)
+    }
+
+    fn scheme_prefix(&self) -> &'static str {
+        match self.scheme {
+            Scheme::S3 => "s3://",
+            Scheme::Gcs => "gs://",
+        }
+    }
+
+    fn display(&self) -> String {
+        format!("{}{}", self.bucket_root(), self.key)
+    }
+}
+
+/// True when S3 is configured here (credentials or an endpoint in the environment).
+pub fn s3_configured() -> bool {
+    ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ACCESS_KEY_ID"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|s| !s.is_empty()))
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("seapile-store")
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for object-store I/O")
+    })
+}
+
+fn fetch_err(url: &StoreUrl, e: impl std::fmt::Display) -> IngestError {
+    IngestError::Fetch {
+        url: url.display(),
+        message: e.to_string(),
+    }
+}
+
+/// One client per (scheme, bucket), built from the environment on first use.
+fn store(url: &StoreUrl) -> Result<Arc<dyn ObjectStore>, IngestError> {
+    static STORES: OnceLock<Mutex<HashMap<(Scheme, String), Arc<dyn ObjectStore>>>> =
+        OnceLock::new();
+    let mut stores = STORES
+        .get_or_init(Default::default)
+        .lock()
+        .expect("no panics hold this lock");
+    if let Some(s) = stores.get(&(url.scheme, url.bucket.clone())) {
+        return Ok(s.clone());
+    }
+    let built: Arc<dyn ObjectStore> = match url.scheme {
+        Scheme::S3 => {
+            let mut b = AmazonS3Builder::from_env().with_bucket_name(&url.bucket);
+            let endpoint = std::env::var("AWS_ENDPOINT_URL")
+                .or_else(|_| std::env::var("AWS_ENDPOINT"))
+                .unwrap_or_default();
+            if !endpoint.is_empty() {
+                b = b.with_endpoint(&endpoint);
+                if endpoint.starts_with("http://") {
+                    b = b.with_allow_http(true);
+                }
+            }
+            if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
+            {
+                b = b.with_region("us-east-1");
+            }
+            if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+                b = b.with_skip_signature(true);
+            }
+            Arc::new(b.build().map_err(|e| fetch_err(url, e))?)
+        }
+        Scheme::Gcs => Arc::new(
+            GoogleCloudStorageBuilder::from_env()
+                .with_bucket_name(&url.bucket)
+                .build()
+                .map_err(|e| fetch_err(url, e))?,
+        ),
+    };
+    stores.insert((url.scheme, url.bucket.clone()), built.clone());
+    Ok(built)
+}
+
+/// An object as a byte stream.
+pub fn open(url: &str) -> Result<Box<dyn Read + Send>, IngestError> {
+    let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
+        url: url.to_string(),
+        message: "not an s3:// or gs:// URL",
+    })?;
+    let s = store(&u)?;
+    let path = ObjectPath::from(u.key.as_str());
+    let got = runtime()
+        .block_on(s.get(&path))
+        .map_err(|e| fetch_err(&u, e))?;
+    Ok(Box::new(StreamRead {
+        name: u.display(),
+        stream: got.into_stream(),
+        chunk: Bytes::new(),
+    }))
+}
+
+/// The keys under `prefix` (a folder-like key prefix), sorted, as full URLs.
+pub fn list(url: &str) -> Result<Vec<String>, IngestError> {
+    let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
+        url: url.to_string(),
+        message: "not an s3:// or gs:// URL",
+    })?;
+    let s = store(&u)?;
+    let prefix = ObjectPath::from(u.key.as_str());
+    let metas: Vec<_> = runtime().block_on(async {
+        s.list((!u.key.is_empty()).then_some(&prefix))
+            .collect::<Vec<_>>()
+            .await
+    });
+    let mut keys = Vec::with_capacity(metas.len());
+    for m in metas {
+        let m = m.map_err(|e| fetch_err(&u, e))?;
+        keys.push(format!("{}{}", u.bucket_root(), m.location));
+    }
+    keys.sort();
+    Ok(keys)
+}
+
+/// The object's chunks as `Read`: each `read` past the current chunk waits for the next one.
+struct StreamRead {
+    name: String,
+    stream: BoxStream<'static, object_store::Result<Bytes>>,
+    chunk: Bytes,
+}
+
+impl Read for StreamRead {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match runtime().block_on(self.stream.next()) {
+                None => return Ok(0),
+                Some(Ok(b)) => self.chunk = b,
+                Some(Err(e)) => {
+                    return Err(io::Error::other(format!("reading {}: {e}", self.name)))
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk[..n]);
+        self.chunk = self.chunk.slice(n..);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_parse_into_bucket_and_key() {
+        let u =
+            StoreUrl::parse("s3://commoncrawl/crawl-data/CC-MAIN-2024-10/warc.paths.gz").unwrap();
+        assert_eq!(u.scheme, Scheme::S3);
+        assert_eq!(u.bucket, "commoncrawl");
+        assert_eq!(u.key, "crawl-data/CC-MAIN-2024-10/warc.paths.gz");
+        assert_eq!(u.bucket_root(), "s3://commoncrawl/");
+        let g = StoreUrl::parse("gs://b").unwrap();
+        assert_eq!(
+            (g.scheme, g.bucket.as_str(), g.key.as_str()),
+            (Scheme::Gcs, "b", "")
+        );
+        assert!(StoreUrl::parse("https://x/y").is_none());
+    }
+}
