@@ -98,10 +98,11 @@ fn fetch_err(url: &StoreUrl, e: impl std::fmt::Display) -> IngestError {
     }
 }
 
+type Clients = Mutex<HashMap<(Scheme, String), Arc<dyn ObjectStore>>>;
+
 /// One client per (scheme, bucket), built from the environment on first use.
 fn store(url: &StoreUrl) -> Result<Arc<dyn ObjectStore>, IngestError> {
-    static STORES: OnceLock<Mutex<HashMap<(Scheme, String), Arc<dyn ObjectStore>>>> =
-        OnceLock::new();
+    static STORES: OnceLock<Clients> = OnceLock::new();
     let mut stores = STORES
         .get_or_init(Default::default)
         .lock()
