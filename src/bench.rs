@@ -26,7 +26,7 @@ pub struct BenchArgs {
     /// The peers harness folder (default: ../shared/peers when present).
     #[arg(long)]
     peers: Option<PathBuf>,
-    /// Peers to run next to seapile.
+    /// Peers to run next to seapile (`none`: seapile alone, e.g. to compare thread counts).
     #[arg(long, value_delimiter = ',', default_value = "fastpy,datatrove")]
     against: Vec<String>,
     /// Threads for seapile (the peers run on one core).
@@ -79,7 +79,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut result = json!({"input": warcs, "seapile": ours});
     let our_rate = ours["docs_per_s"].as_f64().unwrap_or(0.0);
     if let Some(peers) = &peers {
-        for stack in &args.against {
+        for stack in args
+            .against
+            .iter()
+            .filter(|s| !s.is_empty() && *s != "none")
+        {
             eprintln!("running peer pipeline {stack} ...");
             let v = run_peer(peers, stack, &warcs, &work.join(format!("peer-{stack}")))?;
             let rate = v["docs_per_s"].as_f64().unwrap_or(0.0);
