@@ -37,7 +37,15 @@ pub struct SlurmArgs {
     /// Folder for the scripts and the task logs.
     #[arg(long, default_value = "slurm")]
     pub dir: PathBuf,
+    /// Then deduplicate the run's output into this folder: the four `seapile dedup` steps
+    /// (signatures, buckets, clusters, filter), each an array of `--tasks` tasks that starts
+    /// when the step before it has succeeded.
+    #[arg(long)]
+    pub dedup: Option<PathBuf>,
 }
+
+/// The `seapile dedup` steps, in order.
+pub const DEDUP_STEPS: [&str; 4] = ["signatures", "buckets", "clusters", "filter"];
 
 /// `seapile k8s CONFIG --tasks N --image IMG`.
 #[derive(Args, Debug)]
@@ -100,10 +108,31 @@ pub fn slurm(args: &SlurmArgs) -> Result<Vec<String>> {
         &scripts.finalize,
         slurm_finalize_script(args, &exe, &config, &dir),
     )?;
+    let mut dedup_scripts = Vec::new();
+    if let Some(dedup_out) = &args.dedup {
+        let run_config = pipeline::Config::from_file(&config)?;
+        let Some(run_out) = run_config.output.dir else {
+            bail!(
+                "--dedup: the config \"{}\" sets no [output] dir to deduplicate",
+                config.display()
+            );
+        };
+        let cwd = std::env::current_dir()?;
+        let (run_out, dedup_out) = (cwd.join(run_out), cwd.join(dedup_out));
+        for step in DEDUP_STEPS {
+            let path = dir.join(format!("seapile-dedup-{step}.sbatch"));
+            std::fs::write(
+                &path,
+                slurm_dedup_script(args, &exe, step, &run_out, &dedup_out, &dir),
+            )?;
+            dedup_scripts.push(path);
+        }
+    }
     let mut lines = vec![
         scripts.array.display().to_string(),
         scripts.finalize.display().to_string(),
     ];
+    lines.extend(dedup_scripts.iter().map(|p| p.display().to_string()));
     if args.submit {
         let array_id = sbatch(&[], &scripts.array)?;
         let dep = format!("--dependency=afterok:{array_id}");
@@ -111,14 +140,66 @@ pub fn slurm(args: &SlurmArgs) -> Result<Vec<String>> {
         lines.push(format!(
             "submitted array job {array_id}, finalize job {fin_id}"
         ));
+        if !dedup_scripts.is_empty() {
+            let mut after = fin_id;
+            let mut ids = Vec::new();
+            for script in &dedup_scripts {
+                after = sbatch(&[&format!("--dependency=afterok:{after}")], script)?;
+                ids.push(after.clone());
+            }
+            lines.push(format!(
+                "submitted dedup jobs {} ({})",
+                ids.join(" "),
+                DEDUP_STEPS.join(", ")
+            ));
+        }
     } else {
-        lines.push(format!(
-            "submit: id=$(sbatch --parsable {}) && sbatch --dependency=afterok:$id {}",
-            shell_quote(&scripts.array.display().to_string()),
-            shell_quote(&scripts.finalize.display().to_string())
-        ));
+        let q = |p: &Path| shell_quote(&p.display().to_string());
+        let mut submit = format!(
+            "submit: id=$(sbatch --parsable {}) && id=$(sbatch --parsable --dependency=afterok:$id {})",
+            q(&scripts.array),
+            q(&scripts.finalize)
+        );
+        for script in &dedup_scripts {
+            submit.push_str(&format!(
+                " && id=$(sbatch --parsable --dependency=afterok:$id {})",
+                q(script)
+            ));
+        }
+        lines.push(submit);
     }
     Ok(lines)
+}
+
+/// One dedup step as an array: task `$SLURM_ARRAY_TASK_ID` of `--tasks`.
+pub fn slurm_dedup_script(
+    args: &SlurmArgs,
+    exe: &Path,
+    step: &str,
+    run_out: &Path,
+    dedup_out: &Path,
+    dir: &Path,
+) -> String {
+    let mut s = sbatch_header(
+        args,
+        &format!("seapile-dedup-{step}"),
+        &dir.join(format!("seapile-dedup-{step}-%A_%a.log")),
+    );
+    s.push_str(&format!("#SBATCH --array=0-{}\n", args.tasks - 1));
+    let q = |p: &Path| shell_quote(&p.display().to_string());
+    let inputs = if step == "signatures" {
+        format!("--input {} ", q(&run_out.join("data")))
+    } else {
+        String::new()
+    };
+    s.push_str(&format!(
+        "set -euo pipefail\nexec {} dedup {step} {inputs}--output {} \
+         --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
+        q(exe),
+        q(dedup_out),
+        args.tasks
+    ));
+    s
 }
 
 fn sbatch_header(args: &SlurmArgs, name: &str, log: &Path) -> String {

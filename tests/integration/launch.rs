@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::common::*;
-use crate::kill::{assert_same, clean_run};
+use crate::kill::{assert_same, clean_run, ids};
 
 fn write_config(dir: &Path, inputs: &[std::path::PathBuf], out: &Path) -> std::path::PathBuf {
     let paths: Vec<String> = inputs
@@ -217,6 +217,7 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
     let out = tmp.path().join("slurm/run");
     let config = write_config(tmp.path(), &clean.inputs, &out);
     let dir = tmp.path().join("jobs");
+    let dedup_out = tmp.path().join("slurm/dedup");
     let printed = run_ok(
         seapile()
             .arg("slurm")
@@ -224,7 +225,9 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
             .args([
                 "--tasks", "4", "--cpus", "1", "--mem", "1G", "--time", "00:20:00",
             ])
-            .args(["--submit", "--dir"])
+            .args(["--submit", "--dedup"])
+            .arg(&dedup_out)
+            .arg("--dir")
             .arg(&dir),
     );
     let stdout = String::from_utf8_lossy(&printed.stdout).to_string();
@@ -233,10 +236,15 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
         .find(|l| l.starts_with("submitted array job"))
         .unwrap_or_else(|| panic!("no job ids in: {stdout}"));
     let words: Vec<&str> = line.split_whitespace().collect();
-    let (array, finalize) = (words[3].trim_end_matches(','), words[6]);
+    let mut jobs = vec![words[3].trim_end_matches(','), words[6]];
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("submitted dedup jobs"))
+        .unwrap_or_else(|| panic!("no dedup job ids in: {stdout}"));
+    jobs.extend(line.split_whitespace().skip(3).take(4));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(900);
     let states = loop {
-        let states = job_states(&[array, finalize]);
+        let states = job_states(&jobs);
         let done = |s: &str| {
             [
                 "COMPLETED",
@@ -247,8 +255,8 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
             ]
             .contains(&s)
         };
-        // 4 array tasks + the finalize job, all finished.
-        if states.len() == 5 && states.iter().all(|(_, s)| done(s)) {
+        // 4 array tasks + the finalize job + 4 tasks of each of the 4 dedup steps, finished.
+        if states.len() == 21 && states.iter().all(|(_, s)| done(s)) {
             break states;
         }
         assert!(
@@ -268,6 +276,27 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
         "{states:?}\n{}",
         logs.join("\n")
     );
-    assert_eq!(logs.len(), 5, "one log per array task and the finalize job");
+    assert_eq!(logs.len(), 21, "one log per task");
     assert_same(&clean.snapshot, &out, "a 4-task Slurm array + finalize job");
+    // The dedup chain keeps what a local `seapile dedup` of the same run keeps; the run has
+    // the same UDHR pages in several shards, so some go.
+    let local = tmp.path().join("local-dedup");
+    run_ok(
+        seapile()
+            .arg("dedup")
+            .arg("--input")
+            .arg(out.join("data"))
+            .arg("--output")
+            .arg(&local),
+    );
+    let (mut ours, mut theirs, all) = (ids(&dedup_out), ids(&local), ids(&out));
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs, "Slurm dedup chain vs local dedup");
+    assert!(
+        !ours.is_empty() && ours.len() < all.len(),
+        "dedup removed the cross-shard copies: {} of {}",
+        ours.len(),
+        all.len()
+    );
 }
