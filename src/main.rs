@@ -31,6 +31,16 @@ use pipeline::config::OutputFormat;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: `text`, or `json` (one JSON object per line: shard progress with
+    /// counters, docs/s, bytes/s and ETA, the run's end, errors), for cluster log collectors.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -211,7 +221,11 @@ fn default_threads() -> usize {
 
 fn main() {
     if let Err(e) = real_main() {
-        eprintln!("error: {e:#}");
+        if progress::json_log() {
+            progress::log_event("error", serde_json::json!({"message": format!("{e:#}")}));
+        } else {
+            eprintln!("error: {e:#}");
+        }
         std::process::exit(1);
     }
 }
@@ -219,6 +233,7 @@ fn main() {
 #[allow(clippy::print_stdout)]
 fn real_main() -> Result<()> {
     let cli = Cli::parse();
+    progress::set_json_log(cli.log_format == LogFormat::Json);
     let stdout = std::io::stdout();
     match cli.command {
         Command::Run(a) => {
@@ -241,7 +256,21 @@ fn real_main() -> Result<()> {
                 finalize: a.finalize,
             };
             match run::run_part(&config, threads, !a.quiet, part)? {
+                run::PartResult::Complete(report) if progress::json_log() => progress::log_event(
+                    "run_done",
+                    serde_json::json!({"out": report.out_dir, "skipped": report.skipped,
+                                       "stats": report.stats}),
+                ),
                 run::PartResult::Complete(report) => eprint!("{}", summary::render(&report)),
+                run::PartResult::Incomplete {
+                    ran,
+                    complete,
+                    total,
+                } if progress::json_log() => progress::log_event(
+                    "task_done",
+                    serde_json::json!({"shard": a.shard, "num_shards": a.num_shards, "ran": ran,
+                                       "complete": complete, "total": total}),
+                ),
                 run::PartResult::Incomplete {
                     ran,
                     complete,

@@ -256,7 +256,7 @@ pub fn run_part(
     let docs = Arc::new(AtomicU64::new(0));
     let outcome = runner.run(&mine, |shard, out| {
         let r = run_shard(config, &models, shard, out, &docs, &progress);
-        progress.shard_done();
+        progress.shard_done(&shard.name(), &shard.input, r.as_ref().ok());
         r
     })?;
     progress.finish();

@@ -229,3 +229,66 @@ fn every_config_file_in_the_repo_parses() {
     }
     assert!(n >= 1);
 }
+
+#[test]
+fn log_format_json_gives_one_event_per_line_for_cluster_logs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = crate::kill::build_inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let run = run_ok(
+        seapile()
+            .args(["--log-format", "json", "run", "-j", "2", "--output"])
+            .arg(&out)
+            .arg("--input")
+            .args(&inputs),
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let events: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"run_start"), "{stderr}");
+    assert_eq!(kinds.last(), Some(&"run_done"), "{stderr}");
+    let shards: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "shard_done")
+        .collect();
+    assert_eq!(shards.len(), inputs.len());
+    let done: Vec<u64> = shards.iter().map(|e| e["done"].as_u64().unwrap()).collect();
+    assert_eq!(done, (1..=inputs.len() as u64).collect::<Vec<_>>());
+    for e in &shards {
+        assert_eq!(e["total"], inputs.len());
+        assert!(e["bytes_per_s"].as_f64().unwrap() > 0.0 && e["eta_s"].as_f64().is_some());
+        assert!(e["stages"]["ingest"]["in"].as_u64().unwrap() > 0, "{e}");
+    }
+    let stats = read_json(&out.join("stats.json"));
+    let sum: u64 = shards.iter().map(|e| e["docs_out"].as_u64().unwrap()).sum();
+    assert_eq!(sum, stats["run"]["docs_out"].as_u64().unwrap());
+    assert_eq!(
+        events.last().unwrap()["stats"]["docs_out"],
+        stats["run"]["docs_out"]
+    );
+
+    // Errors are JSON too.
+    let bad = seapile()
+        .args([
+            "--log-format",
+            "json",
+            "run",
+            "--input",
+            "/no/such.warc",
+            "--output",
+        ])
+        .arg(tmp.path().join("bad"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&bad.stderr).trim()).unwrap();
+    assert_eq!(line["event"], "error");
+    assert!(line["message"].as_str().unwrap().contains("/no/such.warc"));
+}
