@@ -11,6 +11,7 @@ mod launch;
 mod magpie_cmd;
 mod mix;
 mod progress;
+mod remote;
 mod run;
 mod signals;
 mod summary;

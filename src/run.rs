@@ -229,11 +229,13 @@ pub fn run_part(
             part.num
         );
     }
-    let out_dir = config
+    let out_spec = config
         .output
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from("out/run"));
+    let remote = crate::remote::RemoteOut::parse(&out_spec);
+    let out_dir = remote.as_ref().map_or(out_spec, |r| r.staging.clone());
     let inputs = stages::warc::expand_inputs(&config.input.paths, config.input.prefix.as_deref())?;
     if inputs.is_empty() {
         bail!("the inputs {:?} name no file", config.input.paths);
@@ -252,7 +254,11 @@ pub fn run_part(
         .cloned()
         .collect();
     let progress = Progress::new(mine.len() as u64, show_progress);
-    let runner = ShardRunner::new(&out_dir, threads);
+    let mut runner = ShardRunner::new(&out_dir, threads);
+    if let Some(r) = &remote {
+        r.sync_markers()?;
+        runner = runner.with_publish(r.publisher());
+    }
     let docs = Arc::new(AtomicU64::new(0));
     let outcome = runner.run(&mine, |shard, out| {
         let r = run_shard(config, &models, shard, out, &docs, &progress);
@@ -307,6 +313,9 @@ pub fn run_part(
         threads,
     };
     crate::card::write_outputs(config, &models, &report)?;
+    if let Some(r) = &remote {
+        r.upload_final()?;
+    }
     Ok(PartResult::Complete(report))
 }
 

@@ -80,9 +80,15 @@ pub struct RunOutcome {
     pub wall_seconds: f64,
 }
 
+/// Called with a completed shard's files (absolute local paths, its stats marker last) to copy
+/// them elsewhere, e.g. to an object store. An error fails the shard and removes its local
+/// marker, so a rerun redoes it.
+pub type Publish = dyn Fn(&Path, &[PathBuf]) -> std::io::Result<()> + Sync;
+
 pub struct ShardRunner {
     out_dir: PathBuf,
     threads: usize,
+    publish: Option<Box<Publish>>,
 }
 
 impl ShardRunner {
@@ -90,7 +96,15 @@ impl ShardRunner {
         ShardRunner {
             out_dir: out_dir.into(),
             threads: threads.max(1),
+            publish: None,
         }
+    }
+
+    /// Copy each shard's files elsewhere once it completes (see [`Publish`]); called with the
+    /// output folder and the files.
+    pub fn with_publish(mut self, publish: Box<Publish>) -> Self {
+        self.publish = Some(publish);
+        self
     }
 
     fn stats_path(&self, shard: &Shard) -> PathBuf {
@@ -177,14 +191,27 @@ impl ShardRunner {
         stats.input = shard.input.clone();
         stats.seconds = start.elapsed().as_secs_f64();
         let marker = self.stats_path(shard);
+        let mut files: Vec<PathBuf> = output
+            .files
+            .iter()
+            .filter(|(tmp, _)| tmp.exists())
+            .map(|(_, fin)| fin.clone())
+            .collect();
         let committed = output.commit().and_then(|()| {
             let json = serde_json::to_vec_pretty(&stats).map_err(std::io::Error::other)?;
             write_atomic(&marker, &json)
         });
-        match committed {
-            Ok(()) => ShardResult::Done(stats),
-            Err(e) => fail(format!("cannot commit outputs: {e}")),
+        if let Err(e) = committed {
+            return fail(format!("cannot commit outputs: {e}"));
         }
+        if let Some(publish) = &self.publish {
+            files.push(marker.clone());
+            if let Err(e) = publish(&self.out_dir, &files) {
+                let _ = std::fs::remove_file(&marker);
+                return fail(format!("cannot publish outputs: {e}"));
+            }
+        }
+        ShardResult::Done(stats)
     }
 }
 

@@ -86,6 +86,33 @@ s3.put_object(Bucket=bucket, Key=f"{crawl}/warc.paths.gz",
 print("\n".join(keys))
 "#;
 
+/// Download every object under a prefix into a folder (keys relative to the prefix).
+const DOWNLOAD: &str = r#"
+import sys, os, boto3
+endpoint, bucket, prefix, out = sys.argv[1:5]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+    path = os.path.join(out, o["Key"][len(prefix):])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    s3.download_file(bucket, o["Key"], path)
+"#;
+
+/// Files under `dir`, relative, `/`-separated.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            out.extend(walk(&p).into_iter().map(|f| format!("{name}/{f}")));
+        } else {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// (id, tokens, text) of every kept document, in order.
 fn rows(out: &Path) -> String {
     let code = "import sys, glob, pyarrow.parquet as pq\n\
@@ -161,6 +188,65 @@ fn common_crawl_layout_on_s3_by_paths_list_glob_and_prefix_equals_a_local_run() 
         let stats = read_json(&o.join("stats.json"));
         assert_eq!(stats["run"]["shards"].as_u64(), Some(3), "{name}");
     }
+
+    // Output on the store: each shard's files go up when it completes (marker last), then
+    // the stats and the card; another machine (empty staging) finds every shard complete.
+    let remote = "s3://cc-mirror/runs/sea";
+    let list = format!("s3://cc-mirror/{CRAWL}/warc.paths.gz");
+    for (staging, skipped) in [("staging-a", 0), ("staging-b", 3)] {
+        let mut c = seapile();
+        c.args([
+            "--log-format",
+            "json",
+            "run",
+            "--threads",
+            "2",
+            "--output",
+            remote,
+        ])
+        .args(["--input", &list])
+        .env("SEAPILE_STAGING", tmp.path().join(staging));
+        server.env(&mut c);
+        let out = c.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let done: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+        assert_eq!(done["event"], "run_done", "{stderr}");
+        assert_eq!(done["skipped"], skipped, "{staging}: {stderr}");
+    }
+    let fetched = tmp.path().join("fetched");
+    run_python(
+        DOWNLOAD,
+        &[
+            &server.endpoint,
+            "cc-mirror",
+            "runs/sea/",
+            fetched.to_str().unwrap(),
+        ],
+    );
+    let mut names: Vec<String> = walk(&fetched);
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "README.md",
+            "data/shard-00000.parquet",
+            "data/shard-00001.parquet",
+            "data/shard-00002.parquet",
+            "stats.json",
+            "stats/shard-00000.json",
+            "stats/shard-00001.json",
+            "stats/shard-00002.json",
+        ]
+    );
+    assert_eq!(
+        rows(&fetched),
+        expected,
+        "the store's output: the local run's documents"
+    );
+    assert!(std::fs::read_to_string(fetched.join("README.md"))
+        .unwrap()
+        .starts_with("---"));
 
     // A missing key is an error that names it; a glob that matches nothing too.
     let missing = format!("s3://cc-mirror/{CRAWL}/segments/nope.warc.gz");

@@ -182,6 +182,58 @@ pub fn list(url: &str) -> Result<Vec<String>, IngestError> {
     Ok(keys)
 }
 
+/// Upload a local file to `url` (a whole object appears at once: readers never see a part).
+/// Files above 16 MiB go up in parts, read from disk a part at a time.
+pub fn put_file(url: &str, file: &std::path::Path) -> Result<(), IngestError> {
+    const PART: usize = 16 << 20;
+    let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
+        url: url.to_string(),
+        message: "not an s3:// or gs:// URL",
+    })?;
+    let s = store(&u)?;
+    let path = ObjectPath::from(u.key.as_str());
+    let read_err = |source| IngestError::Read {
+        name: file.display().to_string(),
+        source,
+    };
+    let size = std::fs::metadata(file).map_err(read_err)?.len();
+    if size <= PART as u64 {
+        let bytes = std::fs::read(file).map_err(read_err)?;
+        runtime()
+            .block_on(s.put(&path, bytes.into()))
+            .map_err(|e| fetch_err(&u, e))?;
+        return Ok(());
+    }
+    let mut f = std::fs::File::open(file).map_err(read_err)?;
+    runtime().block_on(async {
+        let upload = s.put_multipart(&path).await.map_err(|e| fetch_err(&u, e))?;
+        let mut w = object_store::WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut buf = vec![0u8; PART];
+        loop {
+            let n = f.read(&mut buf).map_err(read_err)?;
+            if n == 0 {
+                break;
+            }
+            w.wait_for_capacity(2).await.map_err(|e| fetch_err(&u, e))?;
+            w.write(&buf[..n]);
+        }
+        w.finish().await.map_err(|e| fetch_err(&u, e))?;
+        Ok(())
+    })
+}
+
+/// Download the object at `url` into a local file.
+pub fn get_file(url: &str, file: &std::path::Path) -> Result<(), IngestError> {
+    let mut r = open(url)?;
+    let mut bytes = Vec::new();
+    r.read_to_end(&mut bytes)
+        .map_err(|source| IngestError::Read {
+            name: url.to_string(),
+            source,
+        })?;
+    std::fs::write(file, bytes).map_err(IngestError::Write)
+}
+
 /// The object's chunks as `Read`: each `read` past the current chunk waits for the next one.
 struct StreamRead {
     name: String,
