@@ -50,7 +50,7 @@ enum Command {
     Run(RunArgs),
     /// Read WARC files; print one JSON line per kept HTML page (decoded to UTF-8).
     Ingest {
-        /// Local paths, globs, warc.paths(.gz) lists or http(s) URLs.
+        /// Local paths, globs, warc.paths(.gz) lists, http(s) URLs, s3:// or gs:// keys/prefixes/globs.
         #[arg(long = "input", short, required = true, num_args = 1..)]
         inputs: Vec<String>,
         /// Prefix for relative entries of warc.paths lists.
@@ -110,7 +110,7 @@ enum Command {
 struct RunArgs {
     /// TOML config (see configs/); flags override it.
     config: Option<PathBuf>,
-    /// Local paths, globs, warc.paths(.gz) lists or http(s) URLs.
+    /// Local paths, globs, warc.paths(.gz) lists, http(s) URLs, s3:// or gs:// keys/prefixes/globs.
     #[arg(long = "input", short, num_args = 1..)]
     inputs: Vec<String>,
     #[arg(long, short)]
