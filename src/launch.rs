@@ -17,23 +17,23 @@ use serde_json::{json, Value};
 pub struct SlurmArgs {
     /// Run config (TOML) with inputs and output; made absolute in the script.
     pub config: PathBuf,
-    /// Array tasks (shards are dealt round-robin over them).
+    /// Array tasks (shards are dealt round-robin over them); else `[cluster] tasks`.
     #[arg(long)]
-    pub tasks: usize,
+    pub tasks: Option<usize>,
     /// Submit with `sbatch` (array, then the finalize job with `afterok` on it).
     #[arg(long)]
     pub submit: bool,
     #[arg(long)]
     pub partition: Option<String>,
-    /// CPUs per task (also `--threads` of each task).
-    #[arg(long, default_value_t = 2)]
-    pub cpus: usize,
-    /// Memory per task, Slurm syntax (e.g. 8G).
-    #[arg(long, default_value = "8G")]
-    pub mem: String,
-    /// Wall time per task, Slurm syntax (e.g. 04:00:00).
-    #[arg(long, default_value = "04:00:00")]
-    pub time: String,
+    /// CPUs per task (also `--threads` of each task) [default: `[cluster] cpus`, else 2].
+    #[arg(long)]
+    pub cpus: Option<usize>,
+    /// Memory per task, Slurm syntax [default: `[cluster] mem`, else 8G].
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Wall time per task, Slurm syntax [default: `[cluster] time`, else 04:00:00].
+    #[arg(long)]
+    pub time: Option<String>,
     /// Folder for the scripts and the task logs.
     #[arg(long, default_value = "slurm")]
     pub dir: PathBuf,
@@ -52,22 +52,25 @@ pub const DEDUP_STEPS: [&str; 4] = ["signatures", "buckets", "clusters", "filter
 pub struct K8sArgs {
     /// Run config path as the container sees it.
     pub config: String,
-    /// Completions (one per index; shards are dealt round-robin over them).
+    /// Completions (one per index; shards are dealt round-robin over them); else
+    /// `[cluster] tasks` of the config when it exists here.
     #[arg(long)]
-    pub tasks: usize,
-    /// Container image with the `seapile` binary on its PATH.
+    pub tasks: Option<usize>,
+    /// Container image with the `seapile` binary on its PATH; else `[cluster] image`.
     #[arg(long)]
-    pub image: String,
+    pub image: Option<String>,
     /// Pods running at once (default: all).
     #[arg(long)]
     pub parallelism: Option<usize>,
-    /// CPU request and limit per pod (also `--threads`).
-    #[arg(long, default_value_t = 2)]
-    pub cpu: usize,
-    /// Memory request and limit per pod, Kubernetes syntax (e.g. 8Gi).
-    #[arg(long, default_value = "8Gi")]
-    pub memory: String,
-    /// A PersistentVolumeClaim to mount: `CLAIM:/mount/path` (repeatable).
+    /// CPU request and limit per pod (also `--threads`) [default: `[cluster] cpus`, else 2].
+    #[arg(long)]
+    pub cpu: Option<usize>,
+    /// Memory request and limit per pod, Kubernetes syntax [default: `[cluster] memory`,
+    /// else 8Gi].
+    #[arg(long)]
+    pub memory: Option<String>,
+    /// A PersistentVolumeClaim to mount: `CLAIM:/mount/path` (repeatable; else `[cluster]
+    /// volumes`).
     #[arg(long)]
     pub volume: Vec<String>,
     /// Job name (default: seapile-<config stem>).
@@ -76,6 +79,56 @@ pub struct K8sArgs {
     /// Manifest path to write.
     #[arg(long, short, default_value = "seapile-job.yaml")]
     pub output: PathBuf,
+}
+
+fn cluster_of(config: &Path) -> Result<pipeline::config::ClusterConfig> {
+    Ok(pipeline::Config::from_file(config)?.cluster)
+}
+
+impl SlurmArgs {
+    /// Fill what the flags leave unset from the config's `[cluster]` table, then defaults.
+    pub fn resolve(mut self) -> Result<SlurmArgs> {
+        let c = cluster_of(&self.config)?;
+        self.tasks = self.tasks.or(c.tasks);
+        self.partition = self.partition.or(c.partition);
+        self.cpus = Some(self.cpus.or(c.cpus).unwrap_or(2));
+        self.mem = Some(self.mem.or(c.mem).unwrap_or_else(|| "8G".into()));
+        self.time = Some(self.time.or(c.time).unwrap_or_else(|| "04:00:00".into()));
+        match self.tasks {
+            None => bail!("how many array tasks? give --tasks N or [cluster] tasks in the config"),
+            Some(0) => bail!("--tasks 0: need at least one array task"),
+            Some(_) => Ok(self),
+        }
+    }
+    fn n(&self) -> usize {
+        self.tasks.unwrap_or(1)
+    }
+    fn cpus(&self) -> usize {
+        self.cpus.unwrap_or(2)
+    }
+}
+
+impl K8sArgs {
+    /// Fill what the flags leave unset from `[cluster]` (when the config exists here).
+    pub fn resolve(mut self) -> Result<K8sArgs> {
+        let path = Path::new(&self.config);
+        let c = if path.is_file() {
+            cluster_of(path)?
+        } else {
+            Default::default()
+        };
+        self.tasks = self.tasks.or(c.tasks);
+        self.image = self.image.or(c.image);
+        self.cpu = Some(self.cpu.or(c.cpus).unwrap_or(2));
+        self.memory = Some(self.memory.or(c.memory).unwrap_or_else(|| "8Gi".into()));
+        if self.volume.is_empty() {
+            self.volume = c.volumes;
+        }
+        if self.image.is_none() {
+            bail!("which image? give --image IMG or [cluster] image in the config");
+        }
+        Ok(self)
+    }
 }
 
 /// The two scripts `seapile slurm` writes.
@@ -87,9 +140,6 @@ pub struct SlurmScripts {
 /// Write the array and finalize scripts; with `submit`, queue both. Returns the lines to
 /// print (paths, then job ids or the commands to submit by hand).
 pub fn slurm(args: &SlurmArgs) -> Result<Vec<String>> {
-    if args.tasks == 0 {
-        bail!("--tasks 0: need at least one array task");
-    }
     let config = std::fs::canonicalize(&args.config)
         .with_context(|| format!("config \"{}\"", args.config.display()))?;
     let exe = std::env::current_exe().context("locating the seapile binary")?;
@@ -185,7 +235,7 @@ pub fn slurm_dedup_script(
         &format!("seapile-dedup-{step}"),
         &dir.join(format!("seapile-dedup-{step}-%A_%a.log")),
     );
-    s.push_str(&format!("#SBATCH --array=0-{}\n", args.tasks - 1));
+    s.push_str(&format!("#SBATCH --array=0-{}\n", args.n() - 1));
     let q = |p: &Path| shell_quote(&p.display().to_string());
     let inputs = if step == "signatures" {
         format!("--input {} ", q(&run_out.join("data")))
@@ -197,7 +247,7 @@ pub fn slurm_dedup_script(
          --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
         q(exe),
         q(dedup_out),
-        args.tasks
+        args.n()
     ));
     s
 }
@@ -206,9 +256,9 @@ fn sbatch_header(args: &SlurmArgs, name: &str, log: &Path) -> String {
     let mut s = format!(
         "#!/usr/bin/env bash\n#SBATCH --job-name={name}\n#SBATCH --cpus-per-task={}\n\
          #SBATCH --mem={}\n#SBATCH --time={}\n#SBATCH --output={}\n",
-        args.cpus,
-        args.mem,
-        args.time,
+        args.cpus(),
+        args.mem.as_deref().unwrap_or("8G"),
+        args.time.as_deref().unwrap_or("04:00:00"),
         log.display()
     );
     if let Some(p) = &args.partition {
@@ -220,14 +270,14 @@ fn sbatch_header(args: &SlurmArgs, name: &str, log: &Path) -> String {
 /// The array script: task `$SLURM_ARRAY_TASK_ID` runs its shards of the config's inputs.
 pub fn slurm_array_script(args: &SlurmArgs, exe: &Path, config: &Path, dir: &Path) -> String {
     let mut s = sbatch_header(args, "seapile", &dir.join("seapile-%A_%a.log"));
-    s.push_str(&format!("#SBATCH --array=0-{}\n", args.tasks - 1));
+    s.push_str(&format!("#SBATCH --array=0-{}\n", args.n() - 1));
     s.push_str(&format!(
         "set -euo pipefail\nexec {} run {} --quiet --threads {} \
          --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
         shell_quote(&exe.display().to_string()),
         shell_quote(&config.display().to_string()),
-        args.cpus,
-        args.tasks
+        args.cpus(),
+        args.n()
     ));
     s
 }
@@ -293,9 +343,17 @@ pub fn k8s(args: &K8sArgs) -> Result<PathBuf> {
 /// The Job as a JSON value: `completionMode: Indexed`, the completion index passed as
 /// `--shard $(JOB_COMPLETION_INDEX)`.
 pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
-    if args.tasks == 0 {
-        bail!("--tasks 0: need at least one completion");
-    }
+    let tasks = match args.tasks {
+        None => bail!("how many completions? give --tasks N or [cluster] tasks in the config"),
+        Some(0) => bail!("--tasks 0: need at least one completion"),
+        Some(n) => n,
+    };
+    let cpu = args.cpu.unwrap_or(2);
+    let memory = args.memory.as_deref().unwrap_or("8Gi");
+    let image = args
+        .image
+        .as_deref()
+        .context("which image? give --image IMG or [cluster] image in the config")?;
     let mut mounts = Vec::new();
     let mut volumes = Vec::new();
     for (i, spec) in args.volume.iter().enumerate() {
@@ -307,13 +365,13 @@ pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
         mounts.push(json!({"name": name, "mountPath": path}));
         volumes.push(json!({"name": name, "persistentVolumeClaim": {"claimName": claim}}));
     }
-    let resources = json!({"cpu": args.cpu.to_string(), "memory": args.memory});
+    let resources = json!({"cpu": cpu.to_string(), "memory": memory});
     let container = json!({
         "name": "seapile",
-        "image": args.image,
+        "image": image,
         "command": ["seapile"],
-        "args": ["run", args.config, "--quiet", "--threads", args.cpu.to_string(),
-                 "--shard", "$(JOB_COMPLETION_INDEX)", "--num-shards", args.tasks.to_string()],
+        "args": ["run", args.config, "--quiet", "--threads", cpu.to_string(),
+                 "--shard", "$(JOB_COMPLETION_INDEX)", "--num-shards", tasks.to_string()],
         "env": [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {"fieldPath":
             "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}],
         "resources": {"requests": resources, "limits": resources},
@@ -325,9 +383,9 @@ pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
         "metadata": {"name": args.name.clone().unwrap_or_else(|| job_name(&args.config))},
         "spec": {
             "completionMode": "Indexed",
-            "completions": args.tasks,
-            "parallelism": args.parallelism.unwrap_or(args.tasks),
-            "backoffLimit": args.tasks * 3,
+            "completions": tasks,
+            "parallelism": args.parallelism.unwrap_or(tasks),
+            "backoffLimit": tasks * 3,
             "template": {"spec": {
                 "restartPolicy": "OnFailure",
                 "containers": [container],

@@ -376,11 +376,11 @@ fn real_main() -> Result<()> {
         }
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
         Command::Slurm(args) => {
-            for line in launch::slurm(&args)? {
+            for line in launch::slurm(&args.resolve()?)? {
                 println!("{line}");
             }
         }
-        Command::K8s(args) => println!("{}", launch::k8s(&args)?.display()),
+        Command::K8s(args) => println!("{}", launch::k8s(&args.resolve()?)?.display()),
         Command::Magpie(args) => magpie_cmd::run(&args)?,
         Command::Mix(MixCommand::Plan { config, json }) => {
             mix::plan(&config, json, &mut stdout.lock())?;

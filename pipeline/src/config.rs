@@ -42,6 +42,9 @@ pub struct Config {
     pub output: OutputConfig,
     #[serde(default = "default_stages")]
     pub stages: Vec<StageConfig>,
+    /// Resources for `seapile slurm` / `seapile k8s` (their flags override these).
+    #[serde(default, skip_serializing_if = "ClusterConfig::is_empty")]
+    pub cluster: ClusterConfig,
 }
 
 impl Default for Config {
@@ -50,7 +53,40 @@ impl Default for Config {
             input: InputConfig::default(),
             output: OutputConfig::default(),
             stages: default_stages(),
+            cluster: ClusterConfig::default(),
         }
+    }
+}
+
+/// `[cluster]`: how `seapile slurm` and `seapile k8s` size their jobs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Array tasks / Job completions.
+    #[serde(default)]
+    pub tasks: Option<usize>,
+    /// CPUs per task (also each task's `--threads`).
+    #[serde(default)]
+    pub cpus: Option<usize>,
+    /// Slurm: partition, memory (`8G`) and wall time (`04:00:00`) per task.
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub mem: Option<String>,
+    #[serde(default)]
+    pub time: Option<String>,
+    /// Kubernetes: image, memory per pod (`8Gi`), PersistentVolumeClaims (`CLAIM:/mount`).
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub memory: Option<String>,
+    #[serde(default)]
+    pub volumes: Vec<String>,
+}
+
+impl ClusterConfig {
+    pub fn is_empty(&self) -> bool {
+        *self == ClusterConfig::default()
     }
 }
 

@@ -300,3 +300,62 @@ fn a_four_task_array_on_a_real_local_slurm_matches_a_single_run() {
         all.len()
     );
 }
+
+#[test]
+fn cluster_resources_come_from_the_config_and_flags_override_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("cluster.toml");
+    std::fs::write(
+        &config,
+        "[input]\npaths = [\"a.warc\"]\n\n[output]\ndir = \"out\"\n\n[cluster]\ntasks = 3\n\
+         partition = \"long\"\ncpus = 4\nmem = \"16G\"\ntime = \"01:00:00\"\n\
+         image = \"ghcr.io/example/seapile:1\"\nmemory = \"12Gi\"\nvolumes = [\"cc:/data\"]\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("jobs");
+    run_ok(
+        seapile()
+            .arg("slurm")
+            .arg(&config)
+            .args(["--mem", "2G", "--dir"])
+            .arg(&dir),
+    );
+    let text = std::fs::read_to_string(dir.join("seapile-array.sbatch")).unwrap();
+    for line in [
+        "#SBATCH --array=0-2",
+        "#SBATCH --partition=long",
+        "#SBATCH --cpus-per-task=4",
+        "#SBATCH --mem=2G",
+        "#SBATCH --time=01:00:00",
+        "--threads 4 --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards 3",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+    let manifest = tmp.path().join("job.yaml");
+    run_ok(
+        seapile()
+            .arg("k8s")
+            .arg(&config)
+            .args(["--tasks", "5", "-o"])
+            .arg(&manifest),
+    );
+    let printed = run_python(CHECK_JOB, &[manifest.to_str().unwrap()]);
+    for word in [
+        "Indexed 5 5",
+        "ghcr.io/example/seapile:1",
+        "12Gi",
+        "/data cc",
+    ] {
+        assert!(printed.contains(word), "{word} missing from: {printed}");
+    }
+
+    // Without tasks anywhere: a clear error.
+    let bare = tmp.path().join("bare.toml");
+    std::fs::write(&bare, "[input]\npaths = [\"a.warc\"]\n").unwrap();
+    let out = seapile().arg("slurm").arg(&bare).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("--tasks N or [cluster] tasks"),
+        "{err}"
+    );
+}
