@@ -20,9 +20,13 @@ pub struct SlurmArgs {
     /// Array tasks (shards are dealt round-robin over them); else `[cluster] tasks`.
     #[arg(long)]
     pub tasks: Option<usize>,
-    /// Submit with `sbatch` (array, then the finalize job with `afterok` on it).
-    #[arg(long)]
+    /// Submit with `sbatch` (array, then the finalize job with `afterok` on it). This is the
+    /// default when `sbatch` is on the PATH; with this flag a missing `sbatch` is an error.
+    #[arg(long, conflicts_with = "no_submit")]
     pub submit: bool,
+    /// Only write the scripts and print the command that submits them.
+    #[arg(long)]
+    pub no_submit: bool,
     #[arg(long)]
     pub partition: Option<String>,
     /// CPUs per task (also `--threads` of each task) [default: `[cluster] cpus`, else 2].
@@ -43,6 +47,9 @@ pub struct SlurmArgs {
     #[arg(long)]
     pub dedup: Option<PathBuf>,
 }
+
+/// The image a Job runs when neither `--image` nor `[cluster] image` names one.
+pub const DEFAULT_IMAGE: &str = "seapile:latest";
 
 /// The `seapile dedup` steps, in order.
 pub const DEDUP_STEPS: [&str; 4] = ["signatures", "buckets", "clusters", "filter"];
@@ -85,6 +92,27 @@ fn cluster_of(config: &Path) -> Result<pipeline::config::ClusterConfig> {
     Ok(pipeline::Config::from_file(config)?.cluster)
 }
 
+/// One task per input shard of the config: the default task count.
+fn shard_count(config: &Path) -> Result<usize> {
+    let c = pipeline::Config::from_file(config)?;
+    let inputs = stages::warc::expand_inputs(&c.input.paths, c.input.prefix.as_deref())
+        .with_context(|| format!("counting the input shards of \"{}\"", config.display()))?;
+    if inputs.is_empty() {
+        bail!(
+            "the config \"{}\" names no input; give --tasks N or [cluster] tasks",
+            config.display()
+        );
+    }
+    Ok(inputs.len())
+}
+
+fn sbatch_on_path() -> bool {
+    Command::new("sbatch")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 impl SlurmArgs {
     /// Fill what the flags leave unset from the config's `[cluster]` table, then defaults.
     pub fn resolve(mut self) -> Result<SlurmArgs> {
@@ -94,10 +122,18 @@ impl SlurmArgs {
         self.cpus = Some(self.cpus.or(c.cpus).unwrap_or(2));
         self.mem = Some(self.mem.or(c.mem).unwrap_or_else(|| "8G".into()));
         self.time = Some(self.time.or(c.time).unwrap_or_else(|| "04:00:00".into()));
+        if self.tasks.is_none() {
+            self.tasks = Some(shard_count(&self.config)?);
+        }
+        if !self.submit && !self.no_submit {
+            self.submit = sbatch_on_path();
+            if !self.submit {
+                eprintln!("sbatch is not on the PATH: writing the scripts only");
+            }
+        }
         match self.tasks {
-            None => bail!("how many array tasks? give --tasks N or [cluster] tasks in the config"),
             Some(0) => bail!("--tasks 0: need at least one array task"),
-            Some(_) => Ok(self),
+            _ => Ok(self),
         }
     }
     fn n(&self) -> usize {
@@ -124,8 +160,18 @@ impl K8sArgs {
         if self.volume.is_empty() {
             self.volume = c.volumes;
         }
+        if self.tasks.is_none() {
+            if !path.is_file() {
+                bail!(
+                    "how many completions? give --tasks N (the config \"{}\" is not here to count its shards)",
+                    self.config
+                );
+            }
+            self.tasks = Some(shard_count(path)?);
+        }
         if self.image.is_none() {
-            bail!("which image? give --image IMG or [cluster] image in the config");
+            eprintln!("no --image and no [cluster] image: using \"{DEFAULT_IMAGE}\"");
+            self.image = Some(DEFAULT_IMAGE.into());
         }
         Ok(self)
     }

@@ -63,6 +63,7 @@ fn slurm_scripts_are_valid_and_their_tasks_reproduce_a_single_run() {
                 "4G",
                 "--time",
                 "00:30:00",
+                "--no-submit",
                 "--dir",
             ])
             .arg(&dir),
@@ -317,7 +318,7 @@ fn cluster_resources_come_from_the_config_and_flags_override_them() {
         seapile()
             .arg("slurm")
             .arg(&config)
-            .args(["--mem", "2G", "--dir"])
+            .args(["--mem", "2G", "--no-submit", "--dir"])
             .arg(&dir),
     );
     let text = std::fs::read_to_string(dir.join("seapile-array.sbatch")).unwrap();
@@ -349,13 +350,44 @@ fn cluster_resources_come_from_the_config_and_flags_override_them() {
         assert!(printed.contains(word), "{word} missing from: {printed}");
     }
 
-    // Without tasks anywhere: a clear error.
+    // No task count anywhere: one task per input shard; no image: the default one.
+    let (a, b) = (tmp.path().join("a.warc"), tmp.path().join("b.warc"));
+    std::fs::write(&a, "").unwrap();
+    std::fs::write(&b, "").unwrap();
     let bare = tmp.path().join("bare.toml");
-    std::fs::write(&bare, "[input]\npaths = [\"a.warc\"]\n").unwrap();
+    std::fs::write(
+        &bare,
+        format!(
+            "[input]\npaths = [{:?}, {:?}]\n",
+            a.display().to_string(),
+            b.display().to_string()
+        ),
+    )
+    .unwrap();
+    let bare_dir = tmp.path().join("bare-jobs");
+    run_ok(
+        seapile()
+            .arg("slurm")
+            .arg(&bare)
+            .args(["--no-submit", "--dir"])
+            .arg(&bare_dir),
+    );
+    let text = std::fs::read_to_string(bare_dir.join("seapile-array.sbatch")).unwrap();
+    assert!(text.contains("#SBATCH --array=0-1"), "{text}");
+    let bare_job = tmp.path().join("bare.yaml");
+    run_ok(seapile().arg("k8s").arg(&bare).arg("-o").arg(&bare_job));
+    let check = "import sys, yaml, kubernetes_validate\n\
+                 doc = yaml.safe_load(open(sys.argv[1]))\n\
+                 kubernetes_validate.validate(doc, '1.37.0', strict=True)\n\
+                 print(doc['spec']['completions'], doc['spec']['template']['spec']['containers'][0]['image'])";
+    let printed = run_python(check, &[bare_job.to_str().unwrap()]);
+    assert_eq!(printed.trim(), "2 seapile:latest");
+    // A config naming a missing input: the error names it.
+    std::fs::write(&bare, "[input]\npaths = [\"/no/such.warc\"]\n").unwrap();
     let out = seapile().arg("slurm").arg(&bare).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !out.status.success() && err.contains("--tasks N or [cluster] tasks"),
+        !out.status.success() && err.contains("/no/such.warc"),
         "{err}"
     );
 }
