@@ -87,26 +87,37 @@ impl Cache {
         self.entries.is_empty()
     }
 
+    /// A file of this process's own, never one that exists: two caches opened in the same
+    /// millisecond by the same process (or a reused pid) must not append to each other's file,
+    /// where a torn last line would swallow the next batch.
+    fn new_file(&self) -> std::io::Result<std::fs::File> {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        let pid = std::process::id();
+        for n in 0u32.. {
+            let name = format!("{millis}-{pid}-{n}.jsonl");
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(self.dir.join(name))
+            {
+                Ok(f) => return Ok(f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("u32 file names exhausted")
+    }
+
     /// Store one batch as one line, flushed to the OS before returning.
     pub fn put_batch(&mut self, batch: Vec<(String, Generation)>) -> std::io::Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         if self.file.is_none() {
-            let name = format!(
-                "{}-{}.jsonl",
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis())
-                    .unwrap_or_default(),
-                std::process::id()
-            );
-            self.file = Some(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(self.dir.join(name))?,
-            );
+            self.file = Some(self.new_file()?);
         }
         let entries: Vec<Entry> = batch
             .into_iter()
@@ -114,8 +125,8 @@ impl Cache {
             .collect();
         let mut line = serde_json::to_vec(&entries).expect("entries serialise");
         line.push(b'\n');
+        // The file is this cache's own (created new), so no torn line can precede this one.
         let file = self.file.as_mut().expect("opened above");
-        // A torn earlier line (kill mid-write) must not swallow this one.
         file.write_all(&line)?;
         file.flush()?;
         for e in entries {
@@ -163,6 +174,8 @@ mod tests {
         assert_eq!(c.torn_lines, 1);
         assert_eq!(c.get(&k1), Some(&g));
         c.put_batch(vec![(k2.clone(), g.clone())]).unwrap();
+        // Each opened cache writes a file of its own, however fast the reopen.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
         let c = Cache::open(dir.path()).unwrap();
         assert_eq!((c.len(), c.torn_lines), (2, 1));
     }
