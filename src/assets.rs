@@ -131,6 +131,26 @@ pub const ASSETS: &[Asset] = &[
         need: Need::Core,
     },
     Asset {
+        name: "wordfreq-ms-id",
+        what: "wordfreq's Malay and Indonesian word frequencies (Malay vs Indonesian in langid)",
+        registry: Registry::PyPi,
+        package: "wordfreq==3.1.1",
+        archive_sha256: "4b1c6ecffc6198be3396d5cf871c4423ca71c907c231348d352dd54d62b97473",
+        members: &[
+            Member {
+                archive_path: "wordfreq/data/small_ms.msgpack.gz",
+                dest: "wordfreq/small_ms.msgpack.gz",
+                sha256: Some("dca0d42e666ae1998b74685963570d35407fb3d7c4a4796b21b3cd33954ffc1a"),
+            },
+            Member {
+                archive_path: "wordfreq/data/small_id.msgpack.gz",
+                dest: "wordfreq/small_id.msgpack.gz",
+                sha256: Some("6fd891027cd6395b5c038c0e6402fa7e107ffd8973f862053246b897beb1bcd3"),
+            },
+        ],
+        need: Need::Core,
+    },
+    Asset {
         name: "llama3.1-template",
         what: "Llama 3.1 tokenizer_config.json (its chat template, for Magpie)",
         registry: Registry::Npm,

@@ -39,6 +39,13 @@ enum BenchKind {
     /// The OpenAI-compatible client of `seapile magpie` next to a minimal Python client: tokens/s
     /// against llama.cpp's server, requests/s against an endpoint that answers at once.
     Magpie(crate::bench_magpie::MagpieBenchArgs),
+    /// Language ID on a labelled TSV next to `peer langid` (Python fastText): lines/s of
+    /// fastText alone and of the SEA layer, their ratios to the peer, and both scores.
+    Langid {
+        /// `iso639-3<TAB>source<TAB>text` lines (default: ../shared/eval/langid/dev.tsv).
+        #[arg(long)]
+        tsv: Option<PathBuf>,
+    },
 }
 
 fn peers_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
@@ -49,10 +56,12 @@ fn peers_dir(arg: &Option<PathBuf>) -> Option<PathBuf> {
 
 #[allow(clippy::print_stdout)]
 pub fn run(args: &BenchArgs) -> Result<()> {
-    if let Some(BenchKind::Magpie(m)) = &args.kind {
-        return crate::bench_magpie::run(m);
-    }
     let peers = peers_dir(&args.peers);
+    match &args.kind {
+        Some(BenchKind::Magpie(m)) => return crate::bench_magpie::run(m),
+        Some(BenchKind::Langid { tsv }) => return bench_langid(tsv.as_deref(), peers.as_deref()),
+        None => {}
+    }
     let work = assets::cache_dir().join("bench");
     std::fs::create_dir_all(&work)?;
     let warcs = if !args.warc.is_empty() {
@@ -99,6 +108,52 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// `seapile bench langid`: the same lines through seapile (fastText alone, then the SEA
+/// layer; prediction time only, one thread) and through `peer langid`, in one run.
+#[allow(clippy::print_stdout)]
+fn bench_langid(tsv: Option<&Path>, peers: Option<&Path>) -> Result<()> {
+    let tsv = tsv.map_or_else(
+        || PathBuf::from("../shared/eval/langid/dev.tsv"),
+        Path::to_path_buf,
+    );
+    if !tsv.exists() {
+        bail!("{} not found: give --tsv FILE", tsv.display());
+    }
+    let ours = crate::commands::eval_langid(&tsv, None)?;
+    let peer = match peers {
+        Some(peers) => {
+            eprintln!("running peer langid ...");
+            Some(peer_json(
+                peers,
+                &["langid".into(), "--tsv".into(), tsv.clone().into()],
+            )?)
+        }
+        None => {
+            eprintln!("peers harness not found: reporting seapile alone");
+            None
+        }
+    };
+    let sea = ours["lines_per_s"].as_f64().unwrap_or(0.0);
+    let fasttext = ours["fasttext_only"]["lines_per_s"].as_f64().unwrap_or(0.0);
+    let peer_rate = peer
+        .as_ref()
+        .and_then(|p| p["lines_per_s"].as_f64())
+        .filter(|r| *r > 0.0);
+    let report = json!({
+        "tsv": tsv,
+        "lines": ours["lines"],
+        "seapile_sea": {"lines_per_s": sea, "macro_f1": ours["macro_f1"], "confusion": ours["confusion"]},
+        "seapile_fasttext": {"lines_per_s": fasttext, "macro_f1": ours["fasttext_only"]["macro_f1"]},
+        "peer_fasttext": peer.as_ref().map(|p| json!({
+            "lines_per_s": p["lines_per_s"], "macro_f1": p["macro_f1"], "accuracy": p["accuracy"],
+        })),
+        "ratio_sea_vs_peer": peer_rate.map(|r| sea / r),
+        "ratio_fasttext_vs_peer": peer_rate.map(|r| fasttext / r),
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
 fn run_seapile(warcs: &[PathBuf], out: &Path, threads: usize) -> Result<Value> {
     if out.exists() {
         std::fs::remove_dir_all(out)?;
@@ -132,16 +187,27 @@ fn run_seapile(warcs: &[PathBuf], out: &Path, threads: usize) -> Result<Value> {
 }
 
 fn run_peer(peers: &Path, stack: &str, warcs: &[PathBuf], out: &Path) -> Result<Value> {
+    let mut args = vec!["pipeline".into(), stack.into()];
+    args.extend(warcs.iter().map(|w| w.as_os_str().to_owned()));
+    args.extend(["--out".into(), out.as_os_str().to_owned()]);
+    peer_json(peers, &args)
+}
+
+/// Run `peers/peer ARGS...` and parse the one JSON object it prints last on stdout.
+pub fn peer_json(peers: &Path, args: &[std::ffi::OsString]) -> Result<Value> {
+    let what = args
+        .iter()
+        .take(2)
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
     let output = Command::new(peers.join("peer"))
-        .args(["pipeline", stack])
-        .args(warcs)
-        .arg("--out")
-        .arg(out)
+        .args(args)
         .stderr(std::process::Stdio::inherit())
         .output()
-        .with_context(|| format!("running peer pipeline {stack}"))?;
+        .with_context(|| format!("running peer {what}"))?;
     if !output.status.success() {
-        bail!("peer pipeline {stack} failed ({})", output.status);
+        bail!("peer {what} failed ({})", output.status);
     }
     let text = String::from_utf8_lossy(&output.stdout);
     let line = text
@@ -149,5 +215,5 @@ fn run_peer(peers: &Path, stack: &str, warcs: &[PathBuf], out: &Path) -> Result<
         .rev()
         .find(|l| l.trim_start().starts_with('{'))
         .unwrap_or("{}");
-    serde_json::from_str(line).with_context(|| format!("peer {stack} printed no JSON"))
+    serde_json::from_str(line).with_context(|| format!("peer {what} printed no JSON"))
 }

@@ -114,7 +114,10 @@ pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write
         Some(p) => p.to_path_buf(),
         None => assets::require(assets::LID_176)?,
     };
-    let sea = langid::SeaLangid::new(std::sync::Arc::new(langid::FastText::load(&path)?));
+    let sea = langid::SeaLangid::new(
+        std::sync::Arc::new(langid::FastText::load(&path)?),
+        langid::MalayLexicon::cached()?,
+    );
     let mut line = String::new();
     let mut out = BufWriter::new(out);
     loop {
@@ -208,11 +211,40 @@ pub fn eval_langid(tsv: &Path, model: Option<&Path>) -> Result<Value> {
         None => assets::require(assets::LID_176)?,
     };
     let ft = std::sync::Arc::new(langid::FastText::load(&path)?);
-    let lines = langid::eval::read_tsv(tsv)?;
-    let pairs = || lines.iter().map(|(g, t)| (g.as_str(), t.as_str()));
-    let sea = langid::SeaLangid::new(ft.clone());
+    let lines = langid::eval::read_tsv_with_sources(tsv)?;
+    let pairs = || lines.iter().map(|(g, _, t)| (g.as_str(), t.as_str()));
+    let sea = langid::SeaLangid::new(ft.clone(), langid::MalayLexicon::cached()?);
     let e = langid::eval::evaluate_sea(&sea, pairs());
     let raw = langid::eval::evaluate(&ft, pairs());
+    // Per source family (the source column up to its first ':', e.g. `udhr`, `tatoeba-…`):
+    // full sentences, short sentences and web lines fail differently.
+    let mut families: Vec<&str> = lines
+        .iter()
+        .map(|(_, s, _)| s.split(':').next().unwrap_or(s))
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    let by_source: serde_json::Map<String, Value> = families
+        .iter()
+        .map(|fam| {
+            let subset = || {
+                lines
+                    .iter()
+                    .filter(|(_, s, _)| s.split(':').next() == Some(*fam))
+                    .map(|(g, _, t)| (g.as_str(), t.as_str()))
+            };
+            let e = langid::eval::evaluate_sea(&sea, subset());
+            let raw = langid::eval::evaluate(&ft, subset());
+            let v = json!({
+                "lines": e.lines,
+                "macro_f1": e.macro_f1_present(),
+                "fasttext_macro_f1": raw.macro_f1_present(),
+                "zsm_ind": e.confused("zsm", "ind") + e.confused("ind", "zsm"),
+                "fasttext_zsm_ind": raw.confused("zsm", "ind") + raw.confused("ind", "zsm"),
+            });
+            (fam.to_string(), v)
+        })
+        .collect();
     Ok(json!({
         "lines": e.lines, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
         "per_lang": e.per_lang, "lines_per_s": e.lines_per_s,
@@ -221,6 +253,7 @@ pub fn eval_langid(tsv: &Path, model: Option<&Path>) -> Result<Value> {
             "accuracy": raw.accuracy, "macro_f1": raw.macro_f1,
             "lines_per_s": raw.lines_per_s, "confusion": sea_confusion(&raw),
         },
+        "by_source": by_source,
     }))
 }
 

@@ -430,6 +430,23 @@ fn print_confusion(v: &serde_json::Value) {
         v["macro_f1"].as_f64().unwrap_or(0.0),
         v["fasttext_only"]["macro_f1"].as_f64().unwrap_or(0.0)
     );
+    if let Some(sources) = v["by_source"].as_object() {
+        println!(
+            "\n{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
+            "source", "lines", "macro_f1", "fastText", "zsm↔ind", "fastText"
+        );
+        for (name, s) in sources {
+            println!(
+                "{name:<28} {:>6} {:>9.4} {:>9.4} {:>8} {:>8}",
+                s["lines"],
+                s["macro_f1"].as_f64().unwrap_or(0.0),
+                s["fasttext_macro_f1"].as_f64().unwrap_or(0.0),
+                s["zsm_ind"],
+                s["fasttext_zsm_ind"]
+            );
+        }
+        println!("(macro-F1 per source over the languages it has lines of)");
+    }
 }
 
 #[allow(clippy::print_stdout)]

@@ -13,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: langid_tsv MODEL TSV [OUT]".into());
     };
     let model = Arc::new(langid::FastText::load(model)?);
-    let mut sea = langid::SeaLangid::new(model.clone());
+    let mut sea = langid::SeaLangid::new(model.clone(), langid::MalayLexicon::cached()?);
     if let Some(w) = rest.get(1) {
         sea = sea.with_malay_weight(w.parse()?);
     }

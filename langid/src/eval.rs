@@ -94,6 +94,22 @@ where
 }
 
 impl LangidEval {
+    /// Macro-F1 over the SEA languages this evaluation has lines of (for a subset of a
+    /// file, where absent languages would otherwise count as F1 0).
+    pub fn macro_f1_present(&self) -> f64 {
+        let present: Vec<f64> = self
+            .per_lang
+            .values()
+            .filter(|p| p.support > 0)
+            .map(|p| p.f1)
+            .collect();
+        if present.is_empty() {
+            0.0
+        } else {
+            present.iter().sum::<f64>() / present.len() as f64
+        }
+    }
+
     /// Lines of gold `gold` predicted `pred`.
     pub fn confused(&self, gold: &str, pred: &str) -> u64 {
         self.confusion
@@ -187,6 +203,16 @@ fn confusion_as_list<S: Serializer>(
 /// Read `iso639-3<TAB>source<TAB>text` lines as `(gold, text)`. Empty lines are skipped; any
 /// other line without two tabs is an error quoting it.
 pub fn read_tsv(path: impl AsRef<Path>) -> Result<Vec<(String, String)>, LangidError> {
+    Ok(read_tsv_with_sources(path)?
+        .into_iter()
+        .map(|(gold, _, text)| (gold, text))
+        .collect())
+}
+
+/// Like [`read_tsv`], keeping each line's source: `(gold, source, text)`.
+pub fn read_tsv_with_sources(
+    path: impl AsRef<Path>,
+) -> Result<Vec<(String, String, String)>, LangidError> {
     let path = path.as_ref();
     let content = std::fs::read_to_string(path).map_err(|source| LangidError::Read {
         path: path.to_path_buf(),
@@ -198,7 +224,9 @@ pub fn read_tsv(path: impl AsRef<Path>) -> Result<Vec<(String, String)>, LangidE
             continue;
         }
         match line.splitn(3, '\t').collect::<Vec<_>>()[..] {
-            [gold, _source, text] => out.push((gold.to_string(), text.to_string())),
+            [gold, source, text] => {
+                out.push((gold.to_string(), source.to_string(), text.to_string()))
+            }
             _ => {
                 return Err(LangidError::BadTsvLine {
                     path: path.to_path_buf(),

@@ -10,6 +10,7 @@
 
 pub mod eval;
 pub mod labels;
+pub mod lexicon;
 pub mod markers;
 mod model;
 pub mod script;
@@ -20,6 +21,7 @@ pub mod zawgyi;
 use std::path::PathBuf;
 
 pub use labels::{parse_label, LangLabel, UND};
+pub use lexicon::MalayLexicon;
 pub use model::{as_fasttext_line, FastText, Prediction};
 pub use sea::{Identification, Rule, SeaLangid};
 pub use stage::{LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
@@ -33,6 +35,12 @@ pub enum LangidError {
     /// The model file exists but fastText cannot load it.
     #[error("cannot load fastText model \"{}\": {message}", path.display())]
     Load { path: PathBuf, message: String },
+    /// The Malay/Indonesian word lists cannot be read.
+    #[error(
+        "cannot read Malay/Indonesian word list \"{}\": {reason}; run: seapile assets fetch",
+        path.display()
+    )]
+    Lexicon { path: PathBuf, reason: String },
     /// A configured language is never predicted by the model.
     #[error(
         "language \"{lang}\" is never predicted by fastText model \"{}\"; \

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use pipeline::config::SEA_LANGS;
 
+use crate::lexicon::MalayLexicon;
 use crate::markers::{self, Markers};
 use crate::script::{han_variant, label_fits_script, Script, ScriptCounts};
 use crate::zawgyi;
@@ -23,11 +24,12 @@ const TOP_K: usize = 2;
 const MIN_PROB: f32 = 0.01;
 
 /// Default weight of fastText's `ms` probability against its `id` probability when a text
-/// has no Malay or Indonesian markers. lid.176 calls most Standard Malay Indonesian, so
-/// equal weights send almost every unmarked Malay sentence to `ind`; at 2 the Malay lines
-/// lost to Indonesian and the Indonesian lines lost to Malay balance on the clean (Tatoeba
-/// and UDHR) lines of `shared/eval/langid/dev.tsv` (see `langid/README.md`).
-pub const DEFAULT_MALAY_WEIGHT: f32 = 2.0;
+/// has fewer than two net Malay or Indonesian markers; the word-frequency evidence of
+/// [`MalayLexicon`] is added to the log of the weighted ratio. 1 (no prior): before the
+/// lexicon a weight of 2 was needed to balance lid.176's lean to `id`, with it the ratio
+/// needs no help (2 moves 60 clean dev.tsv lines to Malay and 59 Indonesian lines with
+/// them; see `langid/README.md`).
+pub const DEFAULT_MALAY_WEIGHT: f32 = 1.0;
 
 /// The rule that produced a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +45,12 @@ pub enum Rule {
     ChineseVariety,
     /// Malay vs Indonesian decided by lexical markers.
     MalayMarkers,
-    /// Malay vs Indonesian decided by fastText's weighted probabilities (no markers).
+    /// Malay vs Indonesian decided against fastText's own order by the weight on its `ms`
+    /// probability (no markers, no word the lexicon knows).
     MalayWeight,
+    /// Malay vs Indonesian decided against fastText's own order by the word frequencies of
+    /// [`MalayLexicon`] added to fastText's weighted log-ratio.
+    MalayLexicon,
     /// Javanese markers outnumber the others.
     JavaneseMarkers,
     /// Sundanese markers outnumber the others.
@@ -66,6 +72,7 @@ impl Rule {
             Rule::ChineseVariety => "chinese_variety",
             Rule::MalayMarkers => "malay_markers",
             Rule::MalayWeight => "malay_weight",
+            Rule::MalayLexicon => "malay_lexicon",
             Rule::JavaneseMarkers => "javanese_markers",
             Rule::SundaneseMarkers => "sundanese_markers",
             Rule::TagalogMarkers => "tagalog_markers",
@@ -80,7 +87,8 @@ pub struct Identification {
     /// ISO 639-3 code, or `und`.
     pub lang: &'static str,
     /// Confidence in [0, 1]: fastText's probability, or for a changed label the larger of
-    /// the probability fastText gave the confusable group and the marker evidence.
+    /// the probability fastText gave the confusable group and the marker evidence (for
+    /// Malay/Indonesian by the lexicon: the group's probability × the log-odds' sigmoid).
     pub score: f32,
     /// ISO 15924 script of the text (`Hans`/`Hant` for Chinese when they can be told apart).
     pub script: &'static str,
@@ -99,15 +107,18 @@ pub struct Identification {
 #[derive(Debug, Clone)]
 pub struct SeaLangid {
     model: Arc<FastText>,
+    lexicon: Arc<MalayLexicon>,
     malay_weight: f32,
     rules: bool,
 }
 
 impl SeaLangid {
-    /// The SEA layer over a loaded model, with [`DEFAULT_MALAY_WEIGHT`].
-    pub fn new(model: Arc<FastText>) -> Self {
+    /// The SEA layer over a loaded model and the Malay/Indonesian word lists, with
+    /// [`DEFAULT_MALAY_WEIGHT`].
+    pub fn new(model: Arc<FastText>, lexicon: Arc<MalayLexicon>) -> Self {
         SeaLangid {
             model,
+            lexicon,
             malay_weight: DEFAULT_MALAY_WEIGHT,
             rules: true,
         }
@@ -159,7 +170,11 @@ impl SeaLangid {
         if preds.is_empty() {
             preds = self.model.predict(text, 1);
         }
-        let (lang, score, rule) = decide(text, dominant, &preds, self.malay_weight);
+        let malay = Malay {
+            weight: self.malay_weight,
+            lexicon: Some(&self.lexicon),
+        };
+        let (lang, score, rule) = decide(text, dominant, &preds, &malay);
         let top = preds.into_iter().next();
         Identification {
             lang,
@@ -219,13 +234,21 @@ impl SeaLangid {
     }
 }
 
+/// What decides Malay vs Indonesian when markers do not: the weight on fastText's `ms`
+/// probability and, when given, the word-frequency lexicon.
+#[derive(Debug, Clone, Copy)]
+pub struct Malay<'a> {
+    pub weight: f32,
+    pub lexicon: Option<&'a MalayLexicon>,
+}
+
 /// The SEA rules on fastText's top-k `preds` for `text`, whose dominant script is
 /// `dominant`: (language, score, rule).
 pub fn decide(
     text: &str,
     dominant: Script,
     preds: &[Prediction],
-    malay_weight: f32,
+    malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
     let fitting = preds
         .iter()
@@ -235,7 +258,7 @@ pub fn decide(
         return script_only_language(dominant, preds);
     };
     let (lang, score, rule) = match dominant {
-        Script::Latin => latin(text, base, preds, malay_weight),
+        Script::Latin => latin(text, base, preds, malay),
         Script::Han if matches!(base.iso639_3, "yue" | "wuu") => (
             "zho",
             group_prob(preds, &["zho", "yue", "wuu"]),
@@ -255,7 +278,7 @@ fn latin(
     text: &str,
     base: &Prediction,
     preds: &[Prediction],
-    malay_weight: f32,
+    malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
     let lang = base.iso639_3;
     if matches!(lang, "tgl" | "vie") {
@@ -272,7 +295,7 @@ fn latin(
         || (matches!(lang, "jav" | "sun") && malay_over_javanese)
         || ((foreign || lang == "eng") && looks_malayic(&m))
     {
-        return malay_or_indonesian(&m, preds, malay_weight);
+        return malay_or_indonesian(text, &m, preds, malay);
     }
     if PHILIPPINE.contains(&lang) || lang == "eng" || foreign {
         if let Some(r) = tagalog(&m, lang, preds) {
@@ -286,9 +309,10 @@ fn latin(
 }
 
 fn malay_or_indonesian(
+    text: &str,
     m: &Markers,
     preds: &[Prediction],
-    malay_weight: f32,
+    malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
     let group = group_prob(preds, &MALAYIC);
     let net = i64::from(m.zsm) - i64::from(m.ind);
@@ -297,17 +321,26 @@ fn malay_or_indonesian(
         let points = net.unsigned_abs().div_ceil(2);
         return (lang, group.max(evidence(points)), Rule::MalayMarkers);
     }
+    // Log-odds of Malay: fastText's weighted ratio (a label outside its top-k counts as
+    // MIN_PROB) plus the words' frequency ratio.
     let (ms, id) = (prob(preds, "zsm"), prob(preds, "ind"));
-    let lang = if ms * malay_weight > id { "zsm" } else { "ind" };
+    let model_odds = (ms.max(MIN_PROB) * malay.weight).ln() - id.max(MIN_PROB).ln();
+    let (word_odds, known) = malay.lexicon.map_or((0.0, 0), |l| l.log_ratio(text));
+    let odds = model_odds + word_odds;
+    let lang = if odds > 0.0 { "zsm" } else { "ind" };
     let rule = if (ms > id) == (lang == "zsm") {
         Rule::Model
+    } else if known > 0 && word_odds != 0.0 {
+        Rule::MalayLexicon
     } else {
         Rule::MalayWeight
     };
     let score = if rule == Rule::Model && preds.first().is_some_and(|p| p.iso639_3 == lang) {
         preds[0].prob
     } else {
-        group.max(evidence(u64::from(m.malayic.min(3))))
+        // P(group) × P(language | group), the latter from the log-odds.
+        let within = 1.0 / (1.0 + (-odds.abs()).exp());
+        (group * within).max(evidence(u64::from(m.malayic.min(3))) * within)
     };
     (lang, score, rule)
 }
@@ -451,7 +484,11 @@ mod tests {
 
     fn run(text: &str, preds: &[Prediction]) -> (&'static str, Rule) {
         let dominant = ScriptCounts::of(text).dominant().expect("letters");
-        let (lang, score, rule) = decide(text, dominant, preds, DEFAULT_MALAY_WEIGHT);
+        let malay = Malay {
+            weight: DEFAULT_MALAY_WEIGHT,
+            lexicon: None,
+        };
+        let (lang, score, rule) = decide(text, dominant, preds, &malay);
         assert!((0.0..=1.0).contains(&score), "{score}");
         (lang, rule)
     }
@@ -493,15 +530,15 @@ mod tests {
             run(id, &[p("zsm", 0.8), p("ind", 0.2)]),
             ("ind", Rule::MalayMarkers)
         );
-        // No marker: fastText's ms weighted by DEFAULT_MALAY_WEIGHT against id.
+        // No marker and no lexicon: fastText's order, ms weighted by DEFAULT_MALAY_WEIGHT.
         let neutral = "Saya tidak tahu.";
         assert_eq!(
             run(neutral, &[p("ind", 0.6), p("zsm", 0.35)]),
-            ("zsm", Rule::MalayWeight)
+            ("ind", Rule::Model)
         );
         assert_eq!(
-            run(neutral, &[p("ind", 0.8), p("zsm", 0.15)]),
-            ("ind", Rule::Model)
+            run(neutral, &[p("zsm", 0.5), p("ind", 0.45)]),
+            ("zsm", Rule::Model)
         );
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use pipeline::config::LangidConfig;
 use pipeline::{Doc, Outcome, Stage, StageError};
 
-use crate::{FastText, LangidError, SeaLangid};
+use crate::{FastText, LangidError, MalayLexicon, SeaLangid};
 
 /// Drop reason: the document has no text (empty or only whitespace).
 pub const NO_TEXT: &str = "no_text";
@@ -52,7 +52,11 @@ impl LangidStage {
                 path: model.path().to_path_buf(),
             });
         }
-        let langid = SeaLangid::new(model)
+        let lexicon = match &config.malay_lexicon {
+            Some(dir) => MalayLexicon::shared(dir)?,
+            None => MalayLexicon::cached()?,
+        };
+        let langid = SeaLangid::new(model, lexicon)
             .with_rules(config.sea_rules)
             .with_malay_weight(config.malay_weight);
         Ok(LangidStage {

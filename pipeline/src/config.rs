@@ -242,9 +242,13 @@ pub struct LangidConfig {
     #[serde(default = "default_sea_rules")]
     pub sea_rules: bool,
     /// Weight of fastText's `ms` probability against `id` on text without Malay or
-    /// Indonesian markers.
+    /// Indonesian markers (multiplies the odds the word lexicon gives; 1 = no prior).
     #[serde(default = "default_malay_weight")]
     pub malay_weight: f32,
+    /// Folder with wordfreq's `small_ms.msgpack.gz` and `small_id.msgpack.gz`, the word
+    /// frequencies that tell Malay from Indonesian; default: `wordfreq/` in the asset cache.
+    #[serde(default)]
+    pub malay_lexicon: Option<PathBuf>,
 }
 
 /// Shipped per-language thresholds: for each language, the score that keeps 95% of the
@@ -253,7 +257,7 @@ pub struct LangidConfig {
 /// unreliable, left out). Documents score higher than single lines, so these keep more.
 pub const LANGID_THRESHOLDS: [(&str, f32); 13] = [
     ("eng", 0.65),
-    ("ind", 0.50),
+    ("ind", 0.40),
     ("jav", 0.15),
     ("khm", 0.80),
     ("lao", 0.75),
@@ -264,7 +268,7 @@ pub const LANGID_THRESHOLDS: [(&str, f32); 13] = [
     ("tha", 0.95),
     ("vie", 0.80),
     ("zho", 0.50),
-    ("zsm", 0.45),
+    ("zsm", 0.40),
 ];
 
 fn default_threshold() -> f32 {
@@ -283,7 +287,7 @@ fn default_sea_rules() -> bool {
     true
 }
 fn default_malay_weight() -> f32 {
-    2.0
+    1.0
 }
 
 impl Default for LangidConfig {
@@ -295,6 +299,7 @@ impl Default for LangidConfig {
             thresholds: default_lang_thresholds(),
             sea_rules: default_sea_rules(),
             malay_weight: default_malay_weight(),
+            malay_lexicon: None,
         }
     }
 }

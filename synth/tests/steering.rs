@@ -10,7 +10,7 @@ use synth::magpie::LanguageCheck;
 #[test]
 fn every_system_prompt_is_identified_as_its_language() {
     let lid = langid::FastText::load(expect_cached("lid.176.ftz")).unwrap();
-    let sea = langid::SeaLangid::new(Arc::new(lid));
+    let sea = langid::SeaLangid::new(Arc::new(lid), langid::MalayLexicon::cached().unwrap());
     let mut wrong = Vec::new();
     for l in LANGUAGES {
         let (code, score) = LanguageCheck::identify(&sea, l.system);

@@ -89,9 +89,10 @@ mod local {
             "SmolLM2 keeps some English pairs: {stats}"
         );
         assert_eq!(pairs.len() as u64, stats["kept"].as_u64().unwrap());
-        let lid = langid::SeaLangid::new(std::sync::Arc::new(
-            langid::FastText::load(asset("lid.176.ftz")).unwrap(),
-        ));
+        let lid = langid::SeaLangid::new(
+            std::sync::Arc::new(langid::FastText::load(asset("lid.176.ftz")).unwrap()),
+            langid::MalayLexicon::cached().unwrap(),
+        );
         for (id, instruction, response) in &pairs {
             assert!(id.starts_with("eng-"), "{id}");
             assert!(!instruction.is_empty() && !response.is_empty());
