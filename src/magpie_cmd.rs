@@ -159,7 +159,7 @@ pub fn run(args: &MagpieArgs) -> Result<()> {
         }
     };
     let lid = langid::FastText::load(assets::require(assets::LID_176)?)?;
-    let langid = langid::SeaLangid::new(Arc::new(lid), langid::MalayLexicon::cached()?);
+    let langid = langid::SeaLangid::new(Arc::new(lid), assets::malay_lexicon()?);
     let mut cache = synth::magpie::open_cache(&args.output)?;
     if !args.quiet {
         eprintln!(

@@ -88,6 +88,9 @@ impl Models {
                         Some(p) => existing(p, "stages.langid.model")?,
                         None => assets::require(assets::LID_176)?,
                     };
+                    if l.malay_lexicon.is_none() {
+                        assets::malay_lexicon()?; // fetched on first use, shared from here on
+                    }
                     let model = langid::FastText::load(&path)?;
                     models.langid = Some((path, Arc::new(model)));
                 }
