@@ -1,15 +1,13 @@
-//! The single-stage commands: each stage runnable alone on plain files and stdin/stdout.
+//! The single-stage commands (each stage runnable alone on plain files and stdin/stdout) and
+//! the printing of evaluation and mix reports.
 
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use pipeline::StageStats;
 use serde_json::{json, Value};
-use stages::warc::{IngestItem, WarcReader};
-
-use crate::assets;
+use stages::warc::{IngestItem, WarcReader, DEFAULT_MAX_RECORD_BYTES};
 
 /// `seapile ingest`: WARC records → one JSON line per kept HTML page (decoded to UTF-8).
 pub fn ingest(inputs: &[String], prefix: Option<&str>, out: &mut dyn Write) -> Result<StageStats> {
@@ -17,8 +15,8 @@ pub fn ingest(inputs: &[String], prefix: Option<&str>, out: &mut dyn Write) -> R
     let mut stats = StageStats::new("ingest");
     for file in &files {
         let reader = stages::warc::open_input(file)?;
-        let source = crate::run::source_label(file);
-        for item in WarcReader::new(reader, &source, 16 << 20) {
+        let source = run::source_label(file);
+        for item in WarcReader::new(reader, &source, DEFAULT_MAX_RECORD_BYTES) {
             match item.with_context(|| format!("reading \"{file}\""))? {
                 IngestItem::Dropped { reason, .. } => stats.drop(reason),
                 IngestItem::Page(doc) => {
@@ -36,62 +34,10 @@ pub fn ingest(inputs: &[String], prefix: Option<&str>, out: &mut dyn Write) -> R
     Ok(stats)
 }
 
-/// HTML files under `paths` (files as given; folders walked, sorted): `.html`, `.htm`,
-/// optionally gzipped.
-pub fn html_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found).with_context(|| format!("reading folder \"{}\"", p.display()))?;
-            found.sort();
-            files.extend(found);
-        } else if p.is_file() {
-            files.push(p.clone());
-        } else {
-            bail!("\"{}\": no such file or folder", p.display());
-        }
-    }
-    Ok(files)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_lowercase())
-                .unwrap_or_default();
-            let name = name.strip_suffix(".gz").unwrap_or(&name);
-            if name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml") {
-                out.push(path);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Read a file, gunzipping it when it starts with the gzip magic bytes.
-pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("cannot read \"{}\"", path.display()))?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("\"{}\": broken gzip", path.display()))?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}
-
 /// `seapile extract PATH...`: one JSON line per page with `path`, `title`, `text`.
-pub fn extract(paths: &[PathBuf], out: &mut dyn Write) -> Result<usize> {
-    let files = html_files(paths)?;
-    for file in &files {
+pub fn extract(paths: &[PathBuf], out: &mut dyn Write) -> Result<()> {
+    use stages::extract::files::{html_files, read_maybe_gz};
+    for file in &html_files(paths)? {
         let bytes = read_maybe_gz(file)?;
         let line = match stages::warc::decode_html(&bytes, None) {
             Ok((html, charset, _)) => {
@@ -105,19 +51,20 @@ pub fn extract(paths: &[PathBuf], out: &mut dyn Write) -> Result<usize> {
         writeln!(out, "{line}")?;
     }
     out.flush()?;
-    Ok(files.len())
+    Ok(())
+}
+
+/// fastText (`model`, else lid.176 from the cache) with the SEA layer, as a run sets it up.
+pub fn sea_langid(model: Option<PathBuf>, assets: &pipeline::Assets) -> Result<langid::SeaLangid> {
+    let config = langid::LangidConfig {
+        model,
+        ..Default::default()
+    };
+    Ok(config.sea_langid(assets)?)
 }
 
 /// `seapile langid`: text lines on stdin → `iso639_3<TAB>score` per line.
-pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<()> {
-    let path = match model {
-        Some(p) => p.to_path_buf(),
-        None => assets::require(assets::LID_176)?,
-    };
-    let sea = langid::SeaLangid::new(
-        std::sync::Arc::new(langid::FastText::load(&path)?),
-        assets::malay_lexicon()?,
-    );
+pub fn langid(sea: &langid::SeaLangid, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<()> {
     let mut line = String::new();
     let mut out = BufWriter::new(out);
     loop {
@@ -141,135 +88,140 @@ pub fn langid(model: Option<&Path>, input: &mut dyn BufRead, out: &mut dyn Write
 pub fn tokens(
     input: &Path,
     field: &str,
-    tokenizer: Option<&Path>,
+    stage: &stages::tokens::TokensStage,
     out: &mut dyn Write,
-) -> Result<u64> {
-    let path = match tokenizer {
-        Some(p) => p.to_path_buf(),
-        None => assets::require(assets::LLAMA3_TOKENIZER)?,
-    };
-    let counter = stages::tokens::TokenCounter::load(&path)?;
+) -> Result<()> {
+    let counter = stage.counter();
     let file = std::fs::File::open(input)
         .with_context(|| format!("cannot read \"{}\"", input.display()))?;
     let mut out = BufWriter::new(out);
-    let mut total = 0u64;
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("\"{}\" line {}", input.display(), i + 1))?;
+        let at = || format!("\"{}\" line {}", input.display(), i + 1);
+        let line = line.with_context(at)?;
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(&line).with_context(|| {
-            format!("\"{}\" line {}: not a JSON object", input.display(), i + 1)
-        })?;
+        let value: Value =
+            serde_json::from_str(&line).with_context(|| format!("{}: not a JSON object", at()))?;
         let text = match value.get(field) {
             Some(Value::String(s)) => s.as_str(),
-            Some(Value::Null) | None => bail!(
-                "\"{}\" line {}: no string field \"{field}\"",
-                input.display(),
-                i + 1
-            ),
-            Some(other) => bail!(
-                "\"{}\" line {}: field \"{field}\" is not a string: {other}",
-                input.display(),
-                i + 1
-            ),
+            Some(Value::Null) | None => bail!("{}: no string field \"{field}\"", at()),
+            Some(other) => bail!("{}: field \"{field}\" is not a string: {other}", at()),
         };
-        let n = counter.count(text);
-        total += u64::from(n);
         let id = value.get("id").cloned().unwrap_or(json!(i));
-        writeln!(out, "{}", json!({"id": id, "tokens": n}))?;
+        writeln!(out, "{}", json!({"id": id, "tokens": counter.count(text)}))?;
     }
     out.flush()?;
-    Ok(total)
+    Ok(())
 }
 
-/// `seapile eval extraction --aeb DIR`.
-pub fn eval_extraction(aeb: &Path) -> Result<Value> {
-    let pages = stages::extract::aeb::load_aeb(aeb)?;
-    let start = Instant::now();
-    let preds: Vec<String> = pages
-        .iter()
-        .map(|p| stages::extract::extract(&p.html).text)
-        .collect();
-    let secs = start.elapsed().as_secs_f64().max(1e-9);
-    let score = stages::extract::aeb::score_pages(
-        preds
-            .iter()
-            .zip(&pages)
-            .map(|(p, page)| (p.as_str(), page.truth.as_str())),
-    );
-    Ok(json!({
-        "pages": score.pages, "precision": score.precision, "recall": score.recall,
-        "f1": score.f1, "docs_per_s": pages.len() as f64 / secs,
-    }))
+/// `seapile reasons [--markdown]`.
+pub fn reasons(markdown: bool, out: &mut dyn Write) -> Result<()> {
+    if markdown {
+        write!(out, "{}", run::registry::reasons_markdown())?;
+        return Ok(());
+    }
+    for (stage, reasons) in run::registry::reasons() {
+        for r in reasons {
+            writeln!(out, "{stage:<12} {:<40} {}", r.name, r.meaning())?;
+        }
+    }
+    Ok(())
 }
 
-/// `seapile eval langid --tsv FILE`.
-pub fn eval_langid(tsv: &Path, model: Option<&Path>) -> Result<Value> {
-    let path = match model {
-        Some(p) => p.to_path_buf(),
-        None => assets::require(assets::LID_176)?,
+/// `seapile mix plan CONFIG [--json]`: the solved plan's report.
+pub fn mix_plan(config: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
+    let (_, _, plan) = mixes::load_and_plan(config)?;
+    if json {
+        let report = mixes::report::json(&plan);
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        write!(out, "{}", mixes::report::text(&plan))?;
+    }
+    Ok(())
+}
+
+/// `seapile mix write CONFIG --output DIR`: the blend under `output` and a summary.
+pub fn mix_write(
+    config: &Path,
+    output: &Path,
+    options: &mixes::WriteOptions,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (mix, base, plan) = mixes::load_and_plan(config)?;
+    let summary = mixes::write_mix(&mix, &base, &plan, output, options)?;
+    writeln!(out, "{summary} under {}", output.join("data").display())?;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub fn print_eval(v: &Value, json: bool, keys: &[&str]) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(v)?);
+    } else {
+        for k in keys {
+            println!("{k:<12} {}", v[k]);
+        }
+    }
+    Ok(())
+}
+
+/// `eval langid`: the zsm↔ind and jav/sun↔ind confusions, SEA layer vs fastText alone.
+#[allow(clippy::print_stdout)]
+pub fn print_confusion(v: &Value) {
+    let (sea, raw) = (&v["confusion"], &v["fasttext_only"]["confusion"]);
+    let Some(pairs) = sea.as_object() else {
+        return;
     };
-    let ft = std::sync::Arc::new(langid::FastText::load(&path)?);
-    let lines = langid::eval::read_tsv_with_sources(tsv)?;
-    let pairs = || lines.iter().map(|(g, _, t)| (g.as_str(), t.as_str()));
-    let sea = langid::SeaLangid::new(ft.clone(), assets::malay_lexicon()?);
-    let e = langid::eval::evaluate_sea(&sea, pairs());
-    let raw = langid::eval::evaluate(&ft, pairs());
-    // Per source family (the source column up to its first ':', e.g. `udhr`, `tatoeba-…`):
-    // full sentences, short sentences and web lines fail differently.
-    let mut families: Vec<&str> = lines
-        .iter()
-        .map(|(_, s, _)| s.split(':').next().unwrap_or(s))
-        .collect();
-    families.sort_unstable();
-    families.dedup();
-    let by_source: serde_json::Map<String, Value> = families
-        .iter()
-        .map(|fam| {
-            let subset = || {
-                lines
-                    .iter()
-                    .filter(|(_, s, _)| s.split(':').next() == Some(*fam))
-                    .map(|(g, _, t)| (g.as_str(), t.as_str()))
-            };
-            let e = langid::eval::evaluate_sea(&sea, subset());
-            let raw = langid::eval::evaluate(&ft, subset());
-            let v = json!({
-                "lines": e.lines,
-                "macro_f1": e.macro_f1_present(),
-                "fasttext_macro_f1": raw.macro_f1_present(),
-                "zsm_ind": e.confused("zsm", "ind") + e.confused("ind", "zsm"),
-                "fasttext_zsm_ind": raw.confused("zsm", "ind") + raw.confused("ind", "zsm"),
-            });
-            (fam.to_string(), v)
-        })
-        .collect();
-    Ok(json!({
-        "lines": e.lines, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
-        "per_lang": e.per_lang, "lines_per_s": e.lines_per_s,
-        "confusion": sea_confusion(&e),
-        "fasttext_only": {
-            "accuracy": raw.accuracy, "macro_f1": raw.macro_f1,
-            "lines_per_s": raw.lines_per_s, "confusion": sea_confusion(&raw),
-        },
-        "by_source": by_source,
-    }))
+    println!(
+        "\n{:<12} {:>8} {:>13}",
+        "confusion", "seapile", "fastText only"
+    );
+    for (pair, n) in pairs {
+        println!("{pair:<12} {n:>8} {:>13}", raw[pair]);
+    }
+    let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+    println!(
+        "{:<12} {:>8.4} {:>13.4}",
+        "macro_f1",
+        f(&v["macro_f1"]),
+        f(&v["fasttext_only"]["macro_f1"])
+    );
+    if let Some(sources) = v["by_source"].as_object() {
+        println!(
+            "\n{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
+            "source", "lines", "macro_f1", "fastText", "zsm↔ind", "fastText"
+        );
+        for (name, s) in sources {
+            println!(
+                "{name:<28} {:>6} {:>9.4} {:>9.4} {:>8} {:>8}",
+                s["lines"],
+                f(&s["macro_f1"]),
+                f(&s["fasttext_macro_f1"]),
+                s["zsm_ind"],
+                s["fasttext_zsm_ind"]
+            );
+        }
+        println!("(macro-F1 per source over the languages it has lines of)");
+    }
 }
 
-/// The confusions the SEA rules target: `gold_as_pred` line counts.
-fn sea_confusion(e: &langid::eval::LangidEval) -> Value {
-    let pairs = [
-        ("zsm", "ind"),
-        ("ind", "zsm"),
-        ("jav", "ind"),
-        ("ind", "jav"),
-        ("sun", "ind"),
-        ("ind", "sun"),
-    ];
-    let map: serde_json::Map<String, Value> = pairs
-        .iter()
-        .map(|(g, p)| (format!("{g}_as_{p}"), json!(e.confused(g, p))))
-        .collect();
-    Value::Object(map)
+#[allow(clippy::print_stdout)]
+pub fn print_per_lang(v: &Value) {
+    if let Some(per) = v["per_lang"].as_object() {
+        println!(
+            "\n{:<6} {:>9} {:>9} {:>9} {:>8}",
+            "lang", "precision", "recall", "f1", "support"
+        );
+        let f = |v: &Value| v.as_f64().unwrap_or(0.0);
+        for (lang, s) in per {
+            println!(
+                "{lang:<6} {:>9.3} {:>9.3} {:>9.3} {:>8}",
+                f(&s["precision"]),
+                f(&s["recall"]),
+                f(&s["f1"]),
+                s["support"]
+            );
+        }
+    }
 }

@@ -1,15 +1,10 @@
 //! `seapile magpie`: SEA instruction pairs, Magpie-style (see the `synth` crate).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use synth::engine::Engine;
 use synth::magpie::{EngineKind, MagpieConfig, Run};
-use synth::template::ChatTemplate;
-
-use crate::assets;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum EngineArg {
@@ -124,42 +119,21 @@ pub fn config(args: &MagpieArgs) -> Result<MagpieConfig> {
     Ok(c)
 }
 
-pub fn run(args: &MagpieArgs) -> Result<()> {
+pub fn run(args: &MagpieArgs, assets_cache: &assets::Cache) -> Result<()> {
     let mut config = config(args)?;
     let progress = |line: &str| eprintln!("{line}");
-    let (engine, template): (Box<dyn Engine>, ChatTemplate) = match config.engine {
-        EngineKind::Local => {
-            if config.model.is_empty() {
-                let cache = assets::cache_dir();
-                if !cache.join(assets::QWEN_GGUF).exists() {
-                    eprintln!(
-                        "[magpie] fetching the default model (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB) into {}",
-                        cache.display()
-                    );
-                }
-                config.model = assets::assemble_qwen(&cache)?.display().to_string();
-            }
-            let template = template_for(&config, Some(&config.model))?;
-            (local_engine(&config)?, template)
+    if config.engine == EngineKind::Local && config.model.is_empty() {
+        if !assets_cache.root().join(assets::QWEN_GGUF).exists() {
+            eprintln!(
+                "[magpie] fetching the default model (Qwen2.5-Coder-0.5B-Instruct Q4_K_M, 491 MB) into {}",
+                assets_cache.root().display()
+            );
         }
-        EngineKind::Openai => {
-            if config.template.is_empty() {
-                bail!(
-                    "the OpenAI engine needs the served model's chat template: \
-                     --template tokenizer_config.json (or the model's .gguf)"
-                );
-            }
-            let template = template_for(&config, None)?;
-            let engine =
-                synth::openai::OpenAiEngine::connect(config.openai.clone(), &template.bos_token)?;
-            if config.model.is_empty() {
-                config.model = engine.model().to_string();
-            }
-            (Box::new(engine) as Box<dyn Engine>, template)
-        }
-    };
-    let lid = langid::FastText::load(assets::require(assets::LID_176)?)?;
-    let langid = langid::SeaLangid::new(Arc::new(lid), assets::malay_lexicon()?);
+        config.model = assets_cache.assemble_qwen()?.display().to_string();
+    }
+    let (engine, template) = synth::setup::engine(&mut config)?;
+    crate::ensure_lexicon(assets_cache)?;
+    let langid = crate::commands::sea_langid(None, &assets_cache.assets())?;
     let mut cache = synth::magpie::open_cache(&args.output)?;
     if !args.quiet {
         eprintln!(
@@ -208,36 +182,4 @@ pub fn run(args: &MagpieArgs) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn template_for(config: &MagpieConfig, gguf: Option<&str>) -> Result<ChatTemplate> {
-    let path = if config.template.is_empty() {
-        PathBuf::from(gguf.unwrap_or_default())
-    } else {
-        PathBuf::from(&config.template)
-    };
-    Ok(ChatTemplate::from_path(&path)?.with_vars(config.template_vars.clone()))
-}
-
-#[cfg(feature = "local")]
-fn local_engine(config: &MagpieConfig) -> Result<Box<dyn Engine>> {
-    let mut opts = synth::local::LocalOptions {
-        n_ctx: config.local.n_ctx,
-        batch: config.local.batch.max(1),
-        ..Default::default()
-    };
-    if config.local.threads > 0 {
-        opts.threads = config.local.threads;
-    }
-    let path = PathBuf::from(&config.model);
-    Ok(Box::new(synth::local::LocalEngine::load(&path, opts)?))
-}
-
-#[cfg(not(feature = "local"))]
-fn local_engine(_config: &MagpieConfig) -> Result<Box<dyn Engine>> {
-    bail!(
-        "this seapile was built without the in-process engine: build it with `--features local` \
-         (it compiles llama.cpp and needs cmake, clang and libclang-dev), or use \
-         `--engine openai --base-url URL` with a running server"
-    )
 }

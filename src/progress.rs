@@ -9,6 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pipeline::ShardStats;
 use serde_json::{json, Value};
+use std::sync::Mutex;
 
 static JSON_LOG: AtomicBool = AtomicBool::new(false);
 
@@ -34,20 +35,60 @@ pub fn log_event(event: &str, fields: Value) {
     eprintln!("{line}");
 }
 
+/// The run's [`run::Observer`]: a bar on a terminal, JSON lines with `--log-format json`.
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    enabled: bool,
+    bar: Mutex<Option<ProgressBar>>,
     json: bool,
-    total: u64,
+    total: AtomicU64,
     shards: AtomicU64,
     docs: AtomicU64,
     bytes: AtomicU64,
-    start: Instant,
+    start: Mutex<Instant>,
 }
 
 impl Progress {
-    pub fn new(shards: u64, enabled: bool) -> Self {
-        let json = json_log();
-        let bar = (enabled && !json && std::io::stderr().is_terminal()).then(|| {
+    /// `enabled`: show a bar (when stderr is a terminal and the log is text).
+    pub fn new(enabled: bool) -> Self {
+        Progress {
+            enabled,
+            bar: Mutex::new(None),
+            json: json_log(),
+            total: AtomicU64::new(0),
+            shards: AtomicU64::new(0),
+            docs: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            start: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn bar(&self) -> Option<ProgressBar> {
+        self.bar.lock().ok().and_then(|b| b.clone())
+    }
+
+    fn rates(&self) -> (f64, f64, f64) {
+        let start = self
+            .start
+            .lock()
+            .map(|s| *s)
+            .unwrap_or_else(|_| Instant::now());
+        let secs = start.elapsed().as_secs_f64().max(1e-9);
+        let docs = self.docs.load(Ordering::Relaxed) as f64;
+        let bytes = self.bytes.load(Ordering::Relaxed) as f64;
+        (secs, docs / secs, bytes / secs)
+    }
+}
+
+impl run::Observer for Progress {
+    fn run_start(&self, shards: usize) {
+        if let Ok(mut start) = self.start.lock() {
+            *start = Instant::now();
+        }
+        let shards = shards as u64;
+        self.total.store(shards, Ordering::Relaxed);
+        if self.json {
+            log_event("run_start", json!({"shards": shards}));
+        } else if self.enabled && std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(Some(shards), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
@@ -55,33 +96,16 @@ impl Progress {
                 )
                 .expect("valid template"),
             );
-            bar
-        });
-        if json {
-            log_event("run_start", json!({"shards": shards}));
+            if let Ok(mut b) = self.bar.lock() {
+                *b = Some(bar);
+            }
         }
-        Progress {
-            bar,
-            json,
-            total: shards,
-            shards: AtomicU64::new(0),
-            docs: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            start: Instant::now(),
-        }
-    }
-
-    fn rates(&self) -> (f64, f64, f64) {
-        let secs = self.start.elapsed().as_secs_f64().max(1e-9);
-        let docs = self.docs.load(Ordering::Relaxed) as f64;
-        let bytes = self.bytes.load(Ordering::Relaxed) as f64;
-        (secs, docs / secs, bytes / secs)
     }
 
     /// One HTML document went through the stages.
-    pub fn doc(&self) {
+    fn doc(&self) {
         let n = self.docs.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar() {
             if n.is_multiple_of(64) {
                 let (_, docs_s, bytes_s) = self.rates();
                 bar.set_message(format!(
@@ -93,19 +117,20 @@ impl Progress {
     }
 
     /// A shard finished (its stats when it completed).
-    pub fn shard_done(&self, name: &str, input: &str, stats: Option<&ShardStats>) {
+    fn shard_done(&self, name: &str, input: &str, stats: Option<&ShardStats>) {
         let done = self.shards.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(s) = stats {
             self.bytes.fetch_add(s.bytes_in, Ordering::Relaxed);
         }
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar() {
             bar.inc(1);
         }
         if self.json {
             let (secs, docs_s, bytes_s) = self.rates();
-            let eta = secs / done as f64 * self.total.saturating_sub(done) as f64;
+            let total = self.total.load(Ordering::Relaxed);
+            let eta = secs / done as f64 * total.saturating_sub(done) as f64;
             let mut fields = json!({
-                "done": done, "total": self.total,
+                "done": done, "total": total,
                 "docs_per_s": (docs_s * 10.0).round() / 10.0,
                 "bytes_per_s": bytes_s.round(),
                 "eta_s": (eta * 10.0).round() / 10.0,
@@ -130,8 +155,8 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
+    fn finish(&self) {
+        if let Some(bar) = self.bar() {
             bar.finish_and_clear();
         }
     }

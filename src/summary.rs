@@ -1,8 +1,38 @@
-//! The one-screen summary printed at the end of a run.
+//! What a run prints at its end: the one-screen summary, or one task's progress.
 
 use std::fmt::Write;
 
-use crate::run::RunReport;
+use run::{PartResult, RunReport};
+
+/// Print how a task of a run ended (the summary when the run is complete).
+pub fn part_done(result: &PartResult, shard: &usize, num_shards: usize) {
+    let json = crate::progress::json_log();
+    match result {
+        PartResult::Complete(report) if json => crate::progress::log_event(
+            "run_done",
+            serde_json::json!({"out": report.out_dir, "skipped": report.skipped,
+                               "stats": report.stats}),
+        ),
+        PartResult::Complete(report) => eprint!("{}", render(report)),
+        PartResult::Incomplete {
+            ran,
+            complete,
+            total,
+        } if json => crate::progress::log_event(
+            "task_done",
+            serde_json::json!({"shard": shard, "num_shards": num_shards, "ran": ran,
+                               "complete": complete, "total": total}),
+        ),
+        PartResult::Incomplete {
+            ran,
+            complete,
+            total,
+        } => eprintln!(
+            "task {shard} of {num_shards}: ran {ran} shards; {complete} of {total} complete \
+             (the last task or `seapile run --finalize` writes the card)"
+        ),
+    }
+}
 
 pub fn render(report: &RunReport) -> String {
     let s = &report.stats;

@@ -1,47 +1,8 @@
-//! Quoting for the two languages a card is written in: YAML scalars in the front matter and
-//! Markdown table cells / code in the body. Values come from configs and file names, so any
+//! Quoting for the two languages a card is written in: YAML scalars in the front matter
+//! (from [`crate::yaml`]) and Markdown table cells / code in the body. Values come from configs and file names, so any
 //! character may appear; these functions make sure none of them changes the structure.
 
-/// Words YAML 1.1 (which the Hub's parser accepts) reads as booleans or null.
-const YAML_SPECIAL: [&str; 22] = [
-    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
-    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-];
-
-/// A YAML scalar for `s`: plain when it is unambiguously a string (starts with a letter, only
-/// word characters and `.-/_<>+`, not a boolean/null word), double-quoted and escaped
-/// otherwise.
-pub fn yaml_str(s: &str) -> String {
-    let safe_char = |c: char| c.is_ascii_alphanumeric() || ".-/_<>+".contains(c);
-    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s.chars().all(safe_char)
-        && !YAML_SPECIAL.contains(&s)
-        && !matches!(s, "null" | "Null" | "NULL");
-    if plain {
-        s.to_string()
-    } else {
-        yaml_quoted(s)
-    }
-}
-
-/// `s` as a double-quoted YAML scalar.
-pub fn yaml_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::yaml::{yaml_quoted, yaml_str};
 
 /// Text for a Markdown table cell: pipes escaped, line breaks as `<br>`, `<` as `&lt;` (so
 /// no HTML is injected), other control characters dropped.
@@ -137,19 +98,6 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn yaml_quotes_what_would_change_meaning() {
-        assert_eq!(yaml_str("en"), "en");
-        assert_eq!(yaml_str("n<1K"), "n<1K");
-        assert_eq!(yaml_str("data/*.parquet"), "\"data/*.parquet\"");
-        assert_eq!(yaml_str("no"), "\"no\"", "Norwegian must not become false");
-        assert_eq!(yaml_str("1K<n<10K"), "\"1K<n<10K\"");
-        assert_eq!(yaml_str(""), "\"\"");
-        assert_eq!(yaml_str("a: b"), "\"a: b\"");
-        assert_eq!(yaml_str("say \"hi\"\\\n"), r#""say \"hi\"\\\n""#);
-        assert_eq!(yaml_str("bell\u{7}"), "\"bell\\u0007\"");
-    }
 
     #[test]
     fn markdown_cells_cannot_break_the_table() {

@@ -1,8 +1,8 @@
 //! The YAML front matter: the Hub's dataset metadata, written line by line with every string
 //! passed through [`yaml_str`] so no value can change the structure.
 
-use crate::escape::yaml_str;
 use crate::langs::hub_languages;
+use crate::yaml::{yaml_str, FrontMatter};
 use crate::CardInput;
 
 /// Tags every seapile card carries.
@@ -55,31 +55,17 @@ pub fn render(card: &CardInput) -> String {
 
 /// `---`-delimited YAML for `m`.
 pub(crate) fn render_meta(m: &Meta) -> String {
-    let mut y = String::from("---\n");
-    y += &format!("pretty_name: {}\n", yaml_str(m.pretty_name));
-    y += &format!("license: {}\n", yaml_str(m.license));
+    let mut y = FrontMatter::new()
+        .scalar("pretty_name", m.pretty_name)
+        .scalar("license", m.license);
     if let Some(langs) = m.languages {
-        y += &list("language", &hub_languages(langs));
+        y = y.list("language", &hub_languages(langs));
     }
-    y += &list("task_categories", &["text-generation"]);
-    y += &list("size_categories", &[size_category(m.rows)]);
-    y += &list("tags", m.tags);
-    y += "configs:\n- config_name: default\n  data_files:\n  - split: train\n";
-    y += &format!("    path: {}\n", yaml_str(m.data_files));
-    y += "---\n";
-    y
-}
-
-/// A block sequence `key:\n- a\n- b`, or `key: []` when empty.
-fn list<S: AsRef<str>>(key: &str, items: &[S]) -> String {
-    if items.is_empty() {
-        return format!("{key}: []\n");
-    }
-    let mut s = format!("{key}:\n");
-    for item in items {
-        s += &format!("- {}\n", yaml_str(item.as_ref()));
-    }
-    s
+    y.list("task_categories", &["text-generation"])
+        .list("size_categories", &[size_category(m.rows)])
+        .list("tags", m.tags)
+        .default_config(&yaml_str(m.data_files))
+        .finish()
 }
 
 #[cfg(test)]
@@ -100,6 +86,14 @@ mod tests {
 
     #[test]
     fn empty_language_list_is_flow_syntax() {
-        assert_eq!(list::<&str>("language", &[]), "language: []\n");
+        let m = Meta {
+            pretty_name: "x",
+            license: "other",
+            languages: Some(&[]),
+            rows: 0,
+            tags: &[],
+            data_files: "data/*.parquet",
+        };
+        assert!(render_meta(&m).contains("\nlanguage: []\n"));
     }
 }

@@ -1,26 +1,28 @@
-//! Dataset cards: the `README.md` a seapile run writes next to its data, with the YAML front
-//! matter the Hugging Face Hub reads (`configs`, `language`, `license`, `size_categories`, ...)
-//! and a body that reports what the run kept and dropped, from what inputs and models.
+//! Dataset cards: the `README.md` every seapile output carries — a run ([`render`]), a dedup
+//! pass ([`render_dedup`]), a mix ([`render_mix`]) and a Magpie synthesis run
+//! ([`render_magpie`]) — with the YAML front matter the Hugging Face Hub reads (`configs`,
+//! `language`, `license`, `size_categories`, ...) and a body that reports what was kept and
+//! dropped, from what inputs and models.
 //!
-//! The one design decision: **the card is rendered from numbers, never edited by hand**.
-//! [`render`] is a pure function of a [`CardInput`] (run stats, input and model hashes, the
-//! config), so the same run always gives the same card, snapshot tests pin its exact text, and
-//! every value that comes from outside (names, paths, config) goes through one escaping layer
-//! ([`escape`]) for YAML or Markdown.
+//! The one design decision: **a card is rendered from numbers, never edited by hand**. Each
+//! renderer is a pure function of a plain input struct (stats, hashes, config), filled by the
+//! crate that did the work, so this crate depends on none of them, the same output always
+//! gives the same card, snapshot tests pin its exact text, and every value that comes from
+//! outside (names, paths, config) goes through one quoting layer ([`yaml`], [`escape`]).
 
 mod body;
 mod dedup_card;
 pub mod escape;
 mod front_matter;
 pub mod langs;
-
-use std::io::Read;
-use std::path::Path;
-
-use sha2::{Digest, Sha256};
+mod magpie_card;
+mod mix_card;
+pub mod yaml;
 
 pub use dedup_card::{render_dedup, DedupCardInput, MinhashParams, DEDUP_TAGS};
 pub use front_matter::{size_category, TAGS};
+pub use magpie_card::{render_magpie, MagpieCardInput, MagpieLanguage, Sampling};
+pub use mix_card::{render_mix, MixCardInput, MixShare, MixSource};
 
 /// Everything a card shows about one run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,41 +79,4 @@ pub fn render(card: &CardInput) -> String {
     out.push('\n');
     out.push_str(&body::render(card));
     out
-}
-
-/// SHA-256 of a file's contents as lowercase hex, read in 64 KiB chunks.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(hex::encode(hasher.finalize()));
-        }
-        hasher.update(&buf[..n]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_of_known_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("abc");
-        std::fs::write(&p, b"abc").unwrap();
-        assert_eq!(
-            sha256_file(&p).unwrap(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        let big = dir.path().join("big");
-        std::fs::write(&big, vec![b'a'; 1_000_000]).unwrap();
-        assert_eq!(
-            sha256_file(&big).unwrap(),
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
-        );
-        assert!(sha256_file(&dir.path().join("missing")).is_err());
-    }
 }

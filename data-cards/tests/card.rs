@@ -3,11 +3,10 @@
 //! escaping of hostile names.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 
 use data_cards::{render, size_category, CardInput, InputFile, ModelFile};
 use pipeline::{LangStats, RunStats, StageStats};
+use testkit::python_yaml;
 
 fn stage(name: &str, docs_in: u64, dropped: &[(&str, u64)], seconds: f64) -> StageStats {
     let dropped: BTreeMap<String, u64> = dropped.iter().map(|(r, n)| (r.to_string(), *n)).collect();
@@ -184,40 +183,6 @@ fn front_matter_has_hub_keys_in_block_style() {
         fm.contains("pretty_name: \"SEA web: \\\"sample\\\" | v1\"\n"),
         "{fm}"
     );
-}
-
-fn python() -> PathBuf {
-    let path = match std::env::var_os("SEAPILE_PYTHON") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(std::env::var_os("HOME").expect("HOME is not set"))
-            .join(".cache/seapile/venv/bin/python"),
-    };
-    assert!(
-        path.exists(),
-        "no Python at {}: run scripts/test (it creates the venv with pyarrow, duckdb, polars, pyyaml)",
-        path.display()
-    );
-    path
-}
-
-/// Parse `yaml` with PyYAML's safe loader (what the Hub's tooling uses) and return it as JSON.
-fn python_yaml(yaml: &str) -> serde_json::Value {
-    let script = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(sys.stdin.read())))";
-    let mut child = Command::new(python())
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("running Python");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), yaml.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "PyYAML rejected:\n{yaml}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]

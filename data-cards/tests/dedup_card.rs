@@ -2,10 +2,9 @@
 //! reads back with the Hub's keys (`language` only when the rows had a `lang` column).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use data_cards::{render_dedup, DedupCardInput, InputFile, MinhashParams};
+use testkit::python_yaml;
 
 fn card() -> DedupCardInput {
     let hist: BTreeMap<String, u64> = [("2", 311), ("3-4", 42), ("5-8", 7), ("17-32", 1)]
@@ -79,38 +78,4 @@ fn dedup_card_front_matter_parses_with_python_yaml() {
     let v = python_yaml(text.split("---\n").nth(1).unwrap());
     assert!(v.get("language").is_none(), "{v}");
     assert!(text.contains("did not run (exact pass only)"), "{text}");
-}
-
-fn python() -> PathBuf {
-    let path = match std::env::var_os("SEAPILE_PYTHON") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(std::env::var_os("HOME").expect("HOME is not set"))
-            .join(".cache/seapile/venv/bin/python"),
-    };
-    assert!(
-        path.exists(),
-        "no Python at {}: run scripts/test (it creates the venv with pyyaml)",
-        path.display()
-    );
-    path
-}
-
-/// Parse `yaml` with PyYAML's safe loader and return it as JSON.
-fn python_yaml(yaml: &str) -> serde_json::Value {
-    let script = "import json, sys, yaml\nprint(json.dumps(yaml.safe_load(sys.stdin.read())))";
-    let mut child = Command::new(python())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("running Python");
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), yaml.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "yaml.safe_load failed: {}\n{yaml}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }

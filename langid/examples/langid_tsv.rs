@@ -13,7 +13,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: langid_tsv MODEL TSV [OUT]".into());
     };
     let model = Arc::new(langid::FastText::load(model)?);
-    let mut sea = langid::SeaLangid::new(model.clone(), langid::MalayLexicon::cached()?);
+    let mut sea = langid::SeaLangid::new(
+        model.clone(),
+        langid::MalayLexicon::shared(testkit::expect_cached(langid::LEXICON_DIR))?,
+    );
     if let Some(w) = rest.get(1) {
         sea = sea.with_malay_weight(w.parse()?);
     }

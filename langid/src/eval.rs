@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use pipeline::config::SEA_LANGS;
+use crate::SEA_LANGS;
 use serde::{Serialize, Serializer};
 
 use crate::{FastText, LangidError, SeaLangid};
@@ -237,6 +237,109 @@ pub fn read_tsv_with_sources(
         }
     }
     Ok(out)
+}
+
+/// `seapile eval langid`: the SEA layer next to fastText alone on the same lines, overall
+/// and per source family.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub lines: u64,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub per_lang: BTreeMap<String, Prf>,
+    pub lines_per_s: f64,
+    /// The confusions the SEA rules target, `gold_as_pred` → lines.
+    pub confusion: BTreeMap<String, u64>,
+    /// The same lines through fastText alone.
+    pub fasttext_only: Baseline,
+    /// Per source family (the source column up to its first `:`, e.g. `udhr`,
+    /// `tatoeba-…`): full sentences, short sentences and web lines fail differently.
+    pub by_source: BTreeMap<String, SourceScore>,
+}
+
+/// fastText alone, for comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub lines_per_s: f64,
+    pub confusion: BTreeMap<String, u64>,
+}
+
+/// One source family's scores (macro-F1 over the languages it has lines of).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceScore {
+    pub lines: u64,
+    pub macro_f1: f64,
+    pub fasttext_macro_f1: f64,
+    /// Malay called Indonesian plus Indonesian called Malay.
+    pub zsm_ind: u64,
+    pub fasttext_zsm_ind: u64,
+}
+
+/// The (gold, predicted) pairs the SEA rules target.
+const SEA_CONFUSIONS: [(&str, &str); 6] = [
+    ("zsm", "ind"),
+    ("ind", "zsm"),
+    ("jav", "ind"),
+    ("ind", "jav"),
+    ("sun", "ind"),
+    ("ind", "sun"),
+];
+
+fn sea_confusion(e: &LangidEval) -> BTreeMap<String, u64> {
+    SEA_CONFUSIONS
+        .iter()
+        .map(|(g, p)| (format!("{g}_as_{p}"), e.confused(g, p)))
+        .collect()
+}
+
+/// Score `(gold, source, text)` lines with `sea` and with its fastText model alone.
+pub fn report(sea: &SeaLangid, lines: &[(String, String, String)]) -> Report {
+    let ft = sea.model();
+    let pairs = || lines.iter().map(|(g, _, t)| (g.as_str(), t.as_str()));
+    let e = evaluate_sea(sea, pairs());
+    let raw = evaluate(ft, pairs());
+    let family = |s: &str| s.split(':').next().unwrap_or(s).to_string();
+    let mut families: Vec<String> = lines.iter().map(|(_, s, _)| family(s)).collect();
+    families.sort_unstable();
+    families.dedup();
+    let by_source = families
+        .into_iter()
+        .map(|fam| {
+            let subset = || {
+                lines
+                    .iter()
+                    .filter(|(_, s, _)| s.split(':').next() == Some(fam.as_str()))
+                    .map(|(g, _, t)| (g.as_str(), t.as_str()))
+            };
+            let e = evaluate_sea(sea, subset());
+            let raw = evaluate(ft, subset());
+            let score = SourceScore {
+                lines: e.lines,
+                macro_f1: e.macro_f1_present(),
+                fasttext_macro_f1: raw.macro_f1_present(),
+                zsm_ind: e.confused("zsm", "ind") + e.confused("ind", "zsm"),
+                fasttext_zsm_ind: raw.confused("zsm", "ind") + raw.confused("ind", "zsm"),
+            };
+            (fam, score)
+        })
+        .collect();
+    Report {
+        lines: e.lines,
+        accuracy: e.accuracy,
+        macro_f1: e.macro_f1,
+        per_lang: e.per_lang.clone(),
+        lines_per_s: e.lines_per_s,
+        confusion: sea_confusion(&e),
+        fasttext_only: Baseline {
+            accuracy: raw.accuracy,
+            macro_f1: raw.macro_f1,
+            lines_per_s: raw.lines_per_s,
+            confusion: sea_confusion(&raw),
+        },
+        by_source,
+    }
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ impl MalayLexicon {
         let dir = dir.as_ref();
         let read = |name: &str| {
             let path = dir.join(name);
-            read_cb_list(&path).map_err(|reason| LangidError::Lexicon { path, reason })
+            read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
         Ok(MalayLexicon {
             malay: read(MALAY_FILE)?,
@@ -74,11 +74,6 @@ impl MalayLexicon {
         let l = Arc::new(Self::load(dir)?);
         loaded.push(l.clone());
         Ok(l)
-    }
-
-    /// [`MalayLexicon::shared`] from the asset cache ([`DEFAULT_DIR`]).
-    pub fn cached() -> Result<Arc<Self>, LangidError> {
-        Self::shared(pipeline::assets::cache_dir().join(DEFAULT_DIR))
     }
 
     /// The folder it was loaded from.
@@ -121,21 +116,37 @@ impl MalayLexicon {
     }
 }
 
+/// Why a wordfreq list cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("not gzip: {0}")]
+    Gzip(#[source] std::io::Error),
+    /// The MessagePack inside is not a wordfreq `cB` list.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+fn malformed(message: impl Into<String>) -> ListError {
+    ListError::Malformed(message.into())
+}
+
 /// A wordfreq `cB` list: gzip of msgpack `[header, bucket_0, bucket_1, ...]`, bucket `i`
 /// holding the words of frequency 10^(−i/100).
-fn read_cb_list(path: &Path) -> Result<HashMap<String, u16>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+fn read_cb_list(path: &Path) -> Result<HashMap<String, u16>, ListError> {
+    let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(file)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("not gzip: {e}"))?;
+        .map_err(ListError::Gzip)?;
     let mut r = MsgPack {
         bytes: &bytes,
         at: 0,
     };
     let n = r.array_len()?;
     if n < 2 {
-        return Err("expected [header, buckets...]".into());
+        return Err(malformed("expected [header, buckets...]"));
     }
     let header_len = r.map_len()?;
     let mut format = String::new();
@@ -148,17 +159,17 @@ fn read_cb_list(path: &Path) -> Result<HashMap<String, u16>, String> {
         }
     }
     if format != "cB" {
-        return Err(format!("format {format:?}, expected \"cB\""));
+        return Err(malformed(format!("format {format:?}, expected \"cB\"")));
     }
     let mut words = HashMap::new();
     for bucket in 0..n - 1 {
-        let cb = u16::try_from(bucket).map_err(|_| "too many buckets".to_string())?;
+        let cb = u16::try_from(bucket).map_err(|_| malformed("too many buckets"))?;
         for _ in 0..r.array_len()? {
             words.entry(r.string()?).or_insert(cb);
         }
     }
     if words.is_empty() {
-        return Err("no words".into());
+        return Err(malformed("no words"));
     }
     Ok(words)
 }
@@ -170,70 +181,70 @@ struct MsgPack<'a> {
 }
 
 impl MsgPack<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+    fn take(&mut self, n: usize) -> Result<&[u8], ListError> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| format!("truncated msgpack at byte {}", self.at))?;
+        let end = end.ok_or_else(|| malformed(format!("truncated msgpack at byte {}", self.at)))?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
     }
 
-    fn byte(&mut self) -> Result<u8, String> {
+    fn byte(&mut self) -> Result<u8, ListError> {
         Ok(self.take(1)?[0])
     }
 
-    fn uint(&mut self, n: usize) -> Result<usize, String> {
+    fn uint(&mut self, n: usize) -> Result<usize, ListError> {
         let b = self.take(n)?;
         Ok(b.iter().fold(0usize, |acc, &x| (acc << 8) | usize::from(x)))
     }
 
-    fn array_len(&mut self) -> Result<usize, String> {
+    fn array_len(&mut self) -> Result<usize, ListError> {
         match self.byte()? {
             b @ 0x90..=0x9f => Ok(usize::from(b & 0x0f)),
             0xdc => self.uint(2),
             0xdd => self.uint(4),
-            b => Err(format!(
+            b => Err(malformed(format!(
                 "expected an array, found 0x{b:02x} at byte {}",
                 self.at - 1
-            )),
+            ))),
         }
     }
 
-    fn map_len(&mut self) -> Result<usize, String> {
+    fn map_len(&mut self) -> Result<usize, ListError> {
         match self.byte()? {
             b @ 0x80..=0x8f => Ok(usize::from(b & 0x0f)),
             0xde => self.uint(2),
             0xdf => self.uint(4),
-            b => Err(format!(
+            b => Err(malformed(format!(
                 "expected a map, found 0x{b:02x} at byte {}",
                 self.at - 1
-            )),
+            ))),
         }
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, ListError> {
         let n = match self.byte()? {
             b @ 0xa0..=0xbf => usize::from(b & 0x1f),
             0xd9 => self.uint(1)?,
             0xda => self.uint(2)?,
             0xdb => self.uint(4)?,
             b => {
-                return Err(format!(
+                return Err(malformed(format!(
                     "expected a string, found 0x{b:02x} at byte {}",
                     self.at - 1
-                ))
+                )))
             }
         };
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|e| e.to_string())
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|e| malformed(e.to_string()))
     }
 
     /// Skip one value of any kind the lists use.
-    fn skip(&mut self) -> Result<(), String> {
+    fn skip(&mut self) -> Result<(), ListError> {
         let b = self
             .bytes
             .get(self.at)
             .copied()
-            .ok_or("truncated msgpack")?;
+            .ok_or_else(|| malformed("truncated msgpack"))?;
         match b {
             0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => {
                 self.at += 1;
@@ -253,7 +264,7 @@ impl MsgPack<'_> {
                     self.skip()?;
                 }
             }
-            b => return Err(format!("unsupported msgpack type 0x{b:02x}")),
+            b => return Err(malformed(format!("unsupported msgpack type 0x{b:02x}"))),
         }
         Ok(())
     }
@@ -287,10 +298,16 @@ mod tests {
         assert_eq!(words.get("yang"), Some(&1));
         assert_eq!(words.get("di"), Some(&2));
         std::fs::write(&path, b"not gzip").unwrap();
-        assert!(read_cb_list(&path).unwrap_err().contains("gzip"));
+        assert!(read_cb_list(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("gzip"));
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         std::io::Write::write_all(&mut gz, &v[..v.len() - 3]).unwrap();
         std::fs::write(&path, gz.finish().unwrap()).unwrap();
-        assert!(read_cb_list(&path).unwrap_err().contains("truncated"));
+        assert!(read_cb_list(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("truncated"));
     }
 }

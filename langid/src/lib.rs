@@ -8,6 +8,7 @@
 //! probability equals the reference implementation's (checked against stored Python
 //! outputs in the tests). Labels are mapped once, at load, through a closed table.
 
+mod config;
 pub mod eval;
 pub mod labels;
 pub mod lexicon;
@@ -20,11 +21,12 @@ pub mod zawgyi;
 
 use std::path::PathBuf;
 
+pub use config::{LangidConfig, LANGID_THRESHOLDS, LEXICON_DIR, LID_176, SEA_LANGS};
 pub use labels::{parse_label, LangLabel, UND};
 pub use lexicon::MalayLexicon;
 pub use model::{as_fasttext_line, FastText, Prediction};
 pub use sea::{Identification, Rule, SeaLangid};
-pub use stage::{LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
+pub use stage::{reason, LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
 
 /// Everything that can go wrong in this crate (never a document's fault).
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +39,14 @@ pub enum LangidError {
     Load { path: PathBuf, message: String },
     /// The Malay/Indonesian word lists cannot be read.
     #[error(
-        "cannot read Malay/Indonesian word list \"{}\": {reason}; run: seapile assets fetch",
+        "cannot read Malay/Indonesian word list \"{}\": {source}; run: seapile assets fetch",
         path.display()
     )]
-    Lexicon { path: PathBuf, reason: String },
+    Lexicon {
+        path: PathBuf,
+        #[source]
+        source: lexicon::ListError,
+    },
     /// A configured language is never predicted by the model.
     #[error(
         "language \"{lang}\" is never predicted by fastText model \"{}\"; \
@@ -48,6 +54,9 @@ pub enum LangidError {
         path.display()
     )]
     UnknownLanguage { lang: String, path: PathBuf },
+    /// The default model or word lists are not in the asset cache.
+    #[error(transparent)]
+    Missing(#[from] pipeline::MissingAsset),
     /// An evaluation file cannot be read.
     #[error("cannot read \"{}\": {source}", path.display())]
     Read {

@@ -6,51 +6,11 @@
 //! text's dominant one; Han text is `Jpan` as soon as it has kana, so kana-less Chinese can
 //! never be labelled Japanese.
 
-/// A writing system, named by its ISO 15924 code via [`Script::code`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Script {
-    Latin,
-    Thai,
-    Lao,
-    Khmer,
-    Myanmar,
-    Tamil,
-    Han,
-    /// Han with kana (Japanese), or kana alone.
-    Japanese,
-    Hangul,
-    Cyrillic,
-    Arabic,
-    Devanagari,
-    Greek,
-    /// Letters of any other script.
-    Other,
-}
-
-impl Script {
-    /// The ISO 15924 code (`Latn`, `Thai`, `Hani`, `Jpan`, ...); `Zyyy` for [`Script::Other`].
-    pub fn code(self) -> &'static str {
-        match self {
-            Script::Latin => "Latn",
-            Script::Thai => "Thai",
-            Script::Lao => "Laoo",
-            Script::Khmer => "Khmr",
-            Script::Myanmar => "Mymr",
-            Script::Tamil => "Taml",
-            Script::Han => "Hani",
-            Script::Japanese => "Jpan",
-            Script::Hangul => "Hang",
-            Script::Cyrillic => "Cyrl",
-            Script::Arabic => "Arab",
-            Script::Devanagari => "Deva",
-            Script::Greek => "Grek",
-            Script::Other => "Zyyy",
-        }
-    }
-}
+pub use segment::Script;
 
 /// The script of one character, or `None` for digits, punctuation, spaces and marks of no
-/// particular script.
+/// particular script. Finer than `segment::script_of`: kana, Hangul, Cyrillic, Arabic,
+/// Devanagari and Greek are told apart, so a label can be checked against its script.
 pub fn char_script(c: char) -> Option<Script> {
     let u = c as u32;
     let s = match u {
@@ -107,7 +67,7 @@ impl ScriptCounts {
         let han = self.get(Script::Han);
         let mut best: Option<(Script, u32)> = None;
         for (i, &n) in self.counts.iter().enumerate() {
-            let s = ALL[i];
+            let s = Script::ALL[i];
             let n = match s {
                 Script::Japanese if kana > 0 => kana + han,
                 Script::Han if kana > 0 => 0,
@@ -120,23 +80,6 @@ impl ScriptCounts {
         best.map(|(s, _)| s)
     }
 }
-
-const ALL: [Script; 14] = [
-    Script::Latin,
-    Script::Thai,
-    Script::Lao,
-    Script::Khmer,
-    Script::Myanmar,
-    Script::Tamil,
-    Script::Han,
-    Script::Japanese,
-    Script::Hangul,
-    Script::Cyrillic,
-    Script::Arabic,
-    Script::Devanagari,
-    Script::Greek,
-    Script::Other,
-];
 
 /// The script a language (ISO 639-3, as mapped from `lid.176`) is written in, or `None`
 /// when it is not one [`char_script`] tells apart (e.g. Bengali, Georgian): such labels

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use pipeline::config::SEA_LANGS;
+use crate::SEA_LANGS;
 
 use crate::lexicon::MalayLexicon;
 use crate::markers::{self, Markers};

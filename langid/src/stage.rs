@@ -6,20 +6,24 @@
 //! from the rejects without re-running the model. Thresholds are per language.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
 
-use pipeline::config::LangidConfig;
-use pipeline::{Doc, Outcome, Stage, StageError};
+use pipeline::{Doc, ModelFile, Outcome, Stage, StageError};
 
-use crate::{FastText, LangidError, MalayLexicon, SeaLangid};
+use crate::{LangidConfig, LangidError, SeaLangid};
 
-/// Drop reason: the document has no text (empty or only whitespace).
-pub const NO_TEXT: &str = "no_text";
-/// Drop reason: the language is not one of the configured languages.
-pub const NOT_TARGET_LANGUAGE: &str = "not_target_language";
-/// Drop reason: the language is wanted but its score is below its threshold.
-pub const BELOW_THRESHOLD: &str = "below_threshold";
+/// Stable reasons for which the `langid` stage drops a document.
+pub mod reason {
+    pipeline::drop_reasons! {
+        /// The document has no text (empty or only whitespace).
+        NO_TEXT = "no_text";
+        /// The language is not one of the configured languages.
+        NOT_TARGET_LANGUAGE = "not_target_language";
+        /// The language is wanted but its score is below its threshold.
+        BELOW_THRESHOLD = "below_threshold";
+    }
+}
+
+pub use reason::{BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
 
 /// Identifies each document's language (fastText + SEA rules) and keeps the configured
 /// languages whose score reaches their threshold.
@@ -32,16 +36,10 @@ pub struct LangidStage {
 }
 
 impl LangidStage {
-    /// Load the model (`config.model`, else `default_model`) and check the config against it:
-    /// every configured language must be one the model can predict.
-    pub fn build(config: &LangidConfig, default_model: &Path) -> Result<Self, LangidError> {
-        let path = config.model.as_deref().unwrap_or(default_model);
-        let model = Arc::new(FastText::load(path)?);
-        Self::with_model(config, model)
-    }
-
-    /// Like [`LangidStage::build`] with an already loaded model (shared between shards).
-    pub fn with_model(config: &LangidConfig, model: Arc<FastText>) -> Result<Self, LangidError> {
+    /// The stage over a loaded SEA layer, checking the config against its model: every
+    /// configured language must be one the model can predict.
+    pub fn new(config: &LangidConfig, langid: SeaLangid) -> Result<Self, LangidError> {
+        let model = langid.model();
         if let Some(lang) = config
             .languages
             .iter()
@@ -52,13 +50,6 @@ impl LangidStage {
                 path: model.path().to_path_buf(),
             });
         }
-        let lexicon = match &config.malay_lexicon {
-            Some(dir) => MalayLexicon::shared(dir)?,
-            None => MalayLexicon::cached()?,
-        };
-        let langid = SeaLangid::new(model, lexicon)
-            .with_rules(config.sea_rules)
-            .with_malay_weight(config.malay_weight);
         Ok(LangidStage {
             langid,
             threshold: config.threshold,
@@ -113,5 +104,12 @@ impl Stage for LangidStage {
             Some(reason) => Outcome::drop(doc, reason),
             None => Outcome::Keep(doc),
         })
+    }
+
+    fn model_files(&self) -> Vec<ModelFile> {
+        vec![ModelFile {
+            role: "language ID (fastText)",
+            path: self.langid.model().path().to_path_buf(),
+        }]
     }
 }

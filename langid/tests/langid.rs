@@ -4,11 +4,27 @@ use std::sync::Arc;
 
 use std::collections::BTreeMap;
 
-use langid::{parse_label, zawgyi, FastText, LangidStage, Prediction, SeaLangid};
-use pipeline::assets::expect_cached as asset;
-use pipeline::assets::{udhr_paragraphs, udhr_text};
-use pipeline::config::{Config, LangidConfig, StageConfig};
-use pipeline::{Chain, Doc, Outcome, Stage};
+use langid::{parse_label, zawgyi, FastText, LangidConfig, LangidStage, Prediction, SeaLangid};
+use pipeline::{BuildStage, Chain, Doc, Outcome, Stage};
+use testkit::expect_cached as asset;
+use testkit::{udhr_paragraphs, udhr_text};
+
+/// A `[[stages]] type = "langid"` table, parsed and checked as the run config does.
+fn parse_stage(toml_text: &str) -> Result<LangidConfig, String> {
+    let table = toml_text
+        .strip_prefix("[[stages]]\ntype = \"langid\"\n")
+        .expect("a langid stage table");
+    let config: LangidConfig = toml::from_str(table).map_err(|e| e.to_string())?;
+    config.validate().map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+fn with_model(
+    config: &LangidConfig,
+    model: Arc<FastText>,
+) -> Result<LangidStage, langid::LangidError> {
+    config.stage_with_model(model, &testkit::assets())
+}
 
 fn model() -> Arc<FastText> {
     static MODEL: std::sync::OnceLock<Arc<FastText>> = std::sync::OnceLock::new();
@@ -136,11 +152,8 @@ fn a_file_that_is_not_a_model_is_an_error() {
 }
 
 fn stage_from_toml(toml: &str) -> LangidStage {
-    let config = Config::from_toml(toml, "test.toml").unwrap();
-    let Some(StageConfig::Langid(c)) = config.stages.first() else {
-        panic!("langid config")
-    };
-    LangidStage::with_model(c, model()).unwrap()
+    let c = parse_stage(toml).unwrap();
+    with_model(&c, model()).unwrap()
 }
 
 fn run(stage: &mut LangidStage, text: &str) -> (Option<&'static str>, Doc) {
@@ -207,15 +220,11 @@ fn per_language_thresholds_are_read_from_config() {
 
     // Without a table the shipped one applies.
     let default = stage_from_toml("[[stages]]\ntype = \"langid\"\n");
-    for (lang, t) in pipeline::config::LANGID_THRESHOLDS {
+    for (lang, t) in langid::LANGID_THRESHOLDS {
         assert_eq!(default.threshold_for(lang), t, "{lang}");
     }
-    let bad = Config::from_toml(
-        "[[stages]]\ntype = \"langid\"\nthresholds = { zsm = 1.5 }\n",
-        "bad.toml",
-    )
-    .unwrap_err()
-    .to_string();
+    let bad =
+        parse_stage("[[stages]]\ntype = \"langid\"\nthresholds = { zsm = 1.5 }\n").unwrap_err();
     assert!(
         bad.contains("thresholds.zsm") && bad.contains("1.5"),
         "{bad}"
@@ -225,7 +234,7 @@ fn per_language_thresholds_are_read_from_config() {
 #[test]
 fn chain_counts_every_langid_outcome() {
     let mut chain = Chain::new(vec![Box::new(
-        LangidStage::with_model(&LangidConfig::default(), model()).unwrap(),
+        with_model(&LangidConfig::default(), model()).unwrap(),
     )]);
     // Default thresholds (eng 0.65, tha 0.95, jav 0.15, zho 0.50). fastText says en 0.934,
     // th 0.9997, fr 0.960, jv 0.364, zh 0.555, zh 0.998.
@@ -253,15 +262,13 @@ fn chain_counts_every_langid_outcome() {
 
 #[test]
 fn build_loads_the_default_or_configured_model() {
-    let stage = LangidStage::build(&LangidConfig::default(), &asset("lid.176.ftz"));
+    let stage = LangidConfig::default().stage(&testkit::assets());
     assert!(stage.is_ok());
     let missing = LangidConfig {
         model: Some("/nonexistent/custom.ftz".into()),
         ..LangidConfig::default()
     };
-    let e = LangidStage::build(&missing, &asset("lid.176.ftz"))
-        .unwrap_err()
-        .to_string();
+    let e = missing.build(&testkit::assets()).err().unwrap().to_string();
     assert!(e.contains("/nonexistent/custom.ftz"), "{e}");
 }
 
@@ -271,9 +278,7 @@ fn a_language_the_model_never_predicts_is_a_build_error() {
         languages: vec!["ind".into(), "msa".into()],
         ..LangidConfig::default()
     };
-    let e = LangidStage::with_model(&config, model())
-        .unwrap_err()
-        .to_string();
+    let e = with_model(&config, model()).unwrap_err().to_string();
     assert!(e.contains("\"msa\"") && e.contains("lid.176.ftz"), "{e}");
 }
 
@@ -298,7 +303,10 @@ fn evaluate_scores_udhr_paragraphs() {
 }
 
 fn sea() -> SeaLangid {
-    SeaLangid::new(model(), langid::MalayLexicon::cached().unwrap())
+    SeaLangid::new(
+        model(),
+        langid::MalayLexicon::shared(asset(langid::LEXICON_DIR)).unwrap(),
+    )
 }
 
 #[test]
@@ -386,7 +394,7 @@ fn zawgyi_round_trip_on_udhr_burmese() {
 fn stage_converts_zawgyi_and_records_it() {
     let unicode = udhr_text("mya:all");
     let zawgyi_text = zawgyi::unicode_to_zawgyi(&unicode);
-    let mut stage = LangidStage::with_model(&LangidConfig::default(), model()).unwrap();
+    let mut stage = with_model(&LangidConfig::default(), model()).unwrap();
     let (reason, doc) = run(&mut stage, &zawgyi_text);
     assert_eq!(reason, None);
     assert_eq!(doc.lang.as_deref(), Some("mya"));
@@ -408,7 +416,7 @@ fn code_switching_share_of_lines() {
     let (id, share) = sea().identify_document(&lines.join("\n"));
     assert_eq!(id.lang, "tgl");
     assert_eq!(share, 0.75);
-    let mut stage = LangidStage::with_model(&LangidConfig::default(), model()).unwrap();
+    let mut stage = with_model(&LangidConfig::default(), model()).unwrap();
     let (_, doc) = run(&mut stage, &lines.join("\n"));
     assert_eq!(doc.attrs["lang_line_share"], 0.75);
     let (_, doc) = run(&mut stage, &udhr_text("tgl:all"));
@@ -434,7 +442,7 @@ fn sea_rules_can_be_switched_off() {
 
 #[test]
 fn malay_lexicon_tells_the_two_spellings_apart() {
-    let lexicon = langid::MalayLexicon::cached().unwrap();
+    let lexicon = langid::MalayLexicon::shared(asset(langid::LEXICON_DIR)).unwrap();
     let odds = |t: &str| lexicon.log_ratio(t).0;
     // Standard Malay spellings and words lean Malay, their Indonesian counterparts lean
     // Indonesian; words both standards share (and words neither list knows) are no evidence.
@@ -465,10 +473,7 @@ fn a_missing_lexicon_is_a_clear_error() {
         "[[stages]]\ntype = \"langid\"\nmalay_lexicon = \"{}\"\n",
         dir.path().display()
     );
-    let config = Config::from_toml(&toml, "test.toml").unwrap();
-    let Some(StageConfig::Langid(l)) = config.stages.first() else {
-        panic!("a langid stage");
-    };
-    let err = LangidStage::with_model(l, model()).unwrap_err().to_string();
+    let l = parse_stage(&toml).unwrap();
+    let err = with_model(&l, model()).unwrap_err().to_string();
     assert!(err.contains("small_ms.msgpack.gz"), "{err}");
 }

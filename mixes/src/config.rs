@@ -90,27 +90,30 @@ impl SourceConfig {
     }
 }
 
+/// What is wrong with a mix config.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigProblem {
+    #[error(transparent)]
+    Read(#[from] std::io::Error),
+    #[error(transparent)]
+    Toml(#[from] toml::de::Error),
+    /// A rule the planner relies on is broken; the message names the source and value.
+    #[error("{0}")]
+    Invalid(String),
+}
+
 impl MixConfig {
     /// Read and validate a mix config file.
     pub fn load(path: &Path) -> Result<Self, MixError> {
-        let err = |message: String| MixError::Config {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let config: MixConfig = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        config.validate().map_err(err)?;
-        Ok(config)
+        let text =
+            std::fs::read_to_string(path).map_err(|e| MixError::config(path.display(), e))?;
+        Self::parse(&text, &path.display().to_string())
     }
 
     /// Parse and validate TOML text (`origin` names it in errors).
     pub fn parse(text: &str, origin: &str) -> Result<Self, MixError> {
-        let err = |message: String| MixError::Config {
-            path: origin.to_string(),
-            message,
-        };
-        let config: MixConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
-        config.validate().map_err(err)?;
+        let config: MixConfig = toml::from_str(text).map_err(|e| MixError::config(origin, e))?;
+        config.validate().map_err(|e| MixError::config(origin, e))?;
         Ok(config)
     }
 
@@ -120,7 +123,11 @@ impl MixConfig {
     }
 
     /// Check the rules a planner relies on; the message names the source and value.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
+        self.check().map_err(ConfigProblem::Invalid)
+    }
+
+    fn check(&self) -> Result<(), String> {
         if self.sources.is_empty() {
             return Err("no [[source]]".into());
         }

@@ -5,35 +5,26 @@
 //! row and seed, so a seed always picks the same rows), each copy with a seeded random sort
 //! key, spilled to disk in sorted runs of bounded size ([`crate::runs`]). Pass 2 merges the
 //! runs by key and cuts the stream into shards of `shard_rows` rows. Memory is one run
-//! buffer plus the shard writer, whatever the corpus size. The writer of a shard is passed
-//! in ([`OpenShard`]) so this crate does not depend on the stage crates.
+//! buffer plus the shard writer, whatever the corpus size. Shards are written with the
+//! pipeline schema's Parquet sink (`docs_io`), so a mix reads like any run's output.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use docs_io::extsort::{remove_runs, Merge, RunWriter};
+use docs_io::{DocSink, Format};
 use pipeline::Doc;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::config::MixConfig;
 use crate::plan::Plan;
-use crate::runs::{merge, Record, RunWriter};
+use crate::runs::Record;
 use crate::MixError;
 
 /// `meta` key naming the mix source a written row came from.
 pub const SOURCE_KEY: &str = "mix_source";
 /// `meta` key with the copy number of a written row (0 = first epoch).
 pub const EPOCH_KEY: &str = "mix_epoch";
-
-/// Writes the rows of one output shard.
-pub trait ShardSink {
-    /// Append one document.
-    fn write(&mut self, doc: &Doc) -> Result<(), String>;
-    /// Close the shard.
-    fn finish(self: Box<Self>) -> Result<(), String>;
-}
-
-/// Opens the writer of one shard file.
-pub type OpenShard<'a> = dyn FnMut(&Path) -> Result<Box<dyn ShardSink>, String> + 'a;
 
 /// How to write (flags, not config).
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +73,26 @@ pub struct WriteSummary {
     pub shards: Vec<String>,
 }
 
+impl std::fmt::Display for WriteSummary {
+    /// One line per source (written vs planned tokens), then the totals.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.sources {
+            writeln!(
+                f,
+                "{:<24} {:>14} tokens written of {:>14} planned ({} rows)",
+                s.name, s.tokens, s.planned_tokens, s.rows
+            )?;
+        }
+        write!(
+            f,
+            "{} rows, {} tokens in {} shards",
+            self.rows,
+            self.tokens,
+            self.shards.len()
+        )
+    }
+}
+
 /// Write the blend of `plan` (solved from `config`, `files` relative to `base_dir`) into
 /// `out_dir/data/` and the card into `out_dir/README.md`.
 pub fn write_mix(
@@ -90,15 +101,11 @@ pub fn write_mix(
     plan: &Plan,
     out_dir: &Path,
     options: &WriteOptions,
-    open: &mut OpenShard,
 ) -> Result<WriteSummary, MixError> {
     refuse_declared_only(config)?;
     let tmp = out_dir.join(".tmp-mix");
-    let err = |message: String| MixError::Write {
-        path: out_dir.display().to_string(),
-        message,
-    };
-    let mut runs = RunWriter::new(&tmp, options.run_bytes).map_err(|e| err(e.to_string()))?;
+    std::fs::create_dir_all(&tmp).map_err(|e| MixError::write(&tmp, e))?;
+    let mut runs = RunWriter::new(tmp.join("run"), options.run_bytes);
     let mut seq = 0u64;
     let mut sources = Vec::with_capacity(config.sources.len());
     for (index, planned) in plan.sources.iter().enumerate() {
@@ -126,17 +133,18 @@ pub fn write_mix(
                 }
                 sampler.sample(doc, &mut written, &mut seq, &mut runs)
             };
-            crate::rows::for_each_doc(&path, &mut each).map_err(|m| MixError::Count {
+            docs_io::for_each_doc(&path, &mut each).map_err(|e| MixError::Read {
                 source_name: source.name.clone(),
-                message: format!("\"{}\": {m}", path.display()),
+                source: e,
             })?;
         }
         sources.push(written);
     }
-    let run_files = runs.finish().map_err(|e| err(e.to_string()))?;
+    let run_files = runs.finish().map_err(|e| MixError::write(&tmp, e))?;
     let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-    let shards = write_shards(&run_files, &names, seq, out_dir, options, open).map_err(err)?;
-    std::fs::remove_dir_all(&tmp).map_err(|e| err(e.to_string()))?;
+    let shards = write_shards(&run_files, &names, seq, out_dir, options)?;
+    remove_runs(&run_files).map_err(|e| MixError::write(&tmp, e))?;
+    std::fs::remove_dir_all(&tmp).map_err(|e| MixError::write(&tmp, e))?;
     let summary = WriteSummary {
         seed: options.seed,
         rows: sources.iter().map(|s| s.rows).sum(),
@@ -146,10 +154,7 @@ pub fn write_mix(
     };
     let card = crate::card::render(plan, &summary);
     let readme = out_dir.join("README.md");
-    std::fs::write(&readme, card).map_err(|e| MixError::Write {
-        path: readme.display().to_string(),
-        message: e.to_string(),
-    })?;
+    std::fs::write(&readme, card).map_err(|e| MixError::write(&readme, e))?;
     Ok(summary)
 }
 
@@ -201,8 +206,8 @@ impl Sampler {
         doc: Doc,
         written: &mut WrittenSource,
         seq: &mut u64,
-        runs: &mut RunWriter,
-    ) -> Result<(), String> {
+        runs: &mut RunWriter<Record>,
+    ) -> Result<(), docs_io::IoError> {
         let row = written.unique_rows;
         let tokens = u64::from(doc.tokens.unwrap_or(0));
         written.unique_rows += 1;
@@ -211,7 +216,7 @@ impl Sampler {
         if copies == 0 {
             return Ok(());
         }
-        let payload = Arc::new(serde_json::to_vec(&doc).map_err(|e| e.to_string())?);
+        let payload = Arc::new(serde_json::to_vec(&doc).expect("a Doc serializes"));
         for epoch in 0..copies {
             let record = Record {
                 key: self.hash(row, u64::from(epoch)),
@@ -220,8 +225,7 @@ impl Sampler {
                 epoch,
                 payload: Arc::clone(&payload),
             };
-            runs.push(record)
-                .map_err(|e| format!("spilling a sorted run: {e}"))?;
+            runs.push(record)?;
             *seq += 1;
             written.rows += 1;
             written.tokens += tokens;
@@ -244,27 +248,38 @@ fn write_shards(
     total: u64,
     out_dir: &Path,
     options: &WriteOptions,
-    open: &mut OpenShard,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, MixError> {
     let shards = shard_names(total, options.shard_rows);
+    let open = |name: &str| {
+        let path = out_dir.join(name);
+        docs_io::open_sink(&path, Format::Parquet, false).map_err(|e| MixError::write(&path, e))
+    };
     let mut index = 0usize;
     let mut in_shard = 0u64;
-    let mut sink = open(&out_dir.join(&shards[0]))?;
-    merge(runs, &mut |record| {
+    let mut sink: Box<dyn DocSink + Send> = open(&shards[0])?;
+    let mut merge = Merge::<Record>::open(runs).map_err(|e| MixError::write(out_dir, e))?;
+    while let Some(record) = merge
+        .next_record()
+        .map_err(|e| MixError::write(out_dir, e))?
+    {
         if in_shard == options.shard_rows.max(1) {
-            let full = std::mem::replace(&mut sink, open(&out_dir.join(&shards[index + 1]))?);
-            full.finish()?;
+            let full = std::mem::replace(&mut sink, open(&shards[index + 1])?);
+            full.finish()
+                .map_err(|e| MixError::write(&out_dir.join(&shards[index]), e))?;
             index += 1;
             in_shard = 0;
         }
-        let mut doc: Doc = serde_json::from_slice(&record.payload).map_err(|e| e.to_string())?;
+        let mut doc: Doc =
+            serde_json::from_slice(&record.payload).expect("a row this run serialized");
         let name = names.get(record.source as usize).copied().unwrap_or("");
         doc.meta.insert(SOURCE_KEY.into(), name.to_string());
         doc.meta.insert(EPOCH_KEY.into(), record.epoch.to_string());
         in_shard += 1;
         sink.write(&doc)
-    })?;
-    sink.finish()?;
+            .map_err(|e| MixError::write(&out_dir.join(&shards[index]), e))?;
+    }
+    sink.finish()
+        .map_err(|e| MixError::write(&out_dir.join(&shards[index]), e))?;
     Ok(shards)
 }
 

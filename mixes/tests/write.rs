@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use docs_io::{open_sink, Format};
 use mixes::write::{EPOCH_KEY, SOURCE_KEY};
-use mixes::{MixConfig, ShardSink, WriteOptions, WriteSummary};
+use mixes::{MixConfig, WriteOptions, WriteSummary};
 use pipeline::Doc;
-use stages::sink::{open_sink, DocSink};
 use stages::tokens::TokenCounter;
 
 const LANGS: [(&str, &str); 5] = [
@@ -20,13 +20,12 @@ const LANGS: [(&str, &str); 5] = [
 
 /// One document per non-empty extracted paragraph of each UDHR page, in `dir/<lang>.parquet`.
 fn build_corpus(dir: &Path) {
-    let counter =
-        TokenCounter::load(pipeline::assets::expect_cached("llama3/tokenizer.json")).unwrap();
+    let counter = TokenCounter::load(testkit::expect_cached("llama3/tokenizer.json")).unwrap();
     for (lang, stem) in LANGS {
-        let html = std::fs::read_to_string(pipeline::assets::expect_udhr(stem)).unwrap();
+        let html = std::fs::read_to_string(testkit::expect_udhr(stem)).unwrap();
         let text = stages::extract::extract(&html).text;
         let path = dir.join(format!("{lang}.parquet"));
-        let mut sink = open_sink(&path, pipeline::config::OutputFormat::Parquet, false).unwrap();
+        let mut sink = open_sink(&path, Format::Parquet, false).unwrap();
         let lines = text.lines().filter(|l| !l.trim().is_empty());
         for (i, line) in lines.enumerate() {
             let mut doc = Doc::from_text(format!("{lang}-{i}"), "udhr", line);
@@ -99,17 +98,6 @@ fn fixture() -> Fixture {
     }
 }
 
-struct Shard(Box<dyn DocSink + Send>);
-
-impl ShardSink for Shard {
-    fn write(&mut self, doc: &Doc) -> Result<(), String> {
-        self.0.write(doc).map_err(|e| e.to_string())
-    }
-    fn finish(self: Box<Self>) -> Result<(), String> {
-        self.0.finish().map(|_| ()).map_err(|e| e.to_string())
-    }
-}
-
 fn write(f: &Fixture, out: &str, seed: u64) -> (PathBuf, WriteSummary) {
     let unique = mixes::count::unique_tokens(&f.config, &f.root).unwrap();
     let plan = mixes::plan(&f.config, &unique).unwrap();
@@ -119,12 +107,7 @@ fn write(f: &Fixture, out: &str, seed: u64) -> (PathBuf, WriteSummary) {
         run_bytes: 16 << 10,
     };
     let out = f.root.join(out);
-    let mut open = |p: &Path| -> Result<Box<dyn ShardSink>, String> {
-        let sink = open_sink(p, pipeline::config::OutputFormat::Parquet, false)
-            .map_err(|e| e.to_string())?;
-        Ok(Box::new(Shard(sink)))
-    };
-    let summary = mixes::write_mix(&f.config, &f.root, &plan, &out, &options, &mut open).unwrap();
+    let summary = mixes::write_mix(&f.config, &f.root, &plan, &out, &options).unwrap();
     (out, summary)
 }
 
@@ -132,9 +115,9 @@ fn write(f: &Fixture, out: &str, seed: u64) -> (PathBuf, WriteSummary) {
 fn read_back(out: &Path, summary: &WriteSummary) -> Vec<Doc> {
     let mut docs = Vec::new();
     for shard in &summary.shards {
-        mixes::rows::for_each_doc(&out.join(shard), &mut |d| {
+        docs_io::for_each_doc(&out.join(shard), |d| {
             docs.push(d);
-            Ok(())
+            Ok::<_, docs_io::IoError>(())
         })
         .unwrap();
     }
@@ -222,14 +205,12 @@ fn a_source_without_files_is_refused_by_name() {
     "#;
     let config = MixConfig::parse(text, "m.toml").unwrap();
     let plan = mixes::plan(&config, &[20_000_000_000]).unwrap();
-    let mut open = |_: &Path| -> Result<Box<dyn ShardSink>, String> { Err("unused".into()) };
     let e = mixes::write_mix(
         &config,
         dir.path(),
         &plan,
         dir.path(),
         &WriteOptions::default(),
-        &mut open,
     )
     .unwrap_err()
     .to_string();

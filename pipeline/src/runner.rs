@@ -199,7 +199,7 @@ impl ShardRunner {
             .collect();
         let committed = output.commit().and_then(|()| {
             let json = serde_json::to_vec_pretty(&stats).map_err(std::io::Error::other)?;
-            write_atomic(&marker, &json)
+            crate::fs::write_atomic(&marker, &json)
         });
         if let Err(e) = committed {
             return fail(format!("cannot commit outputs: {e}"));
@@ -224,21 +224,6 @@ enum ShardResult {
 fn reset_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir_all(dir).or_else(ignore_not_found)?;
     std::fs::create_dir_all(dir)
-}
-
-/// Write `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // A name of this process's own, so two tasks finishing together never share a temp file.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

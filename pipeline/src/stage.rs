@@ -1,8 +1,13 @@
-//! The [`Stage`] trait and the [`Chain`] that runs stages in order while counting.
+//! The [`Stage`] trait, the [`BuildStage`] trait its config implements, and the [`Chain`]
+//! that runs stages in order while counting.
+//!
+//! A run builds its chain once (models loaded, config checked against them) and each shard
+//! takes a [`Chain::fork`]: fresh per-shard state, the same shared models.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::{Doc, StageStats};
+use crate::{Assets, Doc, StageStats};
 
 /// What a stage decided about a document.
 #[derive(Debug)]
@@ -24,17 +29,39 @@ impl Outcome {
 /// A failure that is not the document's fault: I/O, a missing model, a broken invariant.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    #[error("stage `{stage}`: {message}")]
+    /// The stage failed on document `doc` (empty when it is not about one document).
+    #[error("stage `{stage}`{}: {source}", if doc.is_empty() { String::new() } else { format!(", document \"{doc}\"") })]
     Failed {
         stage: &'static str,
-        message: String,
+        doc: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
+impl StageError {
+    /// Stage `stage` failed on document `doc` because of `source`.
+    pub fn failed(
+        stage: &'static str,
+        doc: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        StageError::Failed {
+            stage,
+            doc: doc.to_string(),
+            source: Box::new(source),
+        }
+    }
+}
+
 /// One step of the pipeline: look at a document, keep it or drop it with a reason.
-pub trait Stage: Send {
+///
+/// A stage is `Clone` (derive it; models live behind an `Arc`): the built stage is the
+/// template each shard copies, so per-shard state (e.g. the hashes exact dedup has seen)
+/// starts empty in every shard.
+pub trait Stage: Send + Sync + ForkStage {
     /// Short stable name used in stats and cards (`extract`, `langid`, `tokens`, ...).
     fn name(&self) -> &'static str;
 
@@ -44,6 +71,72 @@ pub trait Stage: Send {
     /// Called once after the last document of a shard.
     fn finish(&mut self) -> Result<(), StageError> {
         Ok(())
+    }
+
+    /// The model and data files this stage read when it was built, for provenance.
+    fn model_files(&self) -> Vec<ModelFile> {
+        Vec::new()
+    }
+}
+
+/// A fresh copy of a built stage for another shard; implemented for every `Stage + Clone`.
+pub trait ForkStage {
+    fn fork(&self) -> Box<dyn Stage>;
+}
+
+impl<T: Stage + Clone + 'static> ForkStage for T {
+    fn fork(&self) -> Box<dyn Stage> {
+        Box::new(self.clone())
+    }
+}
+
+/// A file a stage was built from (named in the dataset card, with its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelFile {
+    /// What it is for, e.g. `language ID (fastText)`.
+    pub role: &'static str,
+    pub path: PathBuf,
+}
+
+/// A stage's config: checked when parsed ([`BuildStage::validate`]), turned into the runtime
+/// stage once per run by [`BuildStage::build`], which loads models from the asset cache and
+/// validates against them.
+pub trait BuildStage {
+    fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError>;
+
+    /// Value checks that need no file system, run when the config is parsed.
+    fn validate(&self) -> Result<(), InvalidValue> {
+        Ok(())
+    }
+}
+
+/// A config value that cannot work: the field, the value as written and what would work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid config value {field} = {value}: {hint}")]
+pub struct InvalidValue {
+    pub field: String,
+    pub value: String,
+    pub hint: String,
+}
+
+/// A stage that cannot be built: a missing model, a config the model contradicts.
+#[derive(Debug, thiserror::Error)]
+#[error("stage `{stage}`: {source}")]
+pub struct BuildError {
+    pub stage: &'static str,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl BuildError {
+    pub fn new(
+        stage: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        BuildError {
+            stage,
+            source: Box::new(source),
+        }
     }
 }
 
@@ -92,12 +185,24 @@ impl Chain {
     pub fn stats(&self) -> &[StageStats] {
         &self.stats
     }
+
+    /// A chain of fresh copies of these stages (shared models, empty per-shard state, zeroed
+    /// counters), for one shard.
+    pub fn fork(&self) -> Chain {
+        Chain::new(self.stages.iter().map(|s| s.fork()).collect())
+    }
+
+    /// The model files of every stage, in chain order.
+    pub fn model_files(&self) -> Vec<ModelFile> {
+        self.stages.iter().flat_map(|s| s.model_files()).collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[derive(Clone)]
     struct MinChars(usize);
     impl Stage for MinChars {
         fn name(&self) -> &'static str {
@@ -112,6 +217,7 @@ mod tests {
         }
     }
 
+    #[derive(Clone)]
     struct Upper;
     impl Stage for Upper {
         fn name(&self) -> &'static str {

@@ -2,7 +2,8 @@
 //! blocks: the quality rules pick terminal marks and defaults by script, and a page's
 //! script is cheaper to know than its language.
 
-/// The scripts the 13 SEA-LION languages are written in (and `Other` for the rest).
+/// A writing system: the seven of the 13 SEA-LION languages, the ones language ID tells
+/// apart from them, and `Other`. Named by its ISO 15924 code ([`Script::code`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Script {
     Latin,
@@ -10,12 +11,38 @@ pub enum Script {
     Lao,
     Khmer,
     Myanmar,
-    Han,
     Tamil,
+    Han,
+    /// Han with kana (Japanese), or kana alone.
+    Japanese,
+    Hangul,
+    Cyrillic,
+    Arabic,
+    Devanagari,
+    Greek,
+    /// Letters of any other script.
     Other,
 }
 
 impl Script {
+    /// Every script, in declaration order (`ALL[s as usize] == s`).
+    pub const ALL: [Script; 14] = [
+        Script::Latin,
+        Script::Thai,
+        Script::Lao,
+        Script::Khmer,
+        Script::Myanmar,
+        Script::Tamil,
+        Script::Han,
+        Script::Japanese,
+        Script::Hangul,
+        Script::Cyrillic,
+        Script::Arabic,
+        Script::Devanagari,
+        Script::Greek,
+        Script::Other,
+    ];
+
     /// Whether words in this script are written without spaces between them.
     pub fn is_spaceless(self) -> bool {
         matches!(
@@ -24,34 +51,31 @@ impl Script {
         )
     }
 
-    /// Lower-case stable name (`latin`, `thai`, ...).
-    pub fn name(self) -> &'static str {
+    /// The ISO 15924 code (`Latn`, `Thai`, `Hani`, `Jpan`, ...); `Zyyy` for [`Script::Other`].
+    pub fn code(self) -> &'static str {
         match self {
-            Script::Latin => "latin",
-            Script::Thai => "thai",
-            Script::Lao => "lao",
-            Script::Khmer => "khmer",
-            Script::Myanmar => "myanmar",
-            Script::Han => "han",
-            Script::Tamil => "tamil",
-            Script::Other => "other",
+            Script::Latin => "Latn",
+            Script::Thai => "Thai",
+            Script::Lao => "Laoo",
+            Script::Khmer => "Khmr",
+            Script::Myanmar => "Mymr",
+            Script::Tamil => "Taml",
+            Script::Han => "Hani",
+            Script::Japanese => "Jpan",
+            Script::Hangul => "Hang",
+            Script::Cyrillic => "Cyrl",
+            Script::Arabic => "Arab",
+            Script::Devanagari => "Deva",
+            Script::Greek => "Grek",
+            Script::Other => "Zyyy",
         }
     }
-
-    const ALL: [Script; 8] = [
-        Script::Latin,
-        Script::Thai,
-        Script::Lao,
-        Script::Khmer,
-        Script::Myanmar,
-        Script::Han,
-        Script::Tamil,
-        Script::Other,
-    ];
 }
 
-/// The script of one character, or `None` for characters that are not letters or marks
-/// (digits, punctuation, spaces, symbols).
+/// The script of one character for word segmentation and quality rules, or `None` for
+/// characters that are not letters or marks (digits, punctuation, spaces, symbols). Coarse:
+/// only the seven SEA scripts are told apart, every other letter is `Other` (language ID
+/// tells more apart, with its own table).
 pub fn script_of(c: char) -> Option<Script> {
     let script = match c as u32 {
         0x41..=0x5A | 0x61..=0x7A => Script::Latin,
@@ -82,26 +106,41 @@ fn is_combining_mark(c: char) -> bool {
         | 0x17B4..=0x17D3 | 0x102B..=0x103E | 0x0BBE..=0x0BCD)
 }
 
-/// The script with the most letters in `text` (`Other` when there are none).
+/// The scripts [`script_of`] returns, in the order that breaks a tie in [`dominant_script`].
+const COARSE: [Script; 8] = [
+    Script::Latin,
+    Script::Thai,
+    Script::Lao,
+    Script::Khmer,
+    Script::Myanmar,
+    Script::Han,
+    Script::Tamil,
+    Script::Other,
+];
+
+/// The script with the most letters in `text` by [`script_of`] (`Other` when there are
+/// none; on a tie, the first in `Latin, Thai, Lao, Khmer, Myanmar, Han, Tamil, Other`).
 pub fn dominant_script(text: &str) -> Script {
-    let mut counts = [0usize; Script::ALL.len()];
+    let mut counts = [0usize; COARSE.len()];
     for c in text.chars() {
         if c.is_ascii() && !c.is_ascii_alphabetic() {
             continue;
         }
         if let Some(s) = script_of(c) {
-            counts[s as usize] += 1;
+            if let Some(i) = COARSE.iter().position(|&k| k == s) {
+                counts[i] += 1;
+            }
         }
     }
     let (best, n) = counts
         .iter()
         .enumerate()
         .max_by_key(|&(i, n)| (*n, std::cmp::Reverse(i)))
-        .unwrap_or((Script::Other as usize, &0));
+        .unwrap_or((COARSE.len() - 1, &0));
     if *n == 0 {
         Script::Other
     } else {
-        Script::ALL[best]
+        COARSE[best]
     }
 }
 

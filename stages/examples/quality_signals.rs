@@ -10,8 +10,8 @@
 use std::io::{BufRead, Read};
 use std::time::Instant;
 
-use pipeline::config::QualityConfig;
 use pipeline::Doc;
+use stages::quality::QualityConfig;
 use stages::quality::QualityModel;
 
 fn load_doc(line: &str) -> Result<(String, Doc), Box<dyn std::error::Error>> {
@@ -38,7 +38,8 @@ fn load_doc(line: &str) -> Result<(String, Doc), Box<dyn std::error::Error>> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bench = std::env::args().any(|a| a == "--bench");
-    let model = QualityModel::load(&QualityConfig::default())?;
+    let stopwords = testkit::expect_cached(stages::quality::STOPWORDS_ASSET);
+    let model = QualityModel::load(&QualityConfig::default(), &stopwords)?;
     let mut docs = Vec::new();
     for line in std::io::stdin().lock().lines() {
         docs.push(load_doc(&line?)?);

@@ -1,12 +1,12 @@
-//! seapile's per-document stages and their I/O: WARC ingest with charset decoding
-//! ([`warc`]), main-text extraction ([`extract`]), token counting ([`tokens`]) and the
-//! Parquet/JSONL writers ([`sink`]).
+//! seapile's per-document stages: WARC ingest with charset decoding ([`warc`]), main-text
+//! extraction ([`extract`]), quality rules ([`quality`]) and token counting ([`tokens`]).
 //!
-//! Each stage is a [`pipeline::Stage`]: built once from its config (loading models,
-//! validating), then called per document, dropping bad input with a stable reason.
+//! Each stage module holds its config (`ExtractConfig`, `QualityConfig`, `TokensConfig`: the
+//! `[[stages]]` table of its `type`), which implements [`pipeline::BuildStage`]: built once
+//! per run from the asset cache (loading models, validating), then called per document,
+//! dropping bad input with a stable reason from its `reason` module.
 
 pub mod extract;
 pub mod quality;
-pub mod sink;
 pub mod tokens;
 pub mod warc;

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use pipeline::config::ExtractConfig;
 use pipeline::{Doc, Outcome, Stage};
+use stages::extract::ExtractConfig;
 use stages::extract::{extract, extract_within, ExtractStage, ExtractTimeout};
 
 const ARTICLE: &str = r##"<!doctype html><html><head><title>Rice prices rise | Daily News</title>
@@ -176,11 +176,12 @@ fn fallback_pass_when_main_finds_too_little() {
 }
 
 fn stage(min_chars: usize, max_html_bytes: usize) -> ExtractStage {
-    ExtractStage::build(&ExtractConfig {
+    ExtractConfig {
         min_chars,
         max_html_bytes,
         ..ExtractConfig::default()
-    })
+    }
+    .stage()
     .expect("valid config")
 }
 
@@ -232,17 +233,19 @@ fn stage_drop_reasons() {
 
 #[test]
 fn zero_max_html_bytes_is_a_config_error_quoting_it() {
-    let e = ExtractStage::build(&ExtractConfig {
+    let e = ExtractConfig {
         min_chars: 1,
         max_html_bytes: 0,
         ..ExtractConfig::default()
-    })
+    }
+    .stage()
     .unwrap_err();
     assert!(e.to_string().contains("max_html_bytes = 0"), "{e}");
-    let e = ExtractStage::build(&ExtractConfig {
+    let e = ExtractConfig {
         max_millis: 0,
         ..ExtractConfig::default()
-    })
+    }
+    .stage()
     .unwrap_err();
     assert!(e.to_string().contains("max_millis = 0"), "{e}");
 }
@@ -340,11 +343,12 @@ fn guard_time_cap_gives_timeout_not_partial_text() {
 
 #[test]
 fn stage_drops_slow_page_as_extract_timeout() {
-    let mut s = ExtractStage::build(&ExtractConfig {
+    let mut s = ExtractConfig {
         max_millis: 1,
         max_html_bytes: 64 << 20,
         ..ExtractConfig::default()
-    })
+    }
+    .stage()
     .expect("valid config");
     let html = big_page(20_000_000);
     assert_eq!(

@@ -5,7 +5,7 @@ use stages::extract::extract;
 
 /// A UDHR page from the asset cache.
 fn udhr(code: &str) -> String {
-    std::fs::read_to_string(pipeline::assets::expect_udhr(code)).expect("readable page")
+    std::fs::read_to_string(testkit::expect_udhr(code)).expect("readable page")
 }
 
 fn collapse(s: &str) -> String {

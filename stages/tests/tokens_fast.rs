@@ -2,8 +2,8 @@
 //! multilingual text (every cached UDHR declaration, ~500 languages) and on edge cases of the
 //! split pattern; files it does not support fall back to `tokenizers` automatically.
 
-use pipeline::assets::expect_cached as asset;
 use stages::tokens::{Engine, TokenCounter};
+use testkit::expect_cached as asset;
 
 fn llama3() -> (TokenCounter, TokenCounter) {
     let path = asset("llama3/tokenizer.json");

@@ -3,11 +3,11 @@
 
 use std::sync::{Arc, OnceLock};
 
-use pipeline::assets::expect_cached as asset;
-use pipeline::assets::udhr_text;
-use pipeline::config::TokensConfig;
 use pipeline::{Chain, Doc, Outcome, Stage};
+use stages::tokens::TokensConfig;
 use stages::tokens::{TokenCounter, TokensStage};
+use testkit::expect_cached as asset;
+use testkit::udhr_text;
 
 fn counter() -> Arc<TokenCounter> {
     static COUNTER: OnceLock<Arc<TokenCounter>> = OnceLock::new();
@@ -75,9 +75,7 @@ fn missing_tokenizer_says_how_to_fetch_it() {
     let config = TokensConfig {
         tokenizer: Some("/nonexistent/custom.json".into()),
     };
-    let e = TokensStage::build(&config, &asset("llama3/tokenizer.json"))
-        .unwrap_err()
-        .to_string();
+    let e = config.stage(&testkit::assets()).unwrap_err().to_string();
     assert!(e.contains("/nonexistent/custom.json"), "{e}");
 }
 
@@ -95,8 +93,7 @@ fn a_file_that_is_not_a_tokenizer_is_an_error_naming_it() {
 
 #[test]
 fn stage_sets_tokens_and_never_drops() {
-    let stage =
-        TokensStage::build(&TokensConfig::default(), &asset("llama3/tokenizer.json")).unwrap();
+    let stage = TokensConfig::default().stage(&testkit::assets()).unwrap();
     let mut chain = Chain::new(vec![Box::new(stage)]);
     let texts = [udhr_text("tha:0"), String::new(), udhr_text("mya:all")];
     let mut counts = Vec::new();

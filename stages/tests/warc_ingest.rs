@@ -5,12 +5,12 @@
 use std::io::{BufReader, Cursor, Read, Write};
 use std::path::Path;
 
-use pipeline::assets::expect_cached as asset;
 use pipeline::{Doc, StageStats};
 use stages::warc::{
     decode_html, expand_inputs, http_response, open_input, recompress_per_record, response_record,
     write_gzip_member, IngestItem, WarcReader, WarcWriter, DEFAULT_MAX_RECORD_BYTES,
 };
+use testkit::expect_cached as asset;
 
 const CC_WARC: &str = "warc/CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec2.internal.warc";
 const DATE: &str = "2024-01-01T00:00:00Z";

@@ -1,47 +1,45 @@
 //! The checks every generated pair goes through. Each failure is a counted drop with a stable
-//! reason (the constants below), reported per language in the stats and the dataset card.
+//! reason (the constants below, in the order the checks run: [`ALL`]), reported per language
+//! in the stats and the dataset card.
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Finish, Generation};
 
-pub const ENGINE_ERROR: &str = "engine_error";
-pub const INSTRUCTION_EMPTY: &str = "instruction_empty";
-pub const INSTRUCTION_TRUNCATED: &str = "instruction_truncated";
-pub const INSTRUCTION_TOO_SHORT: &str = "instruction_too_short";
-pub const INSTRUCTION_TOO_LONG: &str = "instruction_too_long";
-pub const NOT_A_REQUEST: &str = "not_a_request";
-/// The model started a new turn (template markup in the text) without closing its own.
-pub const TURN_NOT_CLOSED: &str = "turn_not_closed";
-pub const RESPONSE_EMPTY: &str = "response_empty";
-pub const RESPONSE_TRUNCATED: &str = "response_truncated";
-pub const RESPONSE_TOO_SHORT: &str = "response_too_short";
-pub const RESPONSE_TOO_LONG: &str = "response_too_long";
-pub const REPETITION: &str = "repetition";
-pub const REFUSAL: &str = "refusal";
-pub const SELF_REFERENCE: &str = "self_reference";
-pub const LANG_MISMATCH: &str = "lang_mismatch";
-pub const NEAR_DUPLICATE: &str = "near_duplicate";
-
-/// Every reason, in the order checks run (for reports).
-pub const REASONS: &[&str] = &[
-    ENGINE_ERROR,
-    INSTRUCTION_EMPTY,
-    INSTRUCTION_TRUNCATED,
-    INSTRUCTION_TOO_SHORT,
-    INSTRUCTION_TOO_LONG,
-    TURN_NOT_CLOSED,
-    NOT_A_REQUEST,
-    REPETITION,
-    RESPONSE_EMPTY,
-    RESPONSE_TRUNCATED,
-    RESPONSE_TOO_SHORT,
-    RESPONSE_TOO_LONG,
-    REFUSAL,
-    SELF_REFERENCE,
-    LANG_MISMATCH,
-    NEAR_DUPLICATE,
-];
+pipeline::drop_reasons! {
+    /// The engine failed on the request (after its retries).
+    ENGINE_ERROR = "engine_error";
+    /// The model wrote no instruction.
+    INSTRUCTION_EMPTY = "instruction_empty";
+    /// The instruction reached its token limit before the end of the turn.
+    INSTRUCTION_TRUNCATED = "instruction_truncated";
+    /// The instruction has fewer tokens than `min_instruction_tokens`.
+    INSTRUCTION_TOO_SHORT = "instruction_too_short";
+    /// The instruction has more tokens than `max_instruction_tokens`.
+    INSTRUCTION_TOO_LONG = "instruction_too_long";
+    /// The model started a new turn (template markup in the text) without closing its own.
+    TURN_NOT_CLOSED = "turn_not_closed";
+    /// The "instruction" is not a request (an answer, a greeting, a fragment).
+    NOT_A_REQUEST = "not_a_request";
+    /// A turn loops: the same n-grams over and over.
+    REPETITION = "repetition";
+    /// The model wrote no response.
+    RESPONSE_EMPTY = "response_empty";
+    /// The response reached its token limit before the end of the turn.
+    RESPONSE_TRUNCATED = "response_truncated";
+    /// The response has fewer tokens than `min_response_tokens`.
+    RESPONSE_TOO_SHORT = "response_too_short";
+    /// The response has more tokens than `max_response_tokens`.
+    RESPONSE_TOO_LONG = "response_too_long";
+    /// The response refuses ("I cannot help with that").
+    REFUSAL = "refusal";
+    /// The response talks about the model itself ("As an AI language model").
+    SELF_REFERENCE = "self_reference";
+    /// Language ID does not find the target language in both turns.
+    LANG_MISMATCH = "lang_mismatch";
+    /// The instruction is a near duplicate of an earlier one in the set.
+    NEAR_DUPLICATE = "near_duplicate";
+}
 
 /// Filter thresholds (`[filters]` in the config).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

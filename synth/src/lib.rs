@@ -15,4 +15,5 @@ pub mod local;
 pub mod magpie;
 pub mod openai;
 pub mod output;
+pub mod setup;
 pub mod template;

@@ -415,17 +415,10 @@ mod tests {
     use std::time::Instant;
 
     fn model_path() -> PathBuf {
-        if let Ok(p) = std::env::var("SEAPILE_TEST_GGUF") {
-            return PathBuf::from(p);
+        match std::env::var_os("SEAPILE_TEST_GGUF") {
+            Some(p) => PathBuf::from(p),
+            None => testkit::cache_dir().join("models/SmolLM2-135M-Instruct.Q4_1.gguf"),
         }
-        let cache = std::env::var("SEAPILE_CACHE").map_or_else(
-            |_| {
-                let home = std::env::var("HOME").expect("HOME is set");
-                PathBuf::from(home).join(".cache/seapile")
-            },
-            PathBuf::from,
-        );
-        cache.join("models/SmolLM2-135M-Instruct.Q4_1.gguf")
     }
 
     fn engine() -> &'static LocalEngine {

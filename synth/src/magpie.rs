@@ -25,6 +25,8 @@ pub enum MagpieError {
     Template(#[from] crate::template::TemplateError),
     #[error("cache: {0}")]
     Cache(#[from] std::io::Error),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
 }
 
 /// Which engine generates.

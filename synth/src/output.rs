@@ -17,10 +17,6 @@ use arrow_array::{
     Array, ArrayRef, Float32Array, Int32Array, RecordBatch, StringArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Fields, Schema};
-use data_cards::escape::{md_block, md_cell, md_code, percent, thousands, yaml_str};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 
 use crate::magpie::{MagpieConfig, Pair, RunReport};
 
@@ -28,19 +24,23 @@ pub const DATA_FILE: &str = "data/train-00000-of-00001.parquet";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("cannot write {path}: {message}")]
-    Write { path: String, message: String },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
-fn write_err(path: &Path, e: impl std::fmt::Display) -> OutputError {
+fn write_err(path: &Path, e: impl std::error::Error + Send + Sync + 'static) -> OutputError {
     OutputError::Write {
-        path: path.display().to_string(),
-        message: e.to_string(),
+        path: path.to_path_buf(),
+        source: Box::new(e),
     }
 }
 
 fn atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    pipeline::runner::write_atomic(path, bytes).map_err(|e| write_err(path, e))
+    pipeline::fs::write_atomic(path, bytes).map_err(|e| write_err(path, e))
 }
 
 /// Write everything for a finished run.
@@ -54,7 +54,10 @@ pub fn write_all(
     let path = out.join(DATA_FILE);
     atomic(
         &path,
-        &parquet_bytes(config, report, &kept).map_err(|e| write_err(&path, e))?,
+        &parquet_bytes(config, report, &kept).map_err(|source| OutputError::Write {
+            path: path.clone(),
+            source,
+        })?,
     )?;
     if config.output.jsonl {
         let mut text = String::new();
@@ -144,7 +147,7 @@ fn parquet_bytes(
     config: &MagpieConfig,
     report: &RunReport,
     kept: &[&Pair],
-) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
     let n = kept.len();
     let strings = |f: &dyn Fn(&Pair) -> String| -> ArrayRef {
         Arc::new(StringArray::from(
@@ -227,139 +230,50 @@ fn parquet_bytes(
     ));
     let batch = RecordBatch::try_new(schema.clone(), columns.into_iter().map(|c| c.1).collect())?;
     debug_assert_eq!(batch.num_rows(), n);
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
-        .build();
-    let mut bytes = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut bytes, schema, Some(props))?;
-    writer.write(&batch)?;
-    writer.close()?;
-    Ok(bytes)
+    Ok(docs_io::sink::parquet_bytes(&batch)?)
 }
 
-/// The dataset card, in the style of SEA-LION's SEA-Instruct cards: counts per language, drop
-/// reasons, model and template, generation settings, licence.
+/// The dataset card (`data_cards::render_magpie`) from the config and the run's report.
 pub fn card(config: &MagpieConfig, report: &RunReport) -> String {
-    let langs: Vec<&str> = report.per_language.keys().map(String::as_str).collect();
-    let mut y = String::from("---\n");
-    y += &format!("pretty_name: {}\n", yaml_str(&config.output.pretty_name));
-    y += &format!("license: {}\n", yaml_str(&config.output.license));
-    y += "language:\n";
-    for l in data_cards::langs::hub_languages(&langs) {
-        y += &format!("- {}\n", yaml_str(&l));
-    }
-    y += "task_categories:\n- text-generation\n";
-    y += &format!(
-        "size_categories:\n- {}\n",
-        yaml_str(data_cards::size_category(report.kept))
-    );
-    y += "tags:\n- seapile\n- synthetic\n- magpie\n- southeast-asia\n";
-    y += "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/*.parquet\n";
-    y += "---\n\n";
-    y += &format!("# {}\n\n", config.output.pretty_name);
-    y += &format!(
-        "Instruction–response pairs made Magpie-style by [seapile](https://github.com/seapile/seapile): \
-the chat model {} was given only the pre-query prefix of its own chat template, wrote a user \
-turn, then answered it. Every pair was checked: both turns must end at the end of turn, stay within \
-length bounds, not loop, refuse or talk about the model, and be identified (lid.176 + seapile's SEA \
-rules) as the target language; near-duplicate instructions were dropped across the whole set.\n\n",
-        md_code(&report.model)
-    );
-    y += &format!(
-        "{} pairs kept of {} samples ({}).\n\n",
-        thousands(report.kept),
-        thousands(report.samples),
-        percent(report.kept, report.samples)
-    );
-    y += "## Languages\n\n| language | samples | kept | keep rate | instruction tokens | response tokens |\n|---|---:|---:|---:|---:|---:|\n";
-    for (code, r) in &report.per_language {
-        y += &format!(
-            "| {} ({}) | {} | {} | {} | {} | {} |\n",
-            md_cell(data_cards::langs::name(code)),
-            md_code(code),
-            thousands(r.samples),
-            thousands(r.kept),
-            percent(r.kept, r.samples),
-            thousands(r.instruction_tokens),
-            thousands(r.response_tokens)
-        );
-    }
-    y += "\n## Dropped pairs\n\n| reason |";
-    for code in report.per_language.keys() {
-        y += &format!(" {} |", md_cell(code));
-    }
-    y += " total |\n|---|";
-    for _ in report.per_language.keys() {
-        y += "---:|";
-    }
-    y += "---:|\n";
-    for reason in crate::filters::REASONS {
-        let counts: Vec<u64> = report
+    let sampling = |s: &crate::engine::Sampling| data_cards::Sampling {
+        temperature: s.temperature,
+        top_p: s.top_p,
+        max_tokens: s.max_tokens,
+    };
+    data_cards::render_magpie(&data_cards::MagpieCardInput {
+        pretty_name: config.output.pretty_name.clone(),
+        license: config.output.license.clone(),
+        model: report.model.clone(),
+        engine: report.engine.clone(),
+        template: report.template.clone(),
+        template_hash: report.template_hash.clone(),
+        stops: report.stops.clone(),
+        steering: report.steering.clone(),
+        pre_query: report.pre_query.clone(),
+        samples: report.samples,
+        kept: report.kept,
+        languages: report
             .per_language
-            .values()
-            .map(|r| r.dropped.get(*reason).copied().unwrap_or(0))
-            .collect();
-        let total: u64 = counts.iter().sum();
-        if total == 0 {
-            continue;
-        }
-        y += &format!("| `{reason}` |");
-        for c in counts {
-            y += &format!(" {} |", thousands(c));
-        }
-        y += &format!(" {} |\n", thousands(total));
-    }
-    y += "\n## Generation\n\n";
-    y += &format!(
-        "- model: {} (engine: {})\n",
-        md_code(&report.model),
-        report.engine
-    );
-    y += &format!(
-        "- chat template: {} (hash {}), stops: {}\n",
-        md_code(&report.template),
-        md_code(&report.template_hash),
-        report
-            .stops
             .iter()
-            .map(|s| md_code(s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    y += &format!("- language steering: {}\n", report.steering);
-    y += &format!(
-        "- instruction sampling: temperature {}, top-p {}, at most {} tokens\n",
-        config.instruction.temperature, config.instruction.top_p, config.instruction.max_tokens
-    );
-    y += &format!(
-        "- response sampling: temperature {}, top-p {}, at most {} tokens\n",
-        config.response.temperature, config.response.top_p, config.response.max_tokens
-    );
-    y += &format!(
-        "- seed {}; {} requests sent, {} answered from the cache, {} generated tokens in {:.1} s\n",
-        config.seed,
-        thousands(report.requests_sent),
-        thousands(report.cache_hits),
-        thousands(report.generated_tokens),
-        report.generation_seconds
-    );
-    if let Some((code, prefix)) = report.pre_query.iter().next() {
-        y += &format!(
-            "\nThe pre-query prefix ({code}; other languages differ in the system turn):\n\n"
-        );
-        y += &md_block("text", prefix);
-    }
-    y +=
-        "\n## Columns\n\n`id`, `messages` (`[{role, content}]`), `language` (ISO 639-3), `model`, \
-`template_hash`, `sampling` (JSON), `seed`, `instruction_tokens`, `response_tokens`, \
-`instruction_lang_score`, `response_lang_score`";
-    if config.output.sharegpt {
-        y += ", `conversations` (ShareGPT)";
-    }
-    y += ".\n\nDropped pairs and their reasons are in `rejected/rejected.jsonl`; the run's counters in `stats.json`.\n";
-    y += &format!(
-        "\n## Licence\n\n{} — check the generating model's licence: it usually governs its outputs.\n",
-        md_code(&config.output.license)
-    );
-    y
+            .map(|(code, r)| {
+                let l = data_cards::MagpieLanguage {
+                    samples: r.samples,
+                    kept: r.kept,
+                    instruction_tokens: r.instruction_tokens,
+                    response_tokens: r.response_tokens,
+                    dropped: r.dropped.clone(),
+                };
+                (code.clone(), l)
+            })
+            .collect(),
+        reasons: crate::filters::ALL.iter().map(|r| r.name).collect(),
+        instruction: sampling(&config.instruction),
+        response: sampling(&config.response),
+        seed: config.seed,
+        requests_sent: report.requests_sent,
+        cache_hits: report.cache_hits,
+        generated_tokens: report.generated_tokens,
+        generation_seconds: report.generation_seconds,
+        sharegpt: config.output.sharegpt,
+    })
 }

@@ -3,14 +3,17 @@
 
 use std::sync::Arc;
 
-use pipeline::assets::expect_cached;
 use synth::lang::LANGUAGES;
 use synth::magpie::LanguageCheck;
+use testkit::expect_cached;
 
 #[test]
 fn every_system_prompt_is_identified_as_its_language() {
     let lid = langid::FastText::load(expect_cached("lid.176.ftz")).unwrap();
-    let sea = langid::SeaLangid::new(Arc::new(lid), langid::MalayLexicon::cached().unwrap());
+    let sea = langid::SeaLangid::new(
+        Arc::new(lid),
+        langid::MalayLexicon::shared(expect_cached(langid::LEXICON_DIR)).unwrap(),
+    );
     let mut wrong = Vec::new();
     for l in LANGUAGES {
         let (code, score) = LanguageCheck::identify(&sea, l.system);

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use pipeline::assets::expect_cached;
 use synth::template::ChatTemplate;
+use testkit::expect_cached;
 
 fn from_config(name: &str) -> ChatTemplate {
     let path = expect_cached(&format!("templates/{name}/tokenizer_config.json"));

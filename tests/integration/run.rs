@@ -222,7 +222,7 @@ fn every_config_file_in_the_repo_parses() {
                 synth::magpie::MagpieConfig::from_toml(&text)
                     .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             } else {
-                pipeline::Config::from_file(&p).unwrap_or_else(|e| panic!("{e}"));
+                ::run::Config::from_file(&p).unwrap_or_else(|e| panic!("{e}"));
             }
             n += 1;
         }

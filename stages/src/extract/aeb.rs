@@ -190,6 +190,37 @@ pub fn load_aeb(dir: &Path) -> Result<Vec<AebPage>, AebError> {
         .collect()
 }
 
+/// `seapile eval extraction --aeb DIR`: the scores and the extractor's speed (docs/s).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct AebReport {
+    pub pages: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub docs_per_s: f64,
+}
+
+/// Extract every page of the benchmark in `dir` and score it; only extraction is timed.
+pub fn evaluate(dir: &Path) -> Result<AebReport, AebError> {
+    let pages = load_aeb(dir)?;
+    let start = std::time::Instant::now();
+    let preds: Vec<String> = pages.iter().map(|p| super::extract(&p.html).text).collect();
+    let secs = start.elapsed().as_secs_f64().max(1e-9);
+    let score = score_pages(
+        preds
+            .iter()
+            .zip(&pages)
+            .map(|(p, page)| (p.as_str(), page.truth.as_str())),
+    );
+    Ok(AebReport {
+        pages: score.pages,
+        precision: score.precision,
+        recall: score.recall,
+        f1: score.f1,
+        docs_per_s: pages.len() as f64 / secs,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,14 +14,15 @@
 
 pub mod aeb;
 mod dom;
+pub mod files;
 mod hints;
 mod render;
 mod score;
 
 use std::time::{Duration, Instant};
 
-use pipeline::config::ExtractConfig;
-use pipeline::{Doc, Outcome, Stage, StageError};
+use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
+use serde::{Deserialize, Serialize};
 
 use dom::{Dom, BOILER_CLASS, BOILER_TAG, REMOVED};
 use render::Cleaner;
@@ -155,6 +156,80 @@ fn main_text(dom: &Dom, deadline: Option<Instant>) -> Option<(String, &'static s
     Some((best, "main"))
 }
 
+/// Stable reasons for which the `extract` stage drops a page.
+pub mod reason {
+    pipeline::drop_reasons! {
+        /// The document reached extraction without HTML.
+        NO_HTML = "no_html";
+        /// The decoded HTML is larger than `max_html_bytes`.
+        HTML_TOO_LARGE = "html_too_large";
+        /// Extraction took longer than `max_millis`.
+        EXTRACT_TIMEOUT = "extract_timeout";
+        /// The extracted text has fewer than `min_chars` characters.
+        TOO_SHORT = "too_short";
+    }
+}
+
+/// `type = "extract"`: main text from each page's HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractConfig {
+    /// Pages whose extracted text has fewer characters than this are dropped (`too_short`).
+    #[serde(default = "default_min_chars")]
+    pub min_chars: usize,
+    /// Pages whose HTML is larger than this are dropped (`html_too_large`). Default 8 MiB.
+    #[serde(default = "default_max_html_bytes")]
+    pub max_html_bytes: usize,
+    /// Pages whose extraction takes longer than this many milliseconds are dropped
+    /// (`extract_timeout`). Default 2000.
+    #[serde(default = "default_max_extract_millis")]
+    pub max_millis: u64,
+}
+
+fn default_min_chars() -> usize {
+    50
+}
+fn default_max_html_bytes() -> usize {
+    8 << 20
+}
+fn default_max_extract_millis() -> u64 {
+    2000
+}
+
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            min_chars: default_min_chars(),
+            max_html_bytes: default_max_html_bytes(),
+            max_millis: default_max_extract_millis(),
+        }
+    }
+}
+
+impl ExtractConfig {
+    /// Validate the config and build the stage.
+    pub fn stage(&self) -> Result<ExtractStage, ExtractError> {
+        if self.max_html_bytes == 0 {
+            return Err(ExtractError::MaxHtmlBytes(self.max_html_bytes));
+        }
+        if self.max_millis == 0 {
+            return Err(ExtractError::MaxMillis(self.max_millis));
+        }
+        Ok(ExtractStage {
+            min_chars: self.min_chars,
+            max_html_bytes: self.max_html_bytes,
+            max_time: Duration::from_millis(self.max_millis),
+        })
+    }
+}
+
+impl BuildStage for ExtractConfig {
+    fn build(&self, _assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
+        let stage = self.stage().map_err(|e| BuildError::new("extract", e))?;
+        Ok(Box::new(stage))
+    }
+}
+
 /// A stage configuration that cannot work.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
@@ -180,23 +255,6 @@ pub struct ExtractStage {
     max_time: Duration,
 }
 
-impl ExtractStage {
-    /// Validate the config and build the stage.
-    pub fn build(config: &ExtractConfig) -> Result<Self, ExtractError> {
-        if config.max_html_bytes == 0 {
-            return Err(ExtractError::MaxHtmlBytes(config.max_html_bytes));
-        }
-        if config.max_millis == 0 {
-            return Err(ExtractError::MaxMillis(config.max_millis));
-        }
-        Ok(ExtractStage {
-            min_chars: config.min_chars,
-            max_html_bytes: config.max_html_bytes,
-            max_time: Duration::from_millis(config.max_millis),
-        })
-    }
-}
-
 impl Stage for ExtractStage {
     fn name(&self) -> &'static str {
         "extract"
@@ -204,15 +262,15 @@ impl Stage for ExtractStage {
 
     fn process(&mut self, mut doc: Doc) -> Result<Outcome, StageError> {
         let Some(html) = doc.html.take() else {
-            return Ok(Outcome::drop(doc, "no_html"));
+            return Ok(Outcome::drop(doc, reason::NO_HTML));
         };
         if html.len() > self.max_html_bytes {
-            return Ok(Outcome::drop(doc, "html_too_large"));
+            return Ok(Outcome::drop(doc, reason::HTML_TOO_LARGE));
         }
         let ex = extract_within(&html, self.max_time);
         drop(html);
         let Ok(ex) = ex else {
-            return Ok(Outcome::drop(doc, "extract_timeout"));
+            return Ok(Outcome::drop(doc, reason::EXTRACT_TIMEOUT));
         };
         doc.meta.insert("extract_pass".into(), ex.pass.into());
         if let Some(d) = ex.date {
@@ -224,7 +282,7 @@ impl Stage for ExtractStage {
         doc.title = ex.title;
         doc.text = ex.text;
         if doc.text.chars().count() < self.min_chars {
-            return Ok(Outcome::drop(doc, "too_short"));
+            return Ok(Outcome::drop(doc, reason::TOO_SHORT));
         }
         Ok(Outcome::Keep(doc))
     }

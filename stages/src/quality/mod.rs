@@ -18,56 +18,144 @@ pub mod thresholds;
 pub mod url;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use pipeline::config::QualityConfig;
-use pipeline::{Doc, Outcome, Stage, StageError};
+use pipeline::{Assets, BuildError, BuildStage, Doc, MissingAsset, Outcome, Stage, StageError};
 use segment::Script;
+use serde::{Deserialize, Serialize};
 
 use signals::ScoreContext;
 use stopwords::StopWords;
 use thresholds::Thresholds;
 use url::UrlFilter;
 
-/// Stable drop reasons, `group:rule`.
+/// Stable drop reasons, `group:rule`: the first rule a document fails.
 pub mod reason {
-    pub const MIN_WORDS: &str = "gopher_quality:min_words";
-    pub const MAX_WORDS: &str = "gopher_quality:max_words";
-    pub const MIN_MEAN_WORD_LENGTH: &str = "gopher_quality:min_mean_word_length";
-    pub const MAX_MEAN_WORD_LENGTH: &str = "gopher_quality:max_mean_word_length";
-    pub const SYMBOL_WORD_RATIO: &str = "gopher_quality:symbol_word_ratio";
-    pub const BULLET_LINES: &str = "gopher_quality:bullet_lines";
-    pub const ELLIPSIS_LINES: &str = "gopher_quality:ellipsis_lines";
-    pub const ALPHA_WORDS: &str = "gopher_quality:alpha_words";
-    pub const STOP_WORDS: &str = "gopher_quality:stop_words";
-    pub const DUP_LINE_FRAC: &str = "gopher_repetition:dup_line_frac";
-    pub const DUP_PARA_FRAC: &str = "gopher_repetition:dup_para_frac";
-    pub const DUP_LINE_CHAR_FRAC: &str = "gopher_repetition:dup_line_char_frac";
-    pub const DUP_PARA_CHAR_FRAC: &str = "gopher_repetition:dup_para_char_frac";
-    pub const TOP_NGRAM: [&str; 3] = [
-        "gopher_repetition:top_2gram",
-        "gopher_repetition:top_3gram",
-        "gopher_repetition:top_4gram",
-    ];
+    pipeline::drop_reasons! {
+        /// Fewer words than `gopher_quality.min_words` (words by the script's segmentation).
+        MIN_WORDS = "gopher_quality:min_words";
+        /// More words than `gopher_quality.max_words`.
+        MAX_WORDS = "gopher_quality:max_words";
+        /// Mean word length below `gopher_quality.min_mean_word_length` characters.
+        MIN_MEAN_WORD_LENGTH = "gopher_quality:min_mean_word_length";
+        /// Mean word length above `gopher_quality.max_mean_word_length` characters.
+        MAX_MEAN_WORD_LENGTH = "gopher_quality:max_mean_word_length";
+        /// Too many `#` and `...` symbols per word.
+        SYMBOL_WORD_RATIO = "gopher_quality:symbol_word_ratio";
+        /// Too many lines start with a bullet.
+        BULLET_LINES = "gopher_quality:bullet_lines";
+        /// Too many lines end with an ellipsis.
+        ELLIPSIS_LINES = "gopher_quality:ellipsis_lines";
+        /// Too few words contain a letter.
+        ALPHA_WORDS = "gopher_quality:alpha_words";
+        /// Too few of the language's stop words (where a stop-word list exists).
+        STOP_WORDS = "gopher_quality:stop_words";
+        /// Too many lines are duplicates of other lines.
+        DUP_LINE_FRAC = "gopher_repetition:dup_line_frac";
+        /// Too many paragraphs are duplicates of other paragraphs.
+        DUP_PARA_FRAC = "gopher_repetition:dup_para_frac";
+        /// Too many characters are in duplicated lines.
+        DUP_LINE_CHAR_FRAC = "gopher_repetition:dup_line_char_frac";
+        /// Too many characters are in duplicated paragraphs.
+        DUP_PARA_CHAR_FRAC = "gopher_repetition:dup_para_char_frac";
+        /// The most frequent word 2-gram covers too many characters.
+        TOP_2GRAM = "gopher_repetition:top_2gram";
+        /// The most frequent word 3-gram covers too many characters.
+        TOP_3GRAM = "gopher_repetition:top_3gram";
+        /// The most frequent word 4-gram covers too many characters.
+        TOP_4GRAM = "gopher_repetition:top_4gram";
+        /// Duplicated word 5-grams cover too many characters.
+        DUP_5GRAM = "gopher_repetition:dup_5gram";
+        /// Duplicated word 6-grams cover too many characters.
+        DUP_6GRAM = "gopher_repetition:dup_6gram";
+        /// Duplicated word 7-grams cover too many characters.
+        DUP_7GRAM = "gopher_repetition:dup_7gram";
+        /// Duplicated word 8-grams cover too many characters.
+        DUP_8GRAM = "gopher_repetition:dup_8gram";
+        /// Duplicated word 9-grams cover too many characters.
+        DUP_9GRAM = "gopher_repetition:dup_9gram";
+        /// Duplicated word 10-grams cover too many characters.
+        DUP_10GRAM = "gopher_repetition:dup_10gram";
+        /// The text contains "lorem ipsum".
+        LOREM_IPSUM = "c4:lorem_ipsum";
+        /// The text contains a curly bracket (code, templates).
+        CURLY_BRACKET = "c4:curly_bracket";
+        /// Too many lines are cookie, privacy or terms-of-use notices.
+        POLICY = "c4:policy";
+        /// Too many lines mention JavaScript.
+        JAVASCRIPT = "c4:javascript";
+        /// Too few sentences end in a terminal mark of the script.
+        TERMINAL_PUNCT = "c4:terminal_punct";
+        /// Too few lines end in punctuation.
+        LINE_PUNCT_RATIO = "fineweb:line_punct_ratio";
+        /// Too many lines are shorter than `fineweb.short_line_chars`.
+        SHORT_LINE_RATIO = "fineweb:short_line_ratio";
+        /// Too many characters are in duplicated lines.
+        CHAR_DUP_RATIO = "fineweb:char_dup_ratio";
+        /// Too many lines are list items.
+        LIST_RATIO = "fineweb:list_ratio";
+        /// The URL's domain is on the configured blocklist.
+        URL_BLOCKLIST = "url:blocklist";
+        /// The URL contains an adult word as a token.
+        URL_ADULT = "url:adult";
+    }
+
+    /// The top-n-gram reasons for n = 2, 3, 4.
+    pub const TOP_NGRAM: [&str; 3] = [TOP_2GRAM, TOP_3GRAM, TOP_4GRAM];
+    /// The duplicated-n-gram reasons for n = 5..=10.
     pub const DUP_NGRAM: [&str; 6] = [
-        "gopher_repetition:dup_5gram",
-        "gopher_repetition:dup_6gram",
-        "gopher_repetition:dup_7gram",
-        "gopher_repetition:dup_8gram",
-        "gopher_repetition:dup_9gram",
-        "gopher_repetition:dup_10gram",
+        DUP_5GRAM, DUP_6GRAM, DUP_7GRAM, DUP_8GRAM, DUP_9GRAM, DUP_10GRAM,
     ];
-    pub const LOREM_IPSUM: &str = "c4:lorem_ipsum";
-    pub const CURLY_BRACKET: &str = "c4:curly_bracket";
-    pub const POLICY: &str = "c4:policy";
-    pub const JAVASCRIPT: &str = "c4:javascript";
-    pub const TERMINAL_PUNCT: &str = "c4:terminal_punct";
-    pub const LINE_PUNCT_RATIO: &str = "fineweb:line_punct_ratio";
-    pub const SHORT_LINE_RATIO: &str = "fineweb:short_line_ratio";
-    pub const CHAR_DUP_RATIO: &str = "fineweb:char_dup_ratio";
-    pub const LIST_RATIO: &str = "fineweb:list_ratio";
-    pub const URL_BLOCKLIST: &str = "url:blocklist";
-    pub const URL_ADULT: &str = "url:adult";
+}
+
+/// `type = "quality"`: Gopher/C4/FineWeb rules with per-language thresholds (needs `lang`: put
+/// it after `langid`). Signals go to `attrs`; the first failing rule is the drop reason.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityConfig {
+    /// Folder of `<iso639-3>.toml` threshold files; default: the built-in `configs/quality`.
+    #[serde(default)]
+    pub thresholds_dir: Option<PathBuf>,
+    /// `stopwords-iso.json`; default: the asset cache.
+    #[serde(default)]
+    pub stopwords: Option<PathBuf>,
+    /// Write the signals but drop nothing.
+    #[serde(default)]
+    pub score_only: bool,
+    /// Domains to drop (one per line, subdomains included).
+    #[serde(default)]
+    pub url_blocklist: Option<PathBuf>,
+    /// Drop URLs containing an adult word as a token.
+    #[serde(default)]
+    pub url_adult_words: bool,
+    /// Mask e-mail addresses and phone numbers in kept documents.
+    #[serde(default)]
+    pub mask_pii: bool,
+}
+
+/// The stop-word lists in the asset cache (npm `stopwords-iso`).
+pub const STOPWORDS_ASSET: &str = "stopwords/stopwords-iso.json";
+
+impl QualityConfig {
+    /// Load thresholds, stop words (`stopwords`, else the cached list) and the URL filter.
+    pub fn stage(&self, assets: &Assets) -> Result<QualityStage, QualityError> {
+        let stopwords = match &self.stopwords {
+            Some(p) => p.clone(),
+            None => assets.require(STOPWORDS_ASSET)?,
+        };
+        let model = QualityModel::load(self, &stopwords)?;
+        Ok(QualityStage::with_model(Arc::new(model)))
+    }
+}
+
+impl BuildStage for QualityConfig {
+    fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
+        let stage = self
+            .stage(assets)
+            .map_err(|e| BuildError::new("quality", e))?;
+        Ok(Box::new(stage))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,15 +164,8 @@ pub enum QualityError {
     Read { path: PathBuf, message: String },
     #[error("invalid quality thresholds \"{origin}\": {message}")]
     Thresholds { origin: String, message: String },
-}
-
-impl From<QualityError> for StageError {
-    fn from(e: QualityError) -> Self {
-        StageError::Failed {
-            stage: "quality",
-            message: e.to_string(),
-        }
-    }
+    #[error(transparent)]
+    Missing(#[from] MissingAsset),
 }
 
 /// Everything the stage reads from disk, loaded once and shared by all shards.
@@ -97,23 +178,19 @@ pub struct QualityModel {
 }
 
 impl QualityModel {
-    /// Load thresholds (built in unless `thresholds_dir`), stop words (the cached
-    /// `stopwords-iso.json` unless `stopwords`) and the optional URL blocklist.
-    pub fn load(config: &QualityConfig) -> Result<QualityModel, QualityError> {
+    /// Load thresholds (built in unless `thresholds_dir`), the stop words at `stop_path`
+    /// (`stopwords-iso.json`) and the optional URL blocklist.
+    pub fn load(config: &QualityConfig, stop_path: &Path) -> Result<QualityModel, QualityError> {
         let thresholds = match &config.thresholds_dir {
             Some(dir) => thresholds::from_dir(dir)?,
             None => thresholds::built_in()?,
         };
-        let stop_path = config
-            .stopwords
-            .clone()
-            .unwrap_or_else(|| pipeline::assets::cache_dir().join("stopwords/stopwords-iso.json"));
         let url = (config.url_blocklist.is_some() || config.url_adult_words)
             .then(|| UrlFilter::new(config.url_blocklist.as_deref(), config.url_adult_words))
             .transpose()?;
         Ok(QualityModel {
             thresholds,
-            stop_words: stopwords::load(&stop_path)?,
+            stop_words: stopwords::load(stop_path)?,
             url,
             score_only: config.score_only,
             mask_pii: config.mask_pii,
@@ -132,7 +209,7 @@ impl QualityModel {
                 Script::Myanmar => "mya",
                 Script::Han => "zho",
                 Script::Tamil => "tam",
-                Script::Latin | Script::Other => "eng",
+                _ => "eng",
             },
         }
     }
@@ -157,18 +234,13 @@ impl QualityModel {
 }
 
 /// The pipeline stage around a shared [`QualityModel`].
+#[derive(Clone)]
 pub struct QualityStage {
-    model: std::sync::Arc<QualityModel>,
+    model: Arc<QualityModel>,
 }
 
 impl QualityStage {
-    pub fn build(config: &QualityConfig) -> Result<QualityStage, QualityError> {
-        Ok(Self::with_model(std::sync::Arc::new(QualityModel::load(
-            config,
-        )?)))
-    }
-
-    pub fn with_model(model: std::sync::Arc<QualityModel>) -> QualityStage {
+    pub fn with_model(model: Arc<QualityModel>) -> QualityStage {
         QualityStage { model }
     }
 }

@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn real_list_has_the_languages_it_covers() {
-        let path = pipeline::assets::expect_cached("stopwords/stopwords-iso.json");
+        let path = testkit::expect_cached("stopwords/stopwords-iso.json");
         let lists = load(&path).unwrap();
         for lang in ["eng", "ind", "tgl", "tha", "vie", "zho", "zsm"] {
             assert!(lists.get(lang).is_some_and(|s| s.len() > 50), "{lang}");

@@ -3,19 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use pipeline::assets::{expect_udhr, UDHR_SEA};
-use pipeline::config::QualityConfig;
+use crate::quality::QualityConfig;
 use pipeline::{Doc, Outcome, Stage};
+use testkit::{expect_udhr, UDHR_SEA};
 
 use super::reason as r;
 use super::rules::decide;
 use super::signals::attr;
 use super::thresholds::built_in;
-use super::{QualityModel, QualityStage};
+use super::QualityModel;
 
 fn model() -> QualityModel {
-    QualityModel::load(&QualityConfig::default())
-        .expect("built-in thresholds and cached stop words")
+    QualityModel::load(
+        &QualityConfig::default(),
+        &testkit::expect_cached(super::STOPWORDS_ASSET),
+    )
+    .expect("built-in thresholds and cached stop words")
 }
 
 /// The extracted text of the cached UDHR page `stem`.
@@ -179,7 +182,7 @@ fn variants(lang: &str, text: &str) -> Vec<(&'static str, String)> {
 
 #[test]
 fn snapshot_of_reasons_over_udhr_variants() {
-    let mut stage = QualityStage::build(&QualityConfig::default()).unwrap();
+    let mut stage = QualityConfig::default().stage(&testkit::assets()).unwrap();
     let mut counts: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for (lang, stem) in UDHR_SEA {
         let text = udhr_text(stem);
@@ -215,7 +218,7 @@ fn score_only_keeps_with_signals() {
         score_only: true,
         ..QualityConfig::default()
     };
-    let mut stage = QualityStage::build(&config).unwrap();
+    let mut stage = config.stage(&testkit::assets()).unwrap();
     match stage.process(doc("tha", "สวัสดี".to_string())).unwrap() {
         Outcome::Keep(d) => assert_eq!(d.attrs[attr::WORD_COUNT], 1.0),
         Outcome::Drop { reason, .. } => panic!("score_only dropped: {reason}"),
@@ -228,7 +231,7 @@ fn pii_is_masked_in_kept_documents() {
         mask_pii: true,
         ..QualityConfig::default()
     };
-    let mut stage = QualityStage::build(&config).unwrap();
+    let mut stage = config.stage(&testkit::assets()).unwrap();
     let text = format!("{}\nHubungi kami: redaksi@contoh.co.id.", udhr_text("ind"));
     match stage.process(doc("ind", text)).unwrap() {
         Outcome::Keep(d) => {
@@ -282,6 +285,6 @@ fn missing_stopwords_file_is_an_error_naming_it() {
         stopwords: Some("/no/such/stopwords.json".into()),
         ..QualityConfig::default()
     };
-    let e = QualityModel::load(&config).err().unwrap().to_string();
+    let e = config.stage(&testkit::assets()).err().unwrap().to_string();
     assert!(e.contains("/no/such/stopwords.json"), "{e}");
 }

@@ -16,9 +16,43 @@ mod pretok;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pipeline::config::TokensConfig;
-use pipeline::{Doc, Outcome, Stage, StageError};
+use pipeline::{Assets, BuildError, BuildStage, Doc, ModelFile, Outcome, Stage, StageError};
+use serde::{Deserialize, Serialize};
 use tokenizers::Tokenizer;
+
+/// Llama 3's `tokenizer.json` in the asset cache: the default tokenizer.
+pub const LLAMA3_TOKENIZER: &str = "llama3/tokenizer.json";
+
+/// `type = "tokens"`: count each kept document's tokens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensConfig {
+    /// Hugging Face `tokenizer.json`; default: Llama 3's from the asset cache.
+    #[serde(default)]
+    pub tokenizer: Option<PathBuf>,
+}
+
+impl TokensConfig {
+    /// Load `tokenizer`, else the cached Llama 3 tokenizer.
+    pub fn stage(&self, assets: &Assets) -> Result<TokensStage, TokensError> {
+        let path = match &self.tokenizer {
+            Some(p) => p.clone(),
+            None => assets.require(LLAMA3_TOKENIZER)?,
+        };
+        Ok(TokensStage::with_counter(Arc::new(TokenCounter::load(
+            path,
+        )?)))
+    }
+}
+
+impl BuildStage for TokensConfig {
+    fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
+        let stage = self
+            .stage(assets)
+            .map_err(|e| BuildError::new("tokens", e))?;
+        Ok(Box::new(stage))
+    }
+}
 
 /// Errors of this module: a missing or unreadable tokenizer, or a text it cannot encode.
 #[derive(Debug, thiserror::Error)]
@@ -27,15 +61,23 @@ pub enum TokensError {
     #[error("tokenizer \"{}\" not found; run: seapile assets fetch", path.display())]
     MissingTokenizer { path: PathBuf },
     /// The file exists but is not a tokenizer `tokenizers` can load.
-    #[error("cannot load tokenizer \"{}\": {message}", path.display())]
-    Load { path: PathBuf, message: String },
+    #[error("cannot load tokenizer \"{}\": {source}", path.display())]
+    Load {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The tokenizer failed on a text (not possible with byte-level BPE such as Llama 3's).
-    #[error("tokenizer \"{}\" cannot encode text starting \"{start}\": {message}", path.display())]
+    #[error("tokenizer \"{}\" cannot encode text starting \"{start}\": {source}", path.display())]
     Encode {
         path: PathBuf,
         start: String,
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The default tokenizer is not in the asset cache.
+    #[error(transparent)]
+    Missing(#[from] pipeline::MissingAsset),
 }
 
 /// Which implementation counts for a [`TokenCounter`].
@@ -81,7 +123,7 @@ impl TokenCounter {
         let json: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| TokensError::Load {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                source: Box::new(e),
             })?;
         match fast::FastBpe::from_json(&json) {
             Ok(fast) => Ok(TokenCounter {
@@ -106,16 +148,12 @@ impl TokenCounter {
                 path: path.to_path_buf(),
             });
         }
-        let mut tokenizer = Tokenizer::from_file(path).map_err(|e| TokensError::Load {
+        let load_err = |source| TokensError::Load {
             path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| TokensError::Load {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            source,
+        };
+        let mut tokenizer = Tokenizer::from_file(path).map_err(load_err)?;
+        tokenizer.with_truncation(None).map_err(load_err)?;
         tokenizer.with_padding(None);
         Ok(TokenCounter {
             inner: Inner::Hf(Box::new(tokenizer)),
@@ -149,13 +187,14 @@ impl TokenCounter {
             Inner::Fast(fast) => return Ok(u32::try_from(fast.count(text)).unwrap_or(u32::MAX)),
             Inner::Hf(tokenizer) => tokenizer,
         };
-        let encoding = tokenizer
-            .encode_fast(text, false)
-            .map_err(|e| TokensError::Encode {
-                path: self.path.clone(),
-                start: text.chars().take(60).collect(),
-                message: e.to_string(),
-            })?;
+        let encoding =
+            tokenizer
+                .encode_fast(text, false)
+                .map_err(|source| TokensError::Encode {
+                    path: self.path.clone(),
+                    start: text.chars().take(60).collect(),
+                    source,
+                })?;
         Ok(u32::try_from(encoding.len()).unwrap_or(u32::MAX))
     }
 
@@ -182,7 +221,7 @@ fn read_tokenizer(path: &Path) -> Result<Vec<u8>, TokensError> {
     }
     std::fs::read(path).map_err(|e| TokensError::Load {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: Box::new(e),
     })
 }
 
@@ -193,15 +232,14 @@ pub struct TokensStage {
 }
 
 impl TokensStage {
-    /// Load `config.tokenizer`, else `default_tokenizer`.
-    pub fn build(config: &TokensConfig, default_tokenizer: &Path) -> Result<Self, TokensError> {
-        let path = config.tokenizer.as_deref().unwrap_or(default_tokenizer);
-        Ok(Self::with_counter(Arc::new(TokenCounter::load(path)?)))
-    }
-
     /// A stage around an already loaded counter (shared between shards).
     pub fn with_counter(counter: Arc<TokenCounter>) -> Self {
         TokensStage { counter }
+    }
+
+    /// The counter this stage counts with.
+    pub fn counter(&self) -> &TokenCounter {
+        &self.counter
     }
 }
 
@@ -214,11 +252,15 @@ impl Stage for TokensStage {
         let n = self
             .counter
             .try_count(&doc.text)
-            .map_err(|e| StageError::Failed {
-                stage: "tokens",
-                message: format!("document \"{}\": {e}", doc.id),
-            })?;
+            .map_err(|e| StageError::failed("tokens", &doc.id, e))?;
         doc.tokens = Some(n);
         Ok(Outcome::Keep(doc))
+    }
+
+    fn model_files(&self) -> Vec<ModelFile> {
+        vec![ModelFile {
+            role: "token counts (tokenizer.json)",
+            path: self.counter.path().to_path_buf(),
+        }]
     }
 }

@@ -7,8 +7,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-use super::store::{self, StoreUrl};
 use super::IngestError;
+use docs_io::store::{self, StoreUrl};
 
 /// Prepended to the relative keys of a `warc.paths` list when no prefix is given.
 pub const DEFAULT_PATHS_PREFIX: &str = "https://data.commoncrawl.org/";
@@ -17,7 +17,7 @@ const RAW_BUF: usize = 256 << 10;
 const DECODED_BUF: usize = 256 << 10;
 
 /// Open a local path, an `http(s)://` URL (streamed), an object-store URL (`s3://`, `gs://`,
-/// streamed through [`super::store`]; `s3://commoncrawl/<key>` without S3 credentials is read
+/// streamed through `docs_io::store`; `s3://commoncrawl/<key>` without S3 credentials is read
 /// from `https://data.commoncrawl.org/<key>`), gunzipping when the bytes start with the gzip
 /// magic.
 pub fn open_input(input: &str) -> Result<Box<dyn BufRead + Send>, IngestError> {

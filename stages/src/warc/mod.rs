@@ -1,6 +1,6 @@
 //! WARC ingest: a streaming reader that turns WARC records into HTML [`Doc`]s, plus the input
-//! plumbing (local files, globs, folders, `warc.paths` lists, http(s)/`s3://commoncrawl` URLs)
-//! and a small gzip-per-record writer.
+//! plumbing (local files, globs, folders, `warc.paths` lists, http(s) URLs, object stores
+//! through `docs_io::store`) and a small gzip-per-record writer.
 //!
 //! The one design decision: **every record read becomes exactly one [`IngestItem`]**, either
 //! a page or a drop with a stable reason, and the reader never holds more than one record in
@@ -18,7 +18,6 @@ mod http;
 mod input;
 mod lines;
 mod reader;
-pub mod store;
 mod writer;
 
 use pipeline::Doc;
@@ -32,32 +31,34 @@ pub use writer::{
 
 /// Stable reasons for which ingest drops a record (`IngestItem::Dropped::reason`).
 pub mod reasons {
-    /// A record other than `response` (warcinfo, request, metadata, revisit, resource, ...).
-    pub const NOT_RESPONSE: &str = "not_response";
-    /// A `response` record whose block is not an HTTP message (e.g. `text/dns`).
-    pub const NOT_HTTP: &str = "not_http";
-    /// HTTP status other than 200.
-    pub const HTTP_STATUS: &str = "http_status";
-    /// An HTTP 200 HTML response whose body is empty or only whitespace.
-    pub const EMPTY_BODY: &str = "empty_body";
-    /// Content-Type is not HTML, or (without one) the body does not look like HTML.
-    pub const NOT_HTML: &str = "not_html";
-    /// The HTTP status line or header block cannot be parsed.
-    pub const BAD_HTTP_HEADERS: &str = "bad_http_headers";
-    /// Transfer- or Content-Encoding could not be undone (or is unknown).
-    pub const DECODE_FAILED: &str = "decode_failed";
-    /// More than 5% of the decoded characters are U+FFFD.
-    pub const CHARSET_UNDECODABLE: &str = "charset_undecodable";
-    /// Record (or decoded body) larger than the limit; skipped without buffering.
-    pub const RECORD_TOO_LARGE: &str = "record_too_large";
-    /// The stream ended inside the record.
-    pub const TRUNCATED: &str = "truncated";
-    /// The gzip stream is corrupt inside the record.
-    pub const CORRUPT_GZIP: &str = "corrupt_gzip";
-    /// WARC header without a usable Content-Length, WARC-Type or WARC-Record-ID, or too long.
-    pub const BAD_WARC_HEADER: &str = "bad_warc_header";
-    /// The record's Content-Length does not end where the next record starts.
-    pub const BAD_CONTENT_LENGTH: &str = "bad_content_length";
+    pipeline::drop_reasons! {
+        /// A record other than `response` (warcinfo, request, metadata, revisit, resource, ...).
+        NOT_RESPONSE = "not_response";
+        /// A `response` record whose block is not an HTTP message (e.g. `text/dns`).
+        NOT_HTTP = "not_http";
+        /// HTTP status other than 200.
+        HTTP_STATUS = "http_status";
+        /// An HTTP 200 HTML response whose body is empty or only whitespace.
+        EMPTY_BODY = "empty_body";
+        /// Content-Type is not HTML, or (without one) the body does not look like HTML.
+        NOT_HTML = "not_html";
+        /// The HTTP status line or header block cannot be parsed.
+        BAD_HTTP_HEADERS = "bad_http_headers";
+        /// Transfer- or Content-Encoding could not be undone (or is unknown).
+        DECODE_FAILED = "decode_failed";
+        /// More than 5% of the decoded characters are U+FFFD.
+        CHARSET_UNDECODABLE = "charset_undecodable";
+        /// Record (or decoded body) larger than the limit; skipped without buffering.
+        RECORD_TOO_LARGE = "record_too_large";
+        /// The stream ended inside the record.
+        TRUNCATED = "truncated";
+        /// The gzip stream is corrupt inside the record.
+        CORRUPT_GZIP = "corrupt_gzip";
+        /// WARC header without a usable Content-Length, WARC-Type or WARC-Record-ID, or too long.
+        BAD_WARC_HEADER = "bad_warc_header";
+        /// The record's Content-Length does not end where the next record starts.
+        BAD_CONTENT_LENGTH = "bad_content_length";
+    }
 }
 
 /// One record read from a WARC file.
@@ -115,4 +116,7 @@ pub enum IngestError {
     /// Writing a WARC file failed.
     #[error("cannot write WARC output: {0}")]
     Write(#[source] std::io::Error),
+    /// An object-store input could not be listed or read.
+    #[error(transparent)]
+    Store(#[from] docs_io::store::StoreError),
 }

@@ -1,0 +1,307 @@
+//! The run configuration (TOML). Config describes the data; CLI flags describe the run
+//! (threads, shard selection) and override `input`/`output` when given.
+//!
+//! Stage configs are a closed, internally tagged enum ([`StageConfig`], `type = "langid"`)
+//! over each stage crate's own config type, and every struct denies unknown fields, so a typo
+//! is an error that names the field, not a silent default. Parsing checks values
+//! (`BuildStage::validate`); building the stages (`crate::stages`) checks what needs files.
+
+use std::path::{Path, PathBuf};
+
+use dedup::ExactDedupConfig;
+use docs_io::Format;
+use langid::LangidConfig;
+use pipeline::{BuildStage, InvalidValue, Reason};
+use serde::{Deserialize, Serialize};
+use stages::extract::ExtractConfig;
+use stages::quality::QualityConfig;
+use stages::tokens::TokensConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file \"{}\": {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config \"{origin}\": {message}")]
+    Parse { origin: String, message: String },
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub input: InputConfig,
+    #[serde(default)]
+    pub output: OutputConfig,
+    #[serde(default = "default_stages")]
+    pub stages: Vec<StageConfig>,
+    /// Resources for `seapile slurm` / `seapile k8s` (their flags override these).
+    #[serde(default, skip_serializing_if = "ClusterConfig::is_empty")]
+    pub cluster: ClusterConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            input: InputConfig::default(),
+            output: OutputConfig::default(),
+            stages: default_stages(),
+            cluster: ClusterConfig::default(),
+        }
+    }
+}
+
+/// `[cluster]`: how `seapile slurm` and `seapile k8s` size their jobs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// Array tasks / Job completions.
+    #[serde(default)]
+    pub tasks: Option<usize>,
+    /// CPUs per task (also each task's `--threads`).
+    #[serde(default)]
+    pub cpus: Option<usize>,
+    /// Slurm: partition, memory (`8G`) and wall time (`04:00:00`) per task.
+    #[serde(default)]
+    pub partition: Option<String>,
+    #[serde(default)]
+    pub mem: Option<String>,
+    #[serde(default)]
+    pub time: Option<String>,
+    /// Kubernetes: image, memory per pod (`8Gi`), PersistentVolumeClaims (`CLAIM:/mount`).
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub memory: Option<String>,
+    #[serde(default)]
+    pub volumes: Vec<String>,
+}
+
+impl ClusterConfig {
+    pub fn is_empty(&self) -> bool {
+        *self == ClusterConfig::default()
+    }
+}
+
+fn default_stages() -> Vec<StageConfig> {
+    vec![
+        StageConfig::Extract(ExtractConfig::default()),
+        StageConfig::ExactDedup(ExactDedupConfig::default()),
+        StageConfig::Langid(LangidConfig::default()),
+        StageConfig::Quality(QualityConfig::default()),
+        StageConfig::Tokens(TokensConfig::default()),
+    ]
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Local paths, globs, `warc.paths`/`warc.paths.gz` lists, or http(s) URLs.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Prepended to the relative entries of a `warc.paths` list
+    /// (e.g. `https://data.commoncrawl.org/`).
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Records larger than this are skipped (dropped as `record_too_large`) without being
+    /// held in memory. Default 16 MiB (`stages::warc::DEFAULT_MAX_RECORD_BYTES`).
+    #[serde(default)]
+    pub max_record_bytes: Option<u64>,
+}
+
+impl InputConfig {
+    /// The record size limit in force.
+    pub fn max_record_bytes(&self) -> u64 {
+        self.max_record_bytes
+            .unwrap_or(stages::warc::DEFAULT_MAX_RECORD_BYTES)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    #[serde(default)]
+    pub format: Format,
+    /// Also write dropped documents with their reason to `OUT/rejected/`.
+    #[serde(default)]
+    pub keep_rejected: bool,
+    /// Dataset card fields.
+    #[serde(default = "default_license")]
+    pub license: String,
+    #[serde(default)]
+    pub pretty_name: Option<String>,
+}
+
+fn default_license() -> String {
+    "other".to_string()
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: None,
+            format: Format::default(),
+            keep_rejected: false,
+            license: default_license(),
+            pretty_name: None,
+        }
+    }
+}
+
+/// The registry of stages a run can build: one line per stage gives its `type` (also its
+/// name in stats, rejects and cards), its config type (owned by its crate) and its drop
+/// reasons. Expands to the tagged [`StageConfig`] enum and [`STAGE_REASONS`].
+macro_rules! stage_registry {
+    ($($(#[$doc:meta])* $variant:ident($config:ty) = $name:literal, $reasons:expr;)+) => {
+        /// One configured stage, tagged by `type`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        pub enum StageConfig {
+            $($(#[$doc])* $variant($config),)+
+        }
+
+        impl StageConfig {
+            /// The stage's name in stats, rejects and cards (= its `type`).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(StageConfig::$variant(_) => $name,)+
+                }
+            }
+
+            /// The config as the stage builder it is.
+            pub fn builder(&self) -> &dyn BuildStage {
+                match self {
+                    $(StageConfig::$variant(c) => c,)+
+                }
+            }
+        }
+
+        /// Every stage's stable drop reasons, in registry order.
+        pub const STAGE_REASONS: &[(&str, &[Reason])] = &[$(($name, $reasons)),+];
+    };
+}
+
+stage_registry! {
+    /// Main text from HTML (`stages::extract`).
+    Extract(ExtractConfig) = "extract", stages::extract::reason::ALL;
+    /// Exact duplicates within a shard (`dedup`).
+    ExactDedup(ExactDedupConfig) = "exact_dedup", dedup::reason::ALL;
+    /// Language ID and the SEA languages (`langid`).
+    Langid(LangidConfig) = "langid", langid::reason::ALL;
+    /// Gopher/C4/FineWeb quality rules (`stages::quality`).
+    Quality(QualityConfig) = "quality", stages::quality::reason::ALL;
+    /// Token counts (`stages::tokens`).
+    Tokens(TokensConfig) = "tokens", &[];
+}
+
+impl Config {
+    /// Parse TOML text; `origin` (a file name) is quoted in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        config.validate().map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Value checks that need no file system: each stage's own, then the chain's.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for stage in &self.stages {
+            stage.builder().validate()?;
+        }
+        let mut names: Vec<&str> = self.stages.iter().map(|s| s.name()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(InvalidValue {
+                field: "stages".into(),
+                value: format!("\"{}\"", w[0]),
+                hint: "each stage type may appear once".into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The config as TOML (written into the dataset card).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tagged_stages() {
+        let c = Config::from_toml(
+            r#"
+            [input]
+            paths = ["a.warc.gz"]
+            [[stages]]
+            type = "extract"
+            [[stages]]
+            type = "langid"
+            threshold = 0.5
+            languages = ["ind", "zsm"]
+            "#,
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.stages.len(), 2);
+        assert!(matches!(&c.stages[1], StageConfig::Langid(l) if l.threshold == 0.5));
+    }
+
+    #[test]
+    fn unknown_field_is_an_error_naming_it() {
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"langid\"\nthreshhold = 0.5\n",
+            "x.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("x.toml") && e.contains("threshhold"), "{e}");
+    }
+
+    #[test]
+    fn unknown_stage_type_is_an_error() {
+        let e = Config::from_toml("[[stages]]\ntype = \"magic\"\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("magic"), "{e}");
+    }
+
+    #[test]
+    fn bad_threshold_quotes_value() {
+        let e = Config::from_toml("[[stages]]\ntype = \"langid\"\nthreshold = 1.5\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1.5") && e.contains("x.toml"), "{e}");
+    }
+
+    #[test]
+    fn default_round_trips() {
+        let c = Config::default();
+        let back = Config::from_toml(&c.to_toml(), "rt").unwrap();
+        assert_eq!(c, back);
+    }
+}
