@@ -166,10 +166,7 @@ impl LangidConfig {
 
 impl BuildStage for LangidConfig {
     fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
-        let stage = self
-            .stage(assets)
-            .map_err(|e| BuildError::new("langid", e))?;
-        Ok(Box::new(stage))
+        pipeline::stage::boxed("langid", self.stage(assets))
     }
 
     fn validate(&self) -> Result<(), InvalidValue> {

@@ -140,6 +140,19 @@ impl BuildError {
     }
 }
 
+/// A typed stage constructor's result as [`BuildStage::build`] returns it: the stage boxed,
+/// or its error named after `stage`.
+pub fn boxed<S, E>(stage: &'static str, built: Result<S, E>) -> Result<Box<dyn Stage>, BuildError>
+where
+    S: Stage + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match built {
+        Ok(s) => Ok(Box::new(s)),
+        Err(e) => Err(BuildError::new(stage, e)),
+    }
+}
+
 /// Stages run in order, each with its own counters (in, kept, dropped by reason, seconds).
 pub struct Chain {
     stages: Vec<Box<dyn Stage>>,

@@ -225,8 +225,7 @@ impl ExtractConfig {
 
 impl BuildStage for ExtractConfig {
     fn build(&self, _assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
-        let stage = self.stage().map_err(|e| BuildError::new("extract", e))?;
-        Ok(Box::new(stage))
+        pipeline::stage::boxed("extract", self.stage())
     }
 }
 

@@ -151,10 +151,7 @@ impl QualityConfig {
 
 impl BuildStage for QualityConfig {
     fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
-        let stage = self
-            .stage(assets)
-            .map_err(|e| BuildError::new("quality", e))?;
-        Ok(Box::new(stage))
+        pipeline::stage::boxed("quality", self.stage(assets))
     }
 }
 

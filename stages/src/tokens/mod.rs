@@ -47,10 +47,7 @@ impl TokensConfig {
 
 impl BuildStage for TokensConfig {
     fn build(&self, assets: &Assets) -> Result<Box<dyn Stage>, BuildError> {
-        let stage = self
-            .stage(assets)
-            .map_err(|e| BuildError::new("tokens", e))?;
-        Ok(Box::new(stage))
+        pipeline::stage::boxed("tokens", self.stage(assets))
     }
 }
 
