@@ -221,7 +221,7 @@ pub struct BenchArgs {
 pub enum BenchKind {
     /// The OpenAI-compatible client of `seapile magpie` next to a minimal Python client: tokens/s
     /// against llama.cpp's server, requests/s against an endpoint that answers at once.
-    Magpie(MagpieBenchArgs),
+    Magpie(bench::magpie::Flags),
     /// Language ID on a labelled TSV next to `peer langid` (Python fastText): lines/s of
     /// fastText alone and of the SEA layer, their ratios to the peer, and both scores.
     Langid {
@@ -229,39 +229,4 @@ pub enum BenchKind {
         #[arg(long)]
         tsv: Option<PathBuf>,
     },
-}
-
-#[derive(Args)]
-pub struct MagpieBenchArgs {
-    /// llama.cpp's server binary (default: $SEAPILE_LLAMA_SERVER, else the one scripts/test
-    /// builds into the asset cache).
-    #[arg(long)]
-    pub server: Option<PathBuf>,
-    /// GGUF model the server runs (default: SmolLM2-135M-Instruct from the asset cache).
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// Requests sent to llama-server by each client.
-    #[arg(long, default_value_t = 256)]
-    pub n: usize,
-    /// Requests in flight (also llama-server's parallel slots).
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
-    /// New tokens per request against llama-server.
-    #[arg(long, default_value_t = 64)]
-    pub max_tokens: u32,
-    /// Rounds per client, alternating seapile and Python; the best round counts.
-    #[arg(long, default_value_t = 2)]
-    pub rounds: usize,
-    /// Requests sent to the instant endpoint by each client.
-    #[arg(long, default_value_t = 20_000)]
-    pub instant_n: usize,
-    /// Requests in flight against the instant endpoint (seapile's default concurrency).
-    #[arg(long, default_value_t = 64)]
-    pub instant_concurrency: usize,
-    /// Python for the minimal client.
-    #[arg(long, default_value = "python3")]
-    pub python: String,
-    /// Skip the llama-server part (e.g. no server built).
-    #[arg(long)]
-    pub no_server: bool,
 }

@@ -286,29 +286,13 @@ fn bench(args: cli::BenchArgs, cache: &assets::Cache) -> Result<()> {
         eprintln!("peers harness not found: reporting seapile alone");
     }
     let report = match args.kind {
-        Some(BenchKind::Magpie(m)) => {
-            let model = match m.model {
-                Some(p) => p,
-                None => cache.assets().require(assets::SMOLLM2_GGUF)?,
-            };
-            let server = (!m.no_server).then(|| {
-                m.server
-                    .or_else(|| std::env::var_os("SEAPILE_LLAMA_SERVER").map(PathBuf::from))
-                    .unwrap_or_else(|| cache.root().join("llama-server/bin/llama-server"))
-            });
-            bench::magpie::run(&bench::magpie::MagpieBenchArgs {
-                server,
-                model,
-                n: m.n,
-                concurrency: m.concurrency,
-                max_tokens: m.max_tokens,
-                rounds: m.rounds,
-                instant_n: m.instant_n,
-                instant_concurrency: m.instant_concurrency,
-                python: m.python,
-                work: cache.root().join("bench/magpie"),
-                debug_build: cfg!(debug_assertions),
-            })?
+        Some(BenchKind::Magpie(flags)) => {
+            let server = std::env::var_os("SEAPILE_LLAMA_SERVER")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cache.root().join("llama-server/bin/llama-server"));
+            let model = || Ok(cache.assets().require(assets::SMOLLM2_GGUF)?);
+            let args = flags.resolve(model, server, cache.root().join("bench/magpie"))?;
+            bench::magpie::run(&args)?
         }
         Some(BenchKind::Langid { tsv }) => {
             ensure_lexicon(cache)?;

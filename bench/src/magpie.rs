@@ -25,6 +25,71 @@ type Result<T> = std::result::Result<T, BenchError>;
 
 const MINIMAL_CLIENT: &str = include_str!("../../benches/magpie_minimal_client.py");
 
+/// `seapile bench magpie`'s flags (with the `clap` feature).
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
+pub struct Flags {
+    /// llama.cpp's server binary (default: $SEAPILE_LLAMA_SERVER, else the one scripts/test
+    /// builds into the asset cache).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub server: Option<PathBuf>,
+    /// GGUF model the server runs (default: SmolLM2-135M-Instruct from the asset cache).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub model: Option<PathBuf>,
+    /// Requests sent to llama-server by each client.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 256))]
+    pub n: usize,
+    /// Requests in flight (also llama-server's parallel slots).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 8))]
+    pub concurrency: usize,
+    /// New tokens per request against llama-server.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 64))]
+    pub max_tokens: u32,
+    /// Rounds per client, alternating seapile and Python; the best round counts.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 2))]
+    pub rounds: usize,
+    /// Requests sent to the instant endpoint by each client.
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 20_000))]
+    pub instant_n: usize,
+    /// Requests in flight against the instant endpoint (seapile's default concurrency).
+    #[cfg_attr(feature = "clap", arg(long, default_value_t = 64))]
+    pub instant_concurrency: usize,
+    /// Python for the minimal client.
+    #[cfg_attr(feature = "clap", arg(long, default_value = "python3"))]
+    pub python: String,
+    /// Skip the llama-server part (e.g. no server built).
+    #[cfg_attr(feature = "clap", arg(long))]
+    pub no_server: bool,
+}
+
+impl Flags {
+    /// What to measure: `model` defaults to `default_model`; the server (unless
+    /// `no_server`) to `default_server`; scratch files go to `work`.
+    pub fn resolve(
+        self,
+        default_model: impl FnOnce() -> Result<PathBuf>,
+        default_server: PathBuf,
+        work: PathBuf,
+    ) -> Result<MagpieBenchArgs> {
+        Ok(MagpieBenchArgs {
+            model: match self.model {
+                Some(m) => m,
+                None => default_model()?,
+            },
+            server: (!self.no_server).then(|| self.server.unwrap_or(default_server)),
+            n: self.n,
+            concurrency: self.concurrency,
+            max_tokens: self.max_tokens,
+            rounds: self.rounds,
+            instant_n: self.instant_n,
+            instant_concurrency: self.instant_concurrency,
+            python: self.python,
+            work,
+            debug_build: cfg!(debug_assertions),
+        })
+    }
+}
+
 /// What to measure.
 #[derive(Debug, Clone)]
 pub struct MagpieBenchArgs {
