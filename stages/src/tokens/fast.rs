@@ -42,11 +42,11 @@ pub(crate) struct FastBpe {
 /// Why a file is not handled by [`FastBpe`] (the reference implementation is used instead).
 pub(crate) type Unsupported = String;
 
-fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
+pub(crate) fn field<'a>(v: &'a Value, key: &str) -> &'a Value {
     v.get(key).unwrap_or(&Value::Null)
 }
 
-fn is_unset(v: &Value) -> bool {
+pub(crate) fn is_unset(v: &Value) -> bool {
     v.is_null() || v.as_str() == Some("")
 }
 
@@ -223,7 +223,7 @@ fn is_nfc_quick(s: &str) -> bool {
 }
 
 /// Split `text` around added-token matches (each one token) and call `f` on the rest.
-fn split_added(
+pub(crate) fn split_added(
     matcher: Option<&AhoCorasick>,
     text: &str,
     n: &mut usize,
@@ -308,7 +308,7 @@ fn read_vocab(
     Ok(vocab)
 }
 
-fn merge_pair(m: &Value) -> Option<(&str, &str)> {
+pub(crate) fn merge_pair(m: &Value) -> Option<(&str, &str)> {
     match m {
         Value::String(s) => s.split_once(' '),
         Value::Array(a) => Some((a.first()?.as_str()?, a.get(1)?.as_str()?)),
@@ -339,9 +339,9 @@ fn read_merges(
     Ok(merges)
 }
 
-type Matchers = (Option<AhoCorasick>, Option<AhoCorasick>);
+pub(crate) type Matchers = (Option<AhoCorasick>, Option<AhoCorasick>);
 
-fn added_matchers(v: &Value) -> Result<Matchers, Unsupported> {
+pub(crate) fn added_matchers(v: &Value) -> Result<Matchers, Unsupported> {
     let mut raw = Vec::new();
     let mut normalized = Vec::new();
     for t in v.as_array().map(Vec::as_slice).unwrap_or_default() {

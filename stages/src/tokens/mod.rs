@@ -11,7 +11,9 @@
 //! capped or padded.
 
 mod fast;
+mod pairs;
 mod pretok;
+mod spm;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,11 +25,30 @@ use tokenizers::Tokenizer;
 /// Llama 3's `tokenizer.json` in the asset cache: the default tokenizer.
 pub const LLAMA3_TOKENIZER: &str = "llama3/tokenizer.json";
 
+/// Tokenizers known by name, and their `tokenizer.json` in the asset cache.
+pub const NAMED: [(&str, &str); 5] = [
+    ("llama3", LLAMA3_TOKENIZER),
+    ("llama3.1", "tokenizers/llama3_1/tokenizer.json"),
+    ("gemma3", "tokenizers/gemma3/tokenizer.json"),
+    ("qwen2.5", "tokenizers/qwen2_5/tokenizer.json"),
+    ("qwen3", "tokenizers/qwen3/tokenizer.json"),
+];
+
+/// A tokenizer given as a known name (`gemma3`, see [`NAMED`]) or a `tokenizer.json` path.
+pub fn resolve(name_or_path: &Path, assets: &Assets) -> Result<PathBuf, TokensError> {
+    let name = name_or_path.to_string_lossy().to_ascii_lowercase();
+    match NAMED.iter().find(|(n, _)| *n == name) {
+        Some((_, rel)) if !name_or_path.exists() => Ok(assets.require(rel)?),
+        _ => Ok(name_or_path.to_path_buf()),
+    }
+}
+
 /// `type = "tokens"`: count each kept document's tokens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokensConfig {
-    /// Hugging Face `tokenizer.json`; default: Llama 3's from the asset cache.
+    /// Hugging Face `tokenizer.json`, or a known name (`llama3`, `llama3.1`, `gemma3`,
+    /// `qwen2.5`, `qwen3`, from the asset cache); default: Llama 3's.
     #[serde(default)]
     pub tokenizer: Option<PathBuf>,
 }
@@ -36,7 +57,7 @@ impl TokensConfig {
     /// Load `tokenizer`, else the cached Llama 3 tokenizer.
     pub fn stage(&self, assets: &Assets) -> Result<TokensStage, TokensError> {
         let path = match &self.tokenizer {
-            Some(p) => p.clone(),
+            Some(p) => resolve(p, assets)?,
             None => assets.require(LLAMA3_TOKENIZER)?,
         };
         Ok(TokensStage::with_counter(Arc::new(TokenCounter::load(
@@ -80,8 +101,10 @@ pub enum TokensError {
 /// Which implementation counts for a [`TokenCounter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
-    /// This crate's exact byte-level BPE counter.
+    /// This crate's exact byte-level BPE counter (Llama 3, Qwen).
     FastBpe,
+    /// This crate's exact SentencePiece-style BPE counter (Gemma 3).
+    SpmBpe,
     /// The Hugging Face `tokenizers` crate (the reference, and the fallback).
     HfTokenizers,
 }
@@ -91,6 +114,7 @@ impl Engine {
     pub fn name(self) -> &'static str {
         match self {
             Engine::FastBpe => "fast-bpe",
+            Engine::SpmBpe => "fast-spm-bpe",
             Engine::HfTokenizers => "hf-tokenizers",
         }
     }
@@ -99,6 +123,7 @@ impl Engine {
 #[derive(Debug, Clone)]
 enum Inner {
     Fast(Box<fast::FastBpe>),
+    Spm(Box<spm::SpmBpe>),
     Hf(Box<Tokenizer>),
 }
 
@@ -122,9 +147,16 @@ impl TokenCounter {
                 path: path.to_path_buf(),
                 source: Box::new(e),
             })?;
-        match fast::FastBpe::from_json(&json) {
-            Ok(fast) => Ok(TokenCounter {
-                inner: Inner::Fast(Box::new(fast)),
+        let inner = match fast::FastBpe::from_json(&json) {
+            Ok(fast) => Ok(Inner::Fast(Box::new(fast))),
+            Err(byte_level) => match spm::SpmBpe::from_json(&json) {
+                Ok(spm) => Ok(Inner::Spm(Box::new(spm))),
+                Err(spm) => Err(format!("{byte_level}; as SentencePiece BPE: {spm}")),
+            },
+        };
+        match inner {
+            Ok(inner) => Ok(TokenCounter {
+                inner,
                 path: path.to_path_buf(),
                 fallback_reason: None,
             }),
@@ -163,6 +195,7 @@ impl TokenCounter {
     pub fn engine(&self) -> Engine {
         match self.inner {
             Inner::Fast(_) => Engine::FastBpe,
+            Inner::Spm(_) => Engine::SpmBpe,
             Inner::Hf(_) => Engine::HfTokenizers,
         }
     }
@@ -171,6 +204,12 @@ impl TokenCounter {
     /// file), if it did.
     pub fn fallback_reason(&self) -> Option<&str> {
         self.fallback_reason.as_deref()
+    }
+
+    /// Forget what this thread's counters have cached (chunk counts of SentencePiece-style
+    /// tokenizers), so a benchmark round starts cold.
+    pub fn clear_thread_cache() {
+        spm::clear_thread_cache();
     }
 
     /// The file this tokenizer was loaded from.
@@ -182,6 +221,7 @@ impl TokenCounter {
     pub fn try_count(&self, text: &str) -> Result<u32, TokensError> {
         let tokenizer = match &self.inner {
             Inner::Fast(fast) => return Ok(u32::try_from(fast.count(text)).unwrap_or(u32::MAX)),
+            Inner::Spm(spm) => return Ok(u32::try_from(spm.count(text)).unwrap_or(u32::MAX)),
             Inner::Hf(tokenizer) => tokenizer,
         };
         let encoding =
