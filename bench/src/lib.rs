@@ -1,11 +1,13 @@
 //! `seapile bench`: seapile measured side by side with a peer in the same run, never as a
 //! timed test. [`whole`] runs the whole path next to the Python stacks of `../shared/peers`
 //! on the same WARC; [`langid`] the language ID next to Python fastText; [`magpie`] the
-//! OpenAI-compatible client of `seapile magpie` next to a minimal Python client. Each returns
+//! OpenAI-compatible client of `seapile magpie` next to a minimal Python client; [`tokens`]
+//! the token counters next to Hugging Face `tokenizers`. Each returns
 //! the JSON report the command prints.
 
 pub mod langid;
 pub mod magpie;
+pub mod tokens;
 pub mod whole;
 
 use std::path::{Path, PathBuf};
