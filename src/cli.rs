@@ -56,7 +56,8 @@ pub enum Command {
         input: PathBuf,
         #[arg(long, default_value = "text")]
         field: String,
-        /// Hugging Face tokenizer.json (default: Llama 3's from the asset cache).
+        /// Hugging Face tokenizer.json, or a known name: llama3 (the default), llama3.1,
+        /// gemma3, qwen2.5, qwen3 (from the asset cache).
         #[arg(long)]
         tokenizer: Option<PathBuf>,
     },
@@ -162,15 +163,21 @@ pub enum EvalCommand {
 pub enum MixCommand {
     /// Solve per-source epochs for the group shares; report target vs achieved.
     Plan {
-        /// Mix config (TOML), e.g. mixes/sea-lion-v3-cpt.toml.
-        config: PathBuf,
+        /// Mix config (TOML), e.g. mixes/sea-lion-v3-8b.toml, or a shipped mix: v2, v3,
+        /// v3-cpt, v4.
+        #[arg(required_unless_present = "compare")]
+        config: Option<PathBuf>,
         /// One JSON object with `total_tokens` and `sources`.
         #[arg(long)]
         json: bool,
+        /// Two mixes side by side per group instead (configs or shipped names: v3 v4).
+        #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "config")]
+        compare: Vec<PathBuf>,
     },
     /// Write the planned blend: sampled, shuffled Parquet shards under DIR/data/ + README.md.
     Write {
-        /// Mix config (TOML) whose sources all have `files`.
+        /// Mix config (TOML) whose sources all have `files`; counted with its `tokenizer`
+        /// when that names one (llama3, llama3.1, gemma3, qwen2.5, qwen3 or a tokenizer.json).
         config: PathBuf,
         /// Output folder.
         #[arg(long, short)]
@@ -222,6 +229,16 @@ pub enum BenchKind {
     /// The OpenAI-compatible client of `seapile magpie` next to a minimal Python client: tokens/s
     /// against llama.cpp's server, requests/s against an endpoint that answers at once.
     Magpie(bench::magpie::Flags),
+    /// Token counts next to Hugging Face `tokenizers` (the reference) on the same texts, one
+    /// thread: MB/s of both, the ratio, and texts whose counts differ (must be 0).
+    Tokens {
+        /// `tokenizer.json` or a known name: llama3, llama3.1, gemma3, qwen2.5, qwen3.
+        #[arg(long, default_value = "llama3")]
+        tokenizer: PathBuf,
+        /// Rounds per counter (alternating); the best round counts.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Language ID on a labelled TSV next to `peer langid` (Python fastText): lines/s of
     /// fastText alone and of the SEA layer, their ratios to the peer, and both scores.
     Langid {

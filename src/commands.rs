@@ -129,14 +129,31 @@ pub fn reasons(markdown: bool, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// `seapile mix plan CONFIG [--json]`: the solved plan's report.
-pub fn mix_plan(config: &Path, json: bool, out: &mut dyn Write) -> Result<()> {
-    let (_, _, plan) = mixes::load_and_plan(config)?;
-    if json {
-        let report = mixes::report::json(&plan);
-        writeln!(out, "{}", serde_json::to_string(&report)?)?;
-    } else {
-        write!(out, "{}", mixes::report::text(&plan))?;
+/// `seapile mix plan CONFIG [--json]`: the solved plan's report; with `--compare A B`, two
+/// plans side by side per group.
+pub fn mix_plan(
+    configs: &[PathBuf],
+    json: bool,
+    assets: &pipeline::Assets,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let plans = configs
+        .iter()
+        .map(|c| mixes::LoadedMix::load(c, assets)?.plan())
+        .collect::<Result<Vec<_>, _>>()?;
+    match (&plans[..], json) {
+        ([plan], true) => writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&mixes::report::json(plan))?
+        )?,
+        ([plan], false) => write!(out, "{}", mixes::report::text(plan))?,
+        ([a, b], true) => {
+            let v = json!({"a": mixes::report::json(a), "b": mixes::report::json(b)});
+            writeln!(out, "{}", serde_json::to_string(&v)?)?;
+        }
+        ([a, b], false) => write!(out, "{}", mixes::report::compare(a, b))?,
+        _ => bail!("give one mix config, or --compare A B"),
     }
     Ok(())
 }
@@ -146,10 +163,19 @@ pub fn mix_write(
     config: &Path,
     output: &Path,
     options: &mixes::WriteOptions,
+    assets: &pipeline::Assets,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let (mix, base, plan) = mixes::load_and_plan(config)?;
-    let summary = mixes::write_mix(&mix, &base, &plan, output, options)?;
+    let mix = mixes::LoadedMix::load(config, assets)?;
+    let plan = mix.plan()?;
+    let summary = mixes::write_mix_counted(
+        &mix.config,
+        &mix.base,
+        &plan,
+        output,
+        options,
+        mix.counter.as_ref(),
+    )?;
     writeln!(out, "{summary} under {}", output.join("data").display())?;
     Ok(())
 }
@@ -164,64 +190,4 @@ pub fn print_eval(v: &Value, json: bool, keys: &[&str]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// `eval langid`: the zsm↔ind and jav/sun↔ind confusions, SEA layer vs fastText alone.
-#[allow(clippy::print_stdout)]
-pub fn print_confusion(v: &Value) {
-    let (sea, raw) = (&v["confusion"], &v["fasttext_only"]["confusion"]);
-    let Some(pairs) = sea.as_object() else {
-        return;
-    };
-    println!(
-        "\n{:<12} {:>8} {:>13}",
-        "confusion", "seapile", "fastText only"
-    );
-    for (pair, n) in pairs {
-        println!("{pair:<12} {n:>8} {:>13}", raw[pair]);
-    }
-    let f = |v: &Value| v.as_f64().unwrap_or(0.0);
-    println!(
-        "{:<12} {:>8.4} {:>13.4}",
-        "macro_f1",
-        f(&v["macro_f1"]),
-        f(&v["fasttext_only"]["macro_f1"])
-    );
-    if let Some(sources) = v["by_source"].as_object() {
-        println!(
-            "\n{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
-            "source", "lines", "macro_f1", "fastText", "zsm↔ind", "fastText"
-        );
-        for (name, s) in sources {
-            println!(
-                "{name:<28} {:>6} {:>9.4} {:>9.4} {:>8} {:>8}",
-                s["lines"],
-                f(&s["macro_f1"]),
-                f(&s["fasttext_macro_f1"]),
-                s["zsm_ind"],
-                s["fasttext_zsm_ind"]
-            );
-        }
-        println!("(macro-F1 per source over the languages it has lines of)");
-    }
-}
-
-#[allow(clippy::print_stdout)]
-pub fn print_per_lang(v: &Value) {
-    if let Some(per) = v["per_lang"].as_object() {
-        println!(
-            "\n{:<6} {:>9} {:>9} {:>9} {:>8}",
-            "lang", "precision", "recall", "f1", "support"
-        );
-        let f = |v: &Value| v.as_f64().unwrap_or(0.0);
-        for (lang, s) in per {
-            println!(
-                "{lang:<6} {:>9.3} {:>9.3} {:>9.3} {:>8}",
-                f(&s["precision"]),
-                f(&s["recall"]),
-                f(&s["f1"]),
-                s["support"]
-            );
-        }
-    }
 }

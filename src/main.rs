@@ -9,7 +9,7 @@ mod progress;
 mod summary;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
@@ -175,11 +175,11 @@ fn real_main(cli: Cli) -> Result<()> {
             ensure_lexicon(&cache)?;
             let sea = commands::sea_langid(model, &cache.assets())?;
             let lines = langid::eval::read_tsv_with_sources(&tsv)?;
-            let v = serde_json::to_value(langid::eval::report(&sea, &lines))?;
+            let report = langid::eval::report(&sea, &lines);
+            let v = serde_json::to_value(&report)?;
             commands::print_eval(&v, json, &["lines", "accuracy", "macro_f1", "lines_per_s"])?;
             if !json {
-                commands::print_per_lang(&v);
-                commands::print_confusion(&v);
+                print!("{}", report.tables());
             }
         }
         Command::Eval(EvalCommand::Dedup {
@@ -256,8 +256,13 @@ fn real_main(cli: Cli) -> Result<()> {
             println!("{}", run::launch::k8s(&args)?.display());
         }
         Command::Magpie(args) => magpie_cmd::run(&args, &cache)?,
-        Command::Mix(MixCommand::Plan { config, json }) => {
-            commands::mix_plan(&config, json, &mut stdout.lock())?;
+        Command::Mix(MixCommand::Plan {
+            config,
+            json,
+            compare,
+        }) => {
+            let configs: Vec<PathBuf> = config.into_iter().chain(compare).collect();
+            commands::mix_plan(&configs, json, &cache.assets(), &mut stdout.lock())?;
         }
         Command::Mix(MixCommand::Write {
             config,
@@ -270,7 +275,13 @@ fn real_main(cli: Cli) -> Result<()> {
                 shard_rows: shard_rows.max(1),
                 ..Default::default()
             };
-            commands::mix_write(&config, &output, &options, &mut stdout.lock())?;
+            commands::mix_write(
+                &config,
+                &output,
+                &options,
+                &cache.assets(),
+                &mut stdout.lock(),
+            )?;
         }
         Command::Reasons { markdown } => commands::reasons(markdown, &mut stdout.lock())?,
     }
@@ -293,6 +304,12 @@ fn bench(args: cli::BenchArgs, cache: &assets::Cache) -> Result<()> {
             let model = || Ok(cache.assets().require(assets::SMOLLM2_GGUF)?);
             let args = flags.resolve(model, server, cache.root().join("bench/magpie"))?;
             bench::magpie::run(&args)?
+        }
+        Some(BenchKind::Tokens { tokenizer, rounds }) => {
+            let path = stages::tokens::resolve(&tokenizer, &cache.assets())?;
+            let udhr = cache.root().join(assets::UDHR_DIR);
+            let texts = bench::tokens::texts(Path::new("../shared/eval"), &udhr)?;
+            bench::tokens::run(&path, &texts, rounds)?
         }
         Some(BenchKind::Langid { tsv }) => {
             ensure_lexicon(cache)?;

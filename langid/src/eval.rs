@@ -257,6 +257,55 @@ pub struct Report {
     pub by_source: BTreeMap<String, SourceScore>,
 }
 
+impl Report {
+    /// The human-readable tables: per language, the SEA confusions next to fastText's, and
+    /// per source family.
+    pub fn tables(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n{:<6} {:>9} {:>9} {:>9} {:>8}",
+            "lang", "precision", "recall", "f1", "support"
+        );
+        for (lang, s) in &self.per_lang {
+            let _ = writeln!(
+                out,
+                "{lang:<6} {:>9.3} {:>9.3} {:>9.3} {:>8}",
+                s.precision, s.recall, s.f1, s.support
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<12} {:>8} {:>13}",
+            "confusion", "seapile", "fastText only"
+        );
+        for (pair, n) in &self.confusion {
+            let raw = self.fasttext_only.confusion.get(pair).copied().unwrap_or(0);
+            let _ = writeln!(out, "{pair:<12} {n:>8} {raw:>13}");
+        }
+        let _ = writeln!(
+            out,
+            "{:<12} {:>8.4} {:>13.4}",
+            "macro_f1", self.macro_f1, self.fasttext_only.macro_f1
+        );
+        let _ = writeln!(
+            out,
+            "\n{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
+            "source", "lines", "macro_f1", "fastText", "zsm↔ind", "fastText"
+        );
+        for (name, s) in &self.by_source {
+            let _ = writeln!(
+                out,
+                "{name:<28} {:>6} {:>9.4} {:>9.4} {:>8} {:>8}",
+                s.lines, s.macro_f1, s.fasttext_macro_f1, s.zsm_ind, s.fasttext_zsm_ind
+            );
+        }
+        out.push_str("(macro-F1 per source over the languages it has lines of)\n");
+        out
+    }
+}
+
 /// fastText alone, for comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Baseline {

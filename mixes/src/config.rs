@@ -17,7 +17,10 @@ use crate::MixError;
 pub struct MixConfig {
     /// Name shown in reports.
     pub name: String,
-    /// The tokenizer the counts are in (documentation only).
+    /// The tokenizer the counts are in. A known name (`llama3`, `llama3.1`, `gemma3`,
+    /// `qwen2.5`, `qwen3`: from the asset cache) or a `tokenizer.json` path (relative to the
+    /// config) counts the `text` of `files` sources with it (and the written rows' `tokens`);
+    /// anything else only labels the counts, which then come from the files' `tokens` column.
     #[serde(default)]
     pub tokenizer: Option<String>,
     /// Total tokens to train on; without it, every source needs fixed `epochs`.

@@ -7,32 +7,64 @@
 use std::path::{Path, PathBuf};
 
 use docs_io::IoError;
+use stages::tokens::TokenCounter;
 
 use crate::config::{MixConfig, SourceConfig};
 use crate::MixError;
 
 /// Unique tokens per source, in config order: declared, or summed from `files` whose globs
-/// are relative to `base_dir`.
-pub fn unique_tokens(config: &MixConfig, base_dir: &Path) -> Result<Vec<u64>, MixError> {
+/// are relative to `base_dir` — their `tokens` column, or with `counter`, their `text`
+/// counted with the mix's tokenizer.
+pub fn unique_tokens(
+    config: &MixConfig,
+    base_dir: &Path,
+    counter: Option<&TokenCounter>,
+) -> Result<Vec<u64>, MixError> {
     config
         .sources
         .iter()
         .map(|s| match s.unique_tokens {
             Some(n) => Ok(n),
-            None => count_source(s, base_dir),
+            None => count_source(s, base_dir, counter),
         })
         .collect()
 }
 
-fn count_source(source: &SourceConfig, base_dir: &Path) -> Result<u64, MixError> {
+fn count_source(
+    source: &SourceConfig,
+    base_dir: &Path,
+    counter: Option<&TokenCounter>,
+) -> Result<u64, MixError> {
     let mut total = 0;
     for path in source_files(source, base_dir)? {
         let lang = source.lang.as_deref();
-        total += count_file(&path, lang).map_err(|e| MixError::Read {
+        let counted = match counter {
+            Some(c) => count_text(&path, lang, c),
+            None => count_file(&path, lang),
+        };
+        total += counted.map_err(|e| MixError::Read {
             source_name: source.name.clone(),
             source: e,
         })?;
     }
+    Ok(total)
+}
+
+/// Tokens of the `text` of every row of one file (of `lang`, if given), counted with
+/// `counter`; only `text` and `lang` are read.
+pub fn count_text(path: &Path, lang: Option<&str>, counter: &TokenCounter) -> Result<u64, IoError> {
+    let mut total = 0;
+    docs_io::for_each_row(path, Some(&["text", "lang"]), |row| {
+        if let Some(want) = lang {
+            row.require("lang")?;
+            if row.str("lang")?.as_deref() != Some(want) {
+                return Ok(());
+            }
+        }
+        row.require("text")?;
+        total += u64::from(counter.count(&row.str("text")?.unwrap_or_default()));
+        Ok::<_, IoError>(())
+    })?;
     Ok(total)
 }
 

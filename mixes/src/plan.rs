@@ -46,6 +46,9 @@ pub struct Share {
 pub struct Plan {
     pub name: String,
     pub tokenizer: Option<String>,
+    /// The counter `files` sources were counted with, when the config names a tokenizer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted_with: Option<String>,
     pub budget: Option<u64>,
     pub total_tokens: u64,
     pub sources: Vec<PlannedSource>,
@@ -277,6 +280,7 @@ fn assemble(config: &MixConfig, unique: &[u64], epochs: &[f64]) -> Plan {
     Plan {
         name: config.name.clone(),
         tokenizer: config.tokenizer.clone(),
+        counted_with: None,
         budget: config.budget,
         total_tokens: total,
         sources,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use docs_io::extsort::{remove_runs, Merge, RunWriter};
 use docs_io::{DocSink, Format};
 use pipeline::Doc;
+use stages::tokens::TokenCounter;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::config::MixConfig;
@@ -102,6 +103,19 @@ pub fn write_mix(
     out_dir: &Path,
     options: &WriteOptions,
 ) -> Result<WriteSummary, MixError> {
+    write_mix_counted(config, base_dir, plan, out_dir, options, None)
+}
+
+/// [`write_mix`], each row's `tokens` counted again with `counter` (the mix's tokenizer)
+/// when one is given.
+pub fn write_mix_counted(
+    config: &MixConfig,
+    base_dir: &Path,
+    plan: &Plan,
+    out_dir: &Path,
+    options: &WriteOptions,
+    counter: Option<&TokenCounter>,
+) -> Result<WriteSummary, MixError> {
     refuse_declared_only(config)?;
     let tmp = out_dir.join(".tmp-mix");
     std::fs::create_dir_all(&tmp).map_err(|e| MixError::write(&tmp, e))?;
@@ -127,9 +141,12 @@ pub fn write_mix(
         let source = &config.sources[index];
         for path in crate::count::source_files(source, base_dir)? {
             let lang = source.lang.as_deref();
-            let mut each = |doc: Doc| {
+            let mut each = |mut doc: Doc| {
                 if lang.is_some_and(|l| doc.lang.as_deref() != Some(l)) {
                     return Ok(());
+                }
+                if let Some(c) = counter {
+                    doc.tokens = Some(c.count(&doc.text));
                 }
                 sampler.sample(doc, &mut written, &mut seq, &mut runs)
             };

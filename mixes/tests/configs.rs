@@ -12,7 +12,7 @@ fn mixes_dir() -> PathBuf {
 fn planned(file: &str) -> mixes::Plan {
     let path = mixes_dir().join(file);
     let config = MixConfig::load(&path).unwrap();
-    let unique = count::unique_tokens(&config, &mixes_dir()).unwrap();
+    let unique = count::unique_tokens(&config, &mixes_dir(), None).unwrap();
     plan(&config, &unique).unwrap()
 }
 
@@ -159,10 +159,102 @@ fn unique_tokens_are_summed_from_jsonl_and_parquet_files() {
         epochs = 2
     "#;
     let config = MixConfig::parse(text, "t.toml").unwrap();
-    assert_eq!(count::unique_tokens(&config, dir.path()).unwrap(), [35, 70]);
+    assert_eq!(
+        count::unique_tokens(&config, dir.path(), None).unwrap(),
+        [35, 70]
+    );
     let missing = MixConfig::parse(&text.replace("b.parquet\"]", "none.parquet\"]"), "t").unwrap();
-    let e = count::unique_tokens(&missing, dir.path())
+    let e = count::unique_tokens(&missing, dir.path(), None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("\"all\"") && e.contains("none.parquet"), "{e}");
+}
+
+/// Each row's share within the table's rounding (0.01 point) of its published percentage,
+/// every group at its target, the whole at the budget.
+fn assert_reproduces(p: &mixes::Plan, total: u64) {
+    assert!(
+        (p.total_tokens as f64 - total as f64).abs() < 1e3,
+        "{}",
+        p.total_tokens
+    );
+    for g in &p.groups {
+        let target = g.target.unwrap();
+        assert!(
+            (g.achieved - target).abs() < 1e-9,
+            "{}: {}",
+            g.name,
+            g.achieved
+        );
+    }
+    let mut rows = 0;
+    for s in &p.sources {
+        if let Some(published) = s.published_percent {
+            assert!(
+                (s.share * 100.0 - published).abs() <= 0.005 + 1e-9,
+                "{}: {:.4}% vs published {published}%",
+                s.name,
+                s.share * 100.0
+            );
+            rows += 1;
+        }
+        assert!(s.multiplier <= s.max_epochs, "{}", s.name);
+    }
+    assert!(rows >= 19, "{rows} published rows");
+}
+
+#[test]
+fn v3_8b_reproduces_the_published_200b_table() {
+    let p = planned("sea-lion-v3-8b.toml");
+    assert_reproduces(&p, 200_000_000_000);
+    let share = |g: &str| p.groups.iter().find(|s| s.name == g).unwrap().achieved;
+    let want = [
+        ("code", 0.20),
+        ("english", 0.25),
+        ("chinese", 0.13),
+        ("vietnamese", 0.13),
+        ("indonesian", 0.13),
+        ("thai", 0.10),
+        ("filipino-malay-tamil", 0.03),
+        ("khmer-lao-burmese", 0.03),
+    ];
+    for (g, s) in want {
+        assert!((share(g) - s).abs() < 1e-9, "{g}");
+    }
+    assert_eq!(p.tokenizer.as_deref(), Some("llama3.1"));
+}
+
+#[test]
+fn v4_27b_reproduces_the_published_500b_table() {
+    let p = planned("sea-lion-v4-27b.toml");
+    assert_reproduces(&p, 500_000_000_000);
+    let zho: u64 = p
+        .sources
+        .iter()
+        .filter(|s| s.lang == "zho")
+        .map(|s| s.total_tokens)
+        .sum();
+    assert!(
+        (zho as f64 - 45e9).abs() < 1e3,
+        "Chinese is 9% of 500B: {zho}"
+    );
+    assert_eq!(p.tokenizer.as_deref(), Some("gemma3"));
+}
+
+#[test]
+fn shipped_mixes_are_the_files_and_compare_side_by_side() {
+    for (name, file, _) in mixes::SHIPPED {
+        let shipped = mixes::shipped(name).unwrap().unwrap();
+        let on_disk = MixConfig::load(&mixes_dir().join(file)).unwrap();
+        assert_eq!(shipped.name, on_disk.name, "{name}");
+    }
+    let text = report::compare(
+        &planned("sea-lion-v3-8b.toml"),
+        &planned("sea-lion-v4-27b.toml"),
+    );
+    let line = |g: &str| text.lines().find(|l| l.starts_with(g)).unwrap().to_string();
+    assert!(line("english").contains("25.00%") && line("english").contains("40.00%"));
+    assert!(line("english").ends_with("+15.00pp"), "{text}");
+    assert!(line("SEA total").contains("55.00%") && line("SEA total").contains("50.00%"));
+    assert!(line("khmer-lao-burmese").contains(" - "), "{text}");
 }

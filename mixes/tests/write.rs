@@ -99,7 +99,7 @@ fn fixture() -> Fixture {
 }
 
 fn write(f: &Fixture, out: &str, seed: u64) -> (PathBuf, WriteSummary) {
-    let unique = mixes::count::unique_tokens(&f.config, &f.root).unwrap();
+    let unique = mixes::count::unique_tokens(&f.config, &f.root, None).unwrap();
     let plan = mixes::plan(&f.config, &unique).unwrap();
     let options = WriteOptions {
         seed,
@@ -215,4 +215,61 @@ fn a_source_without_files_is_refused_by_name() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("sea-lion-pile") && e.contains("no files"), "{e}");
+}
+
+#[test]
+fn a_mix_naming_gemma3_counts_and_writes_gemma3_tokens() {
+    let f = fixture();
+    let text = CONFIG.replace("BUDGET", "30K").replace(
+        "tokenizer = \"meta-llama/Meta-Llama-3-8B\"",
+        "tokenizer = \"gemma3\"",
+    );
+    let path = f.root.join("gemma.toml");
+    std::fs::write(&path, text).unwrap();
+    let mix = mixes::LoadedMix::load(&path, &testkit::assets()).unwrap();
+    let counter = mix.counter.as_ref().expect("gemma3 is a known tokenizer");
+    assert_eq!(counter.engine().name(), "fast-spm-bpe");
+    let plan = mix.plan().unwrap();
+    assert_eq!(plan.counted_with.as_deref(), Some("fast-spm-bpe"));
+    // The Thai source's unique tokens are the Gemma 3 counts of its rows, not the Llama 3
+    // counts in the files' `tokens` column.
+    let reference =
+        TokenCounter::load_reference(testkit::expect_cached("tokenizers/gemma3/tokenizer.json"))
+            .unwrap();
+    let mut gemma = 0u64;
+    let mut llama = 0u64;
+    docs_io::for_each_doc(&f.root.join("corpus/tha.parquet"), |d| {
+        gemma += u64::from(reference.count(&d.text));
+        llama += u64::from(d.tokens.unwrap());
+        Ok::<_, docs_io::IoError>(())
+    })
+    .unwrap();
+    let tha = plan.sources.iter().find(|s| s.name == "udhr-tha").unwrap();
+    assert_eq!(tha.unique_tokens, gemma);
+    assert_ne!(gemma, llama);
+    let out = f.root.join("mix-gemma");
+    let options = WriteOptions {
+        seed: 2,
+        shard_rows: 150,
+        run_bytes: 16 << 10,
+    };
+    let summary = mixes::write_mix_counted(
+        &mix.config,
+        &mix.base,
+        &plan,
+        &out,
+        &options,
+        mix.counter.as_ref(),
+    )
+    .unwrap();
+    for d in read_back(&out, &summary) {
+        assert_eq!(d.tokens, Some(reference.count(&d.text)), "{}", d.id);
+    }
+    let card = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(card.contains("(gemma3)"), "{card}");
+    let report = mixes::report::text(&plan);
+    assert!(
+        report.contains("tokenizer: gemma3 (files counted with it: fast-spm-bpe)"),
+        "{report}"
+    );
 }
