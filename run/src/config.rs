@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use dedup::ExactDedupConfig;
-use docs_io::Format;
+use docs_io::{Format, Schema};
 use langid::LangidConfig;
 use pipeline::{BuildStage, InvalidValue, Reason};
 use serde::{Deserialize, Serialize};
@@ -132,6 +132,13 @@ pub struct OutputConfig {
     /// Also write dropped documents with their reason to `OUT/rejected/`.
     #[serde(default)]
     pub keep_rejected: bool,
+    /// `flat` (default: `data/<shard>.parquet`) or `by-language`
+    /// (`data/<lang>_<script>/<shard>.parquet`, FineWeb-2's layout, one Hub config each).
+    #[serde(default, skip_serializing_if = "Layout::is_flat")]
+    pub layout: Layout,
+    /// Column names: `seapile` (default) or `fineweb` (FineWeb-2's names, `metadata` struct).
+    #[serde(default, skip_serializing_if = "is_seapile")]
+    pub schema: Schema,
     /// Dataset card fields.
     #[serde(default = "default_license")]
     pub license: String,
@@ -143,12 +150,36 @@ fn default_license() -> String {
     "other".to_string()
 }
 
+fn is_seapile(s: &Schema) -> bool {
+    *s == Schema::Seapile
+}
+
+/// Where kept documents go under `OUT/data/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// `data/<shard>.<ext>`: every language in the same files.
+    #[default]
+    Flat,
+    /// `data/<lang>_<script>/<shard>.<ext>` (FineWeb-2's layout), one Hub config per language.
+    ByLanguage,
+}
+
+impl Layout {
+    pub fn is_flat(&self) -> bool {
+        *self == Layout::Flat
+    }
+}
+
 impl Default for OutputConfig {
     fn default() -> Self {
         OutputConfig {
             dir: None,
             format: Format::default(),
             keep_rejected: false,
+            layout: Layout::default(),
+            schema: Schema::default(),
             license: default_license(),
             pretty_name: None,
         }

@@ -19,8 +19,13 @@ mod remote;
 use std::path::{Path, PathBuf};
 
 pub use card::today;
-pub use config::{ClusterConfig, Config, ConfigError, InputConfig, OutputConfig, StageConfig};
-pub use engine::{output_spec, source_label, Observer, Part, PartResult, Quiet, Run, RunReport};
+pub use config::{
+    ClusterConfig, Config, ConfigError, InputConfig, Layout, OutputConfig, StageConfig,
+};
+pub use engine::{
+    language_config, output_spec, published_name, source_label, Observer, Part, PartResult, Quiet,
+    Run, RunReport,
+};
 
 /// Why a run (or one task of it) did not complete; each message says what to do.
 #[derive(Debug, thiserror::Error)]
