@@ -123,8 +123,13 @@ fn real_main(cli: Cli) -> Result<()> {
                 keep_rejected: a.keep_rejected,
                 format: a.format,
                 prefix: a.prefix,
+                layout: a.layout,
+                schema: a.schema,
             };
             let config = run::resolve_config(a.config.as_deref(), &overrides)?;
+            for w in &config.warnings {
+                eprintln!("warning: {w}");
+            }
             if config
                 .stages
                 .iter()
@@ -134,25 +139,36 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             install_signals()?;
             let part = run::Part {
-                index: a.shard,
-                num: a.num_shards,
+                index: a.task,
+                num: a.tasks,
                 finalize: a.finalize,
             };
             let progress = progress::Progress::new(!a.quiet);
             let assets = cache.assets();
             let threads = a.threads.unwrap_or_else(default_threads);
             let result = run_with(&assets, &cache, threads, part, &progress).part(&config)?;
-            summary::part_done(&result, &a.shard, a.num_shards);
+            summary::part_done(&result, &a.task, a.tasks);
         }
         Command::Ingest { inputs, prefix } => {
             let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
             eprintln!("{}", serde_json::to_string(&stats)?);
         }
-        Command::Extract { paths } => commands::extract(&paths, &mut stdout.lock())?,
-        Command::Langid { model } => {
+        Command::Extract { mut inputs, paths } => {
+            inputs.extend(paths);
+            commands::extract(&inputs, &mut stdout.lock())?
+        }
+        Command::Langid { input, model } => {
             ensure_lexicon(&cache)?;
             let sea = commands::sea_langid(model, &cache.assets())?;
-            commands::langid(&sea, &mut std::io::stdin().lock(), &mut stdout.lock())?;
+            match input {
+                Some(path) => {
+                    let file = std::fs::File::open(&path)
+                        .with_context(|| format!("cannot open \"{}\"", path.display()))?;
+                    let mut lines = std::io::BufReader::new(file);
+                    commands::langid(&sea, &mut lines, &mut stdout.lock())?;
+                }
+                None => commands::langid(&sea, &mut std::io::stdin().lock(), &mut stdout.lock())?,
+            }
         }
         Command::Tokens {
             input,

@@ -209,8 +209,7 @@ impl Stage for ExactDedupStage {
 
     fn prepare(&self, doc: &mut Doc) -> Result<(), StageError> {
         let hash = content_hash(&doc.text);
-        doc.meta
-            .insert(HASH_KEY.into(), format!("{hash:032x}"));
+        doc.meta.insert(HASH_KEY.into(), format!("{hash:032x}"));
         Ok(())
     }
 

@@ -280,7 +280,10 @@ impl<'a> RowValues<'a> {
             d.attrs.get("lang_model_score").copied(),
         ) {
             if model != lang && model != "und" {
-                map.insert(format!("{model}_{script}_score"), serde_json::json!(round4(p)));
+                map.insert(
+                    format!("{model}_{script}_score"),
+                    serde_json::json!(round4(p)),
+                );
             }
         }
         Some(serde_json::Value::Object(map).to_string())

@@ -160,7 +160,11 @@ fn fineweb_schema_has_fineweb_2_names_and_a_metadata_struct() {
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let names: Vec<&str> = got["names"]
         .as_array()
@@ -194,8 +198,7 @@ fn fineweb_schema_has_fineweb_2_names_and_a_metadata_struct() {
         first["metadata"]["token_count"].as_u64(),
         docs[0].tokens.map(u64::from)
     );
-    let extra: Value =
-        serde_json::from_str(first["metadata"]["extra"].as_str().unwrap()).unwrap();
+    let extra: Value = serde_json::from_str(first["metadata"]["extra"].as_str().unwrap()).unwrap();
     assert_eq!(extra["udhr_code"], "tha", "other provenance stays in extra");
     let tokens: u64 = docs.iter().filter_map(|d| d.tokens).map(u64::from).sum();
     assert_eq!(got["duckdb"], serde_json::json!([docs.len(), tokens]));

@@ -117,10 +117,19 @@ enum Job<P> {
 /// What reaches the committing thread.
 enum Msg<P, E> {
     /// Item `seq` ran up to an ordered stage or to its end.
-    Step { seq: u64, step: Result<Step, StageError> },
-    Pass { seq: u64, item: P },
+    Step {
+        seq: u64,
+        step: Result<Step, StageError>,
+    },
+    Pass {
+        seq: u64,
+        item: P,
+    },
     /// The reader is done: `count` items were read; `error` when the input failed.
-    End { count: u64, error: Option<E> },
+    End {
+        count: u64,
+        error: Option<E>,
+    },
 }
 
 fn read_all<I, P, E>(

@@ -15,13 +15,13 @@ use std::collections::BTreeMap;
 use docs_io::{open_sink_with, DocSink};
 use pipeline::ordered::{Emitted, Input};
 use pipeline::{
-    Assets, Chain, Doc, OutputFile, Outcome, RunStats, Shard, ShardOutput, ShardRunner,
-    ShardStats, StageStats,
+    Assets, Chain, Doc, Outcome, OutputFile, RunStats, Shard, ShardOutput, ShardRunner, ShardStats,
+    StageStats,
 };
 use stages::warc::{IngestItem, WarcReader};
 
-use crate::remote::RemoteOut;
 use crate::config::{Layout, OutputConfig};
+use crate::remote::RemoteOut;
 use crate::{Config, RunError};
 
 /// What a run reports as it goes (a progress bar, JSON log lines); every method has a
@@ -470,7 +470,9 @@ impl<'a> Sinks<'a> {
 
     fn finish(self) -> Result<Vec<OutputFile>, RunError> {
         let mut files = Vec::new();
-        let rejected = self.rejected.map(|(rel, s)| ("rejected".to_string(), (rel, s)));
+        let rejected = self
+            .rejected
+            .map(|(rel, s)| ("rejected".to_string(), (rel, s)));
         for (config, (rel, sink)) in self.data.into_iter().chain(rejected) {
             let summary = sink.finish()?;
             files.push(OutputFile {

@@ -6,6 +6,7 @@ mod bad_inputs;
 mod commands;
 mod common;
 mod dedup;
+mod hub;
 mod kill;
 mod launch;
 mod magpie;

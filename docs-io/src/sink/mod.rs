@@ -22,8 +22,8 @@ use crate::Format;
 pub use self::jsonl::JsonlSink;
 pub(crate) use self::parquet::basic_properties;
 pub use self::parquet::{
-    arrow_schema, output_schema, parquet_bytes, ParquetSink, BATCH_BYTES, BATCH_ROWS, ROW_GROUP_BYTES,
-    ROW_GROUP_ROWS,
+    arrow_schema, output_schema, parquet_bytes, ParquetSink, BATCH_BYTES, BATCH_ROWS,
+    ROW_GROUP_BYTES, ROW_GROUP_ROWS,
 };
 
 /// The `meta` key from which a rejected document's `stage` column is taken.

@@ -130,9 +130,7 @@ impl WarcInfo {
 
     /// The Common Crawl crawl (`CC-MAIN-YYYY-WW`) the file belongs to, when it says so.
     pub fn crawl(&self) -> Option<&str> {
-        self.is_part_of
-            .as_deref()
-            .filter(|p| is_crawl_id(p))
+        self.is_part_of.as_deref().filter(|p| is_crawl_id(p))
     }
 
     fn read_fields(&mut self, block: &[u8]) {
@@ -554,7 +552,9 @@ mod tests {
         );
         assert_eq!(crawl_in_path("CC-MAIN-20140820021334-00006.warc.gz"), None);
         let mut info = WarcInfo::default();
-        info.read_fields(b"software: Nutch\r\nisPartOf: CC-MAIN-2014-35\r\npublisher: CommonCrawl\r\n");
+        info.read_fields(
+            b"software: Nutch\r\nisPartOf: CC-MAIN-2014-35\r\npublisher: CommonCrawl\r\n",
+        );
         assert_eq!(info.crawl(), Some("CC-MAIN-2014-35"));
         assert!(info.is_common_crawl());
         let other = WarcInfo {
