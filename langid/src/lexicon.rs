@@ -14,7 +14,7 @@
 //! lines against 373 for the weighted probabilities alone and 467 for lid.176 (see
 //! `langid/README.md`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,18 +32,34 @@ pub const CAP_CB: u16 = 300;
 /// by that much for the mix's sake, which summed over a sentence called plain Indonesian
 /// Malay. Larger gaps are counted beyond it.
 pub const DEAD_ZONE_CB: u16 = 50;
+/// [`MalayLexicon::is_common_malay`]: 500 cB = 10⁻⁵.
+pub const COMMON_CB: u16 = 500;
 /// The wordfreq list files, inside the lexicon folder.
 pub const MALAY_FILE: &str = "small_ms.msgpack.gz";
 pub const INDONESIAN_FILE: &str = "small_id.msgpack.gz";
+/// wordfreq's English, Filipino and Vietnamese lists (same package): the positive evidence
+/// an `eng`, `tgl` or `vie` label needs ([`Support`]).
+pub const ENGLISH_FILE: &str = "small_en.msgpack.gz";
+pub const FILIPINO_FILE: &str = "small_fil.msgpack.gz";
+pub const VIETNAMESE_FILE: &str = "small_vi.msgpack.gz";
+/// Javanese root words, one per line (`a ; b` lists variants): the dictionary of PyPI
+/// `javanese-stemmer==1.2.1` (MIT; 1,911 roots), fetched by `seapile assets fetch`.
+pub const JAVANESE_FILE: &str = "javanese_kamus.txt";
 
 /// The lexicon folder inside the asset cache (`seapile assets fetch` fills it).
 pub const DEFAULT_DIR: &str = "wordfreq";
 
-/// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language.
+/// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language, for
+/// Malay vs Indonesian; and the word lists that give the Latin-script SEA labels their
+/// positive evidence ([`MalayLexicon::support`]).
 #[derive(Debug)]
 pub struct MalayLexicon {
     malay: HashMap<String, u16>,
     indonesian: HashMap<String, u16>,
+    english: HashMap<String, u16>,
+    filipino: HashMap<String, u16>,
+    vietnamese: HashMap<String, u16>,
+    javanese: HashSet<String>,
     dir: PathBuf,
 }
 
@@ -55,9 +71,18 @@ impl MalayLexicon {
             let path = dir.join(name);
             read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
+        let roots = dir.join(JAVANESE_FILE);
+        let javanese = read_roots(&roots).map_err(|source| LangidError::Lexicon {
+            path: roots,
+            source,
+        })?;
         Ok(MalayLexicon {
             malay: read(MALAY_FILE)?,
             indonesian: read(INDONESIAN_FILE)?,
+            english: read(ENGLISH_FILE)?,
+            filipino: read(FILIPINO_FILE)?,
+            vietnamese: read(VIETNAMESE_FILE)?,
+            javanese,
             dir: dir.to_path_buf(),
         })
     }
@@ -74,6 +99,38 @@ impl MalayLexicon {
         let l = Arc::new(Self::load(dir)?);
         loaded.push(l.clone());
         Ok(l)
+    }
+
+    /// Whether wordfreq's Malay or Indonesian list has the (lower-case) word.
+    pub fn is_malay(&self, word: &str) -> bool {
+        self.malay.contains_key(word) || self.indonesian.contains_key(word)
+    }
+
+    /// Whether the word is a common Malay or Indonesian word: at least 10⁻⁵ in either list
+    /// (the lists' long tail holds Javanese and Sundanese words of Indonesian web pages).
+    pub fn is_common_malay(&self, word: &str) -> bool {
+        let common = |m: &HashMap<String, u16>| m.get(word).is_some_and(|&cb| cb <= COMMON_CB);
+        common(&self.malay) || common(&self.indonesian)
+    }
+
+    /// Whether wordfreq's English list has the word.
+    pub fn is_english(&self, word: &str) -> bool {
+        self.english.contains_key(word)
+    }
+
+    /// Whether wordfreq's Filipino list has the word.
+    pub fn is_filipino(&self, word: &str) -> bool {
+        self.filipino.contains_key(word)
+    }
+
+    /// Whether wordfreq's Vietnamese list has the syllable.
+    pub fn is_vietnamese(&self, word: &str) -> bool {
+        self.vietnamese.contains_key(word)
+    }
+
+    /// Whether the word is a root of the Javanese dictionary.
+    pub fn is_javanese_root(&self, word: &str) -> bool {
+        self.javanese.contains(word)
     }
 
     /// The folder it was loaded from.
@@ -114,6 +171,25 @@ impl MalayLexicon {
         // 100 cB = one decade.
         (sum_cb as f32 / 100.0 * std::f32::consts::LN_10, known)
     }
+}
+
+/// The Javanese roots: one per line, variants separated by `;`, lower-cased; the file's
+/// header word (`jawa`) is a root too.
+fn read_roots(path: &Path) -> Result<HashSet<String>, ListError> {
+    let text = std::fs::read_to_string(path)?;
+    let roots: HashSet<String> = text
+        .lines()
+        .flat_map(|l| l.split(';'))
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    if roots.len() < 100 {
+        return Err(malformed(format!(
+            "{} roots, expected a dictionary",
+            roots.len()
+        )));
+    }
+    Ok(roots)
 }
 
 /// Why a wordfreq list cannot be read.

@@ -112,7 +112,11 @@ const SUN: &[&str] = &[
     "meureun", "pisan", "sarua", "sakabéh", "unggal", "boga", "nyaéta", "nyaeta", "hiji",
     "tilu", "opat", "genep", "dalapan", "salapan", "sapuluh", "jalma", "sagala", "kalawan",
     "ngeunaan", "tina", "sarta", "dibere", "manéhna", "saha", "kitu", "kieu", "leuwih",
-    "nagara",
+    "nagara", "anu", "teh", "ku", "ti", "pikeun", "ulah", "sakumna", "saban", "kudu",
+    "mangrupa", "ngaliwatan", "ngabogaan", "kawas", "sareng", "kalayan", "nepi", "dugi",
+    "bari", "ayeuna", "kungsi", "moal", "rek", "téa", "lamun", "sanajan",
+    "sabab", "alatan", "ngarah", "sangkan", "harita", "ditu", "dieu", "mun", "atuh",
+    "euy", "mangka", "nurutkeun", "nyieun", "batur", "sajaba",
 ];
 
 /// Tagalog words that Cebuano and the other Philippine languages lack or spell otherwise.
@@ -292,6 +296,30 @@ fn count_ascii(text: &[u8]) -> Markers {
     m
 }
 
+const MALAY_BITS: u16 = ZSM_BIT | IND_BIT | ZSM_WEAK_BIT | IND_WEAK_BIT | MALAYIC_BIT;
+
+/// Whether a lower-case word is one of the Javanese markers (list or spelling).
+pub fn is_javanese(word: &str) -> bool {
+    lookup(table(), word) & JAV_BIT != 0
+}
+
+/// Whether a lower-case word is one of the Sundanese markers.
+pub fn is_sundanese(word: &str) -> bool {
+    lookup(table(), word) & SUN_BIT != 0
+}
+
+/// A Javanese marker that no Malay/Indonesian marker list claims (`mau`, `aja` are both).
+pub fn is_javanese_only(word: &str) -> bool {
+    let bits = lookup(table(), word);
+    bits & JAV_BIT != 0 && bits & MALAY_BITS == 0
+}
+
+/// A Sundanese marker that no Malay/Indonesian marker list claims.
+pub fn is_sundanese_only(word: &str) -> bool {
+    let bits = lookup(table(), word);
+    bits & SUN_BIT != 0 && bits & MALAY_BITS == 0
+}
+
 fn lookup(table: &Table, word: &str) -> u16 {
     table.get(word).copied().unwrap_or(0) | suffix_bits(word)
 }
@@ -308,17 +336,13 @@ fn add(m: &mut Markers, bits: u16) {
     m.malayic += one(MALAYIC_BIT);
 }
 
-/// Javanese spelling writes `è` (dhèwèké, nèng), the suffixes `-ké`/`-né` (ngrungokaké,
-/// patiné) and initial `dh` (dhuwur, ndhelik), which Malay, Indonesian and Sundanese lack. Loanword endings: Malay `-iti` (universiti, aktiviti, kualiti) vs Indonesian `-itas`
-/// (universitas, aktivitas, kualitas); `-eliti` (Indonesian `meneliti`, to research) and
-/// short words are not loans.
+/// Javanese spelling writes initial `dh` (dhuwur, ndhelik), which Malay, Indonesian and
+/// Sundanese lack. (`è` and `-ké`/`-né` were markers too, until the UDHR pages showed them
+/// in Occitan, Walloon and Picard, which they turned Javanese.) Loanword endings: Malay
+/// `-iti` (universiti, aktiviti, kualiti) vs Indonesian `-itas` (universitas, aktivitas,
+/// kualitas); `-eliti` (Indonesian `meneliti`, to research) and short words are not loans.
 fn suffix_bits(word: &str) -> u16 {
-    if word.contains('è')
-        || word.ends_with("ké")
-        || word.ends_with("né")
-        || word.starts_with("dh")
-        || word.starts_with("ndh")
-    {
+    if word.starts_with("dh") || word.starts_with("ndh") {
         return JAV_BIT;
     }
     let long = word.chars().count() >= 7;

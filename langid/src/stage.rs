@@ -53,9 +53,20 @@ impl LangidStage {
         Ok(LangidStage {
             langid,
             threshold: config.threshold,
-            thresholds: config.thresholds.clone(),
+            thresholds: config.lang_thresholds(),
             languages: config.languages.clone(),
         })
+    }
+
+    /// The SEA layer this stage runs.
+    pub fn langid(&self) -> &SeaLangid {
+        &self.langid
+    }
+
+    /// Whether the stage keeps a document identified as `lang` with `score`: a configured
+    /// language at or above its threshold.
+    pub fn keeps(&self, lang: &str, score: f32) -> bool {
+        self.languages.iter().any(|l| l == lang) && score >= self.threshold_for(lang)
     }
 
     /// The minimum score for `lang`: its own threshold, else the global one.
@@ -68,7 +79,8 @@ impl LangidStage {
         if doc.text.trim().is_empty() {
             return Some(NO_TEXT);
         }
-        let (id, line_share) = self.langid.identify_document(&doc.text);
+        let document = self.langid.identify_document(&doc.text);
+        let (id, line_share) = (document.id, document.line_share);
         doc.lang = Some(id.lang.to_string());
         doc.lang_score = Some(id.score);
         doc.meta.insert("lang_script".into(), id.script.to_string());
@@ -80,6 +92,7 @@ impl LangidStage {
         doc.attrs
             .insert("lang_model_score".into(), f64::from(id.model_score));
         doc.attrs.insert("lang_line_share".into(), line_share);
+        doc.attrs.insert("lang_share".into(), document.lang_share);
         if let Some(unicode) = id.converted {
             doc.text = unicode;
             doc.meta.insert("zawgyi".into(), "converted".into());
