@@ -128,7 +128,7 @@ impl<'a> Evidence<'a> {
     }
 
     pub fn other_malayic(&self) -> u32 {
-        self.count(is_other_malayic)
+        self.count(|w| is_other_malayic(w, self.lexicon.is_common_malay(w)))
     }
 
     /// (Javanese words that are not Malay/Indonesian, Javanese or Malay/Indonesian words).
@@ -144,11 +144,11 @@ impl<'a> Evidence<'a> {
     fn own_words(&self, is_own: fn(&MalayLexicon, &str, bool) -> bool) -> (u32, u32) {
         let (mut only, mut covered) = (0u32, 0u32);
         for w in &self.words {
-            if is_other_malayic(w) {
+            let common = self.lexicon.is_common_malay(w);
+            if is_other_malayic(w, common) {
                 continue;
             }
             let malay = self.lexicon.is_malay(w);
-            let common = self.lexicon.is_common_malay(w);
             let own = is_own(self.lexicon, w, common);
             only += u32::from(own);
             covered += u32::from(own || malay);
@@ -209,6 +209,13 @@ fn javanese_word(lexicon: &MalayLexicon, w: &str, common_malay: bool) -> bool {
         return false;
     }
     if w.starts_with("dh") || w.starts_with("ndh") {
+        return true;
+    }
+    // Javanese spelling with é/è: `-aké`, `-é`/`-né` endings, `dh`/`th` inside
+    // (`ngrungokaké`, `sabanjuré`, `dhèwèké`, `olèhku`).
+    if w.contains(['é', 'è'])
+        && (w.ends_with('é') || w.ends_with("ké") || w.contains("dh") || w.contains("th"))
+    {
         return true;
     }
     if lexicon.is_javanese_root(w) && w.chars().count() >= 4 {
@@ -275,13 +282,14 @@ pub const OTHER_MALAYIC: &[&str] = &[
     "manuruik", "baiak", "sarato", "mambuek", "ateh", "sapanjang", "inyo",
     // Banjar
     "kada", "nang", "wan", "ulun", "pian", "ikam", "bubuhan", "buhan", "handak", "sidin",
-    "maulah", "sabarataan", "baisi", "nangkaya",
+    "maulah", "sabarataan", "baisi", "nangkaya", "gasan", "matan", "ngini", "ngitu",
+    "bulih", "kadada",
     // Balinese
     "sane", "tur", "wiadin", "ento", "nenten", "sakancan", "ring", "pinaka", "antuk",
     "sapunapi", "mangda", "iraga", "ngamolihang",
     // Madurese
-    "bân", "sè", "otabâ", "èpon", "kalabân", "dâri", "oréng", "ngalakonè", "kabbhi", "se",
-    "ban", "oreng", "otaba", "sabban", "agadhuwi", "kaangguy", "dha",
+    "bân", "sè", "otabâ", "èpon", "kalabân", "dâri", "oréng", "ngalakonè", "kabbhi", "ban",
+    "oreng", "otaba", "sabban", "agadhuwi", "kaangguy", "dha",
     // Acehnese
     "nyang", "ngon", "keu", "bandum", "ureueng", "jeut", "geu", "teuh", "nibak", "lam",
     "peue", "deungon", "nyan", "droe", "hanjeut", "tiep", "lee", "hana",
@@ -295,7 +303,15 @@ pub const OTHER_MALAYIC: &[&str] = &[
 /// words spelt in ways none of the four spells: Madurese `â` and geminates (`sabban`,
 /// `settong`; Buginese `pakkaraja`), Acehnese `ë`, `ô`, `ö`, `eue` and its `peu-` prefix,
 /// Minangkabau's `-uak`/`-iak` for Malay `-ak`.
-fn is_other_malayic(w: &str) -> bool {
+fn is_other_malayic(w: &str, common_malay: bool) -> bool {
+    if OTHER_MALAYIC.contains(&w) {
+        return !markers::is_javanese(w) && !markers::is_sundanese(w);
+    }
+    // The spelling patterns only on words Malay/Indonesian does not commonly write
+    // (`berteriak`, `sungguh`, names).
+    if common_malay {
+        return false;
+    }
     if w.contains(['â', 'ë', 'ô', 'ö']) || w.contains("eue") {
         return true;
     }
@@ -308,8 +324,5 @@ fn is_other_malayic(w: &str) -> bool {
         return true;
     }
     let long = w.chars().count() >= 5;
-    if long && (w.ends_with("uak") || w.ends_with("iak") || w.starts_with("peu")) {
-        return true;
-    }
-    OTHER_MALAYIC.contains(&w) && !markers::is_javanese(w) && !markers::is_sundanese(w)
+    long && (w.ends_with("uak") || w.ends_with("iak") || w.starts_with("peu"))
 }

@@ -198,10 +198,14 @@ mod tests {
             ("zho", Some("Hani")),
             "Mandarin is SEA-LION's zho"
         );
-        let l = parse_label("__label__fil_Latn");
-        assert_eq!((l.iso639_3, l.script), ("tgl", Some("Latn")));
-        let l = parse_label("__label__shn_Mymr");
-        assert_eq!((l.iso639_3, l.script), ("shn", Some("Mymr")));
+        let fil = parse_label("__label__fil_Latn");
+        assert_eq!((fil.iso639_3, fil.script), ("tgl", Some("Latn")));
+        let shn = parse_label("__label__shn_Mymr");
+        assert_eq!((shn.iso639_3, shn.script), ("shn", Some("Mymr")));
+        assert!(
+            std::ptr::eq(parse_label("shn_Mymr").iso639_3, shn.iso639_3),
+            "interned once"
+        );
         assert!(
             std::ptr::eq(parse_label("cmn_Hani").iso639_3, l.iso639_3),
             "interned once"

@@ -71,14 +71,16 @@ impl MalayLexicon {
             let path = dir.join(name);
             read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
+        let malay = read(MALAY_FILE)?;
+        let indonesian = read(INDONESIAN_FILE)?;
         let roots = dir.join(JAVANESE_FILE);
         let javanese = read_roots(&roots).map_err(|source| LangidError::Lexicon {
             path: roots,
             source,
         })?;
         Ok(MalayLexicon {
-            malay: read(MALAY_FILE)?,
-            indonesian: read(INDONESIAN_FILE)?,
+            malay,
+            indonesian,
             english: read(ENGLISH_FILE)?,
             filipino: read(FILIPINO_FILE)?,
             vietnamese: read(VIETNAMESE_FILE)?,

@@ -165,9 +165,13 @@ pub fn myanmar_language(text: &str) -> &'static str {
 }
 
 /// Myanmar code points that no Burmese text has, in Unicode or in Zawgyi (Shan, Mon and
-/// Karen letters outside the U+1060–U+1097 range Zawgyi reuses).
+/// Karen letters outside the U+1060–U+1097 range Zawgyi reuses; Zawgyi also writes its
+/// long `ု`/`ူ` as U+1033/U+1034, so those are not among them).
 pub fn is_never_zawgyi(c: char) -> bool {
-    matches!(c as u32, 0x1022 | 0x1028 | 0x1033..=0x1035 | 0x105A..=0x105F | 0x109A..=0x109F | 0xA9E0..=0xA9FE | 0xAA60..=0xAA7F)
+    matches!(
+        c as u32,
+        0x1022 | 0x1028 | 0x1035 | 0x105A..=0x105F | 0x109A..=0x109F | 0xA9E0..=0xA9FE | 0xAA60..=0xAA7F
+    )
 }
 
 /// The script a language (ISO 639-3, as mapped from `lid.176`) is written in, or `None`

@@ -406,8 +406,8 @@ fn latin(
     }
 }
 
-/// fastText's label is "confident" for English and Tagalog from this probability on: such a
-/// label is never given to Javanese or Sundanese.
+/// fastText's label is "confident" from this probability on: a confident English, Tagalog
+/// or other non-Malayic label is never given to Javanese or Sundanese.
 const CONFIDENT: f32 = 0.8;
 
 fn latin_candidate(
@@ -453,7 +453,10 @@ const MIN_GATE_WORDS: u32 = 3;
 /// (Minangkabau 0.47, Balinese 0.39, Tok Pisin 0.44 on Malay/Indonesian) far lower.
 pub const MIN_ENGLISH: f64 = 0.80;
 pub const MIN_MALAY: f64 = 0.70;
-pub const MIN_FILIPINO: f64 = 0.75;
+pub const MIN_FILIPINO: f64 = 0.65;
+/// Tagalog by [`Rule::TagalogMarkers`] against fastText's label: the other Philippine
+/// languages share many Tagalog words (Hiligaynon 0.69, Bikol 0.63, Waray 0.62 of theirs).
+pub const MIN_FILIPINO_OVERRULED: f64 = 0.80;
 pub const MIN_VIETNAMESE: f64 = 0.60;
 /// Javanese/Sundanese: words of their own (not common Malay/Indonesian words) on this
 /// share...
@@ -475,7 +478,10 @@ fn gate(
     if e.words() < MIN_GATE_WORDS || !is_sea(candidate.0) {
         return candidate;
     }
-    let few_others = || e.share(e.other_malayic()) < MAX_OTHER_MALAYIC;
+    let few_others = || {
+        let n = e.other_malayic();
+        n < 2 || e.share(n) < MAX_OTHER_MALAYIC
+    };
     let own = |(only, covered): (u32, u32)| {
         let (only, covered) = (e.share(only), e.share(covered));
         let enough = (only >= MIN_OWN_WORDS && covered >= MIN_COVERED)
@@ -485,6 +491,10 @@ fn gate(
     let ok = match candidate.0 {
         "eng" => e.share(e.english()) >= MIN_ENGLISH,
         "ind" | "zsm" => e.share(e.malay()) >= MIN_MALAY && few_others(),
+        // Overruling fastText (Bikol, Hiligaynon, Waray called Tagalog) takes more.
+        "tgl" if candidate.2 == Rule::TagalogMarkers => {
+            e.share(e.filipino()) >= MIN_FILIPINO_OVERRULED
+        }
         "tgl" => e.share(e.filipino()) >= MIN_FILIPINO,
         "vie" => e.share(e.vietnamese()) >= MIN_VIETNAMESE,
         "jav" => own(e.javanese()),
@@ -588,9 +598,9 @@ fn javanese_or_sundanese(
     let lang = base.iso639_3;
     let malayic_label = MALAYIC.contains(&lang);
     let confident = base.prob >= CONFIDENT;
-    // Any label outside the 13 may be Javanese or Sundanese; English and Tagalog only when
-    // fastText is unsure; Indonesian only when its words do not explain the text.
-    let open = malayic_label || !is_sea(lang) || (matches!(lang, "eng" | "tgl") && !confident);
+    // A label outside the 13, English or Tagalog may be Javanese or Sundanese when fastText
+    // is unsure of it; Indonesian only when its words do not explain the text.
+    let open = malayic_label || (!confident && (!is_sea(lang) || matches!(lang, "eng" | "tgl")));
     if !open {
         return None;
     }
