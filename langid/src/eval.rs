@@ -437,6 +437,54 @@ mod tests {
     }
 
     #[test]
+    fn udhr_pages_are_sorted_into_sea_other_and_near() {
+        assert_eq!(udhr_gold("mly_latn", "zlm"), UdhrGold::Sea("zsm"));
+        assert_eq!(udhr_gold("cmn_hant", "cmn"), UdhrGold::Sea("zho"));
+        assert_eq!(udhr_gold("cmn_hans_beijing", "cmn"), UdhrGold::Near);
+        assert_eq!(udhr_gold("jav_java", "jav"), UdhrGold::Near);
+        assert_eq!(udhr_gold("shn", "shn"), UdhrGold::Other);
+        assert_eq!(udhr_gold("yue", "yue"), UdhrGold::Other);
+    }
+
+    #[test]
+    fn sentences_split_at_full_stops_of_every_script() {
+        let p = "Semua manusia dilahirkan bebas. Mereka dikaruniai akal dan hati nurani! Pasal 1";
+        assert_eq!(
+            sentences(p),
+            vec!["Semua manusia dilahirkan bebas.", "Mereka dikaruniai akal dan hati nurani!"]
+        );
+        assert_eq!(sentences("人人生而自由。他们赋有理性和良心，并应以兄弟关系的精神相对待。").len(), 1);
+        assert_eq!(sentences("Pasal 1").len(), 0);
+        assert_eq!(sentences("လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာ။ ရပိုင်ခွင့်များဖြင့် မွေးဖွားလာသူများ ဖြစ်သည်။").len(), 2);
+    }
+
+    #[test]
+    fn udhr_report_counts_acceptance_and_recall() {
+        let page = |stem: &str, iso: &str, p: &str| UdhrPage {
+            stem: stem.into(),
+            iso6393: iso.into(),
+            paragraphs: vec![p.into()],
+        };
+        let pages = [
+            page("ind", "ind", "Semua orang dilahirkan merdeka dan mempunyai martabat."),
+            page("min", "min", "Sadonyo manusia dilahiakan mardeka jo punyo martabat."),
+            page("ban", "ban", "Sami manusane sane nyantenang kamahardikan ring harkat."),
+        ];
+        // A stand-in identifier: everything is Indonesian, Balinese below the threshold.
+        let r = udhr_report(
+            &pages,
+            |t| ("ind", if t.starts_with("Sami") { 0.1 } else { 0.9 }),
+            |_, score| score >= 0.5,
+        );
+        assert_eq!(r.sea["ind"].sentences_correct, 1);
+        assert_eq!(r.other["min"].sentences_accepted, 1);
+        assert_eq!(r.other["ban"].sentences_accepted, 0);
+        assert!((r.other_accepted_mean - 0.5).abs() < 1e-9);
+        assert_eq!(r.other_above_30pct, 1);
+        assert_eq!(r.other["min"].accepted_as["ind"], 1);
+    }
+
+    #[test]
     fn bad_tsv_line_is_quoted() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.tsv");
@@ -560,7 +608,8 @@ fn strip_markup(p: &str) -> String {
 
 /// Split a paragraph into sentences: after `.`, `!`, `?` and the full stops of the SEA
 /// scripts (`။`, `។`, `।`) followed by a space, and after `。！？`. Sentences under four
-/// words and 25 characters (headings, article numbers) are left out.
+/// words are left out (headings, article numbers) unless they have at least 10 letters
+/// (Chinese, Thai, Burmese write few spaces).
 pub fn sentences(paragraph: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -580,7 +629,10 @@ pub fn sentences(paragraph: &str) -> Vec<&str> {
         }
     }
     out.push(paragraph[start..].trim());
-    out.retain(|s| s.split_whitespace().count() >= 4 || s.chars().count() >= 25);
+    out.retain(|s| {
+        let words = s.split_whitespace().count();
+        words >= 4 || (words <= 3 && s.chars().filter(|c| c.is_alphabetic()).count() >= 10)
+    });
     out
 }
 

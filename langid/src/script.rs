@@ -347,6 +347,40 @@ mod tests {
     }
 
     #[test]
+    fn kana_punctuation_is_no_script_and_japanese_needs_a_kana_share() {
+        // Chinese with a middle dot, a prolonged sound mark and one stray hiragana.
+        let zh = "约翰・史密斯ー先生说，这个国家的人们都很喜欢学习中文和历史の知识。";
+        assert_eq!(char_script('・'), None);
+        assert_eq!(char_script('ー'), None);
+        assert_eq!(ScriptCounts::of(zh).dominant(), Some(Script::Han));
+        assert!(!ScriptCounts::of(zh).is_japanese());
+        assert_eq!(
+            ScriptCounts::of("東京都知事選、小池氏が3選").dominant(),
+            Some(Script::Japanese),
+            "a kanji-heavy headline with one kana stays Japanese"
+        );
+        assert_eq!(
+            ScriptCounts::of("ＡＢＣ ｄｅｆ").dominant(),
+            Some(Script::Latin)
+        );
+    }
+
+    #[test]
+    fn myanmar_script_languages() {
+        assert_eq!(myanmar_language("မြန်မာနိုင်ငံ၏ လူမှုရေး"), "mya");
+        assert_eq!(myanmar_language("ၵူၼ်းၵူႊၵေႃႉ မီးသုၼ်ႇလႆႈ"), "shn");
+        assert_eq!(myanmar_language("ဂကူမန် ဒှ် ဂကူဍေုက်ဍေုက်ဂမၠိုင်"), "mnw");
+        assert!(is_never_zawgyi('\u{1022}') && !is_never_zawgyi('\u{1033}'));
+    }
+
+    #[test]
+    fn cantonese_needs_its_own_characters() {
+        assert!(is_cantonese("佢哋喺度食緊飯，唔好嘈。"));
+        assert!(!is_cantonese("他們正在吃飯，請不要吵。"));
+        assert!(!is_cantonese("关系到我们的未来发展，需要认真研究。"));
+    }
+
+    #[test]
     fn labels_must_match_the_script() {
         assert!(label_fits_script("tha", Script::Thai));
         assert!(!label_fits_script("lao", Script::Thai));
@@ -356,6 +390,9 @@ mod tests {
         assert!(!label_fits_script("rus", Script::Latin));
         assert!(!label_fits_script("ben", Script::Latin));
         assert!(!label_fits_script("eng", Script::Tamil));
+        assert!(prediction_fits_script("zho", Some("Hant"), Script::Han));
+        assert!(!prediction_fits_script("jav", Some("Java"), Script::Latin));
+        assert!(prediction_fits_script("zsm", Some("Latn"), Script::Latin));
     }
 
     #[test]
