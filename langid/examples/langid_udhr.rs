@@ -2,6 +2,8 @@
 //! precision/recall evaluation of `seapile eval langid --udhr` without building the binary.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
         .first()
@@ -19,13 +21,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 for s in langid::eval::sentences(p) {
                     let id = stage.langid().identify(s);
                     let e = langid::evidence::support(&lexicon, s);
-                    println!(
-                        "{}\t{:.3}\t{}\t{}:{:.3}\tw{} ms{} en{} fil{} vi{} jo{}/{} so{}/{} ot{}\t{s}",
+                    writeln!(out, "{}\t{:.3}\t{}\t{}:{:.3}\tw{} ms{} en{} fil{} vi{} jo{}/{} so{}/{} ot{}\t{s}",
                         id.lang, id.score, id.rule.name(), id.model_lang, id.model_score,
                         e.words, e.malay, e.english, e.filipino, e.vietnamese,
                         e.javanese_only, e.javanese_or_malay, e.sundanese_only,
                         e.sundanese_or_malay, e.other_malayic
-                    );
+                    )?;
                 }
             }
         }
@@ -40,9 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         |lang, score| stage.keeps(lang, score),
     );
     if args.iter().any(|a| a == "--json") {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", report.tables());
+        write!(out, "{}", report.tables())?;
     }
     Ok(())
 }

@@ -451,11 +451,20 @@ mod tests {
         let p = "Semua manusia dilahirkan bebas. Mereka dikaruniai akal dan hati nurani! Pasal 1";
         assert_eq!(
             sentences(p),
-            vec!["Semua manusia dilahirkan bebas.", "Mereka dikaruniai akal dan hati nurani!"]
+            vec![
+                "Semua manusia dilahirkan bebas.",
+                "Mereka dikaruniai akal dan hati nurani!"
+            ]
         );
-        assert_eq!(sentences("人人生而自由。他们赋有理性和良心，并应以兄弟关系的精神相对待。").len(), 1);
+        assert_eq!(
+            sentences("人人生而自由。他们赋有理性和良心，并应以兄弟关系的精神相对待。").len(),
+            1
+        );
         assert_eq!(sentences("Pasal 1").len(), 0);
-        assert_eq!(sentences("လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာ။ ရပိုင်ခွင့်များဖြင့် မွေးဖွားလာသူများ ဖြစ်သည်။").len(), 2);
+        assert_eq!(
+            sentences("လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာ။ ရပိုင်ခွင့်များဖြင့် မွေးဖွားလာသူများ ဖြစ်သည်။").len(),
+            2
+        );
     }
 
     #[test]
@@ -466,9 +475,21 @@ mod tests {
             paragraphs: vec![p.into()],
         };
         let pages = [
-            page("ind", "ind", "Semua orang dilahirkan merdeka dan mempunyai martabat."),
-            page("min", "min", "Sadonyo manusia dilahiakan mardeka jo punyo martabat."),
-            page("ban", "ban", "Sami manusane sane nyantenang kamahardikan ring harkat."),
+            page(
+                "ind",
+                "ind",
+                "Semua orang dilahirkan merdeka dan mempunyai martabat.",
+            ),
+            page(
+                "min",
+                "min",
+                "Sadonyo manusia dilahiakan mardeka jo punyo martabat.",
+            ),
+            page(
+                "ban",
+                "ban",
+                "Sami manusane sane nyantenang kamahardikan ring harkat.",
+            ),
         ];
         // A stand-in identifier: everything is Indonesian, Balinese below the threshold.
         let r = udhr_report(

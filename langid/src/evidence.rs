@@ -17,8 +17,11 @@
 //! Names are no evidence either way: a capitalised word after a text's first word is left
 //! out (unless that would leave fewer than three words).
 
-use crate::lexicon::MalayLexicon;
-use crate::markers;
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use crate::lexicon::{MalayLexicon, WordInfo, EN, FIL, JV_ROOT, VI};
+use crate::markers::{self, MarkerBits};
 
 /// Word counts of one text: the words scored, and how many of them each list explains
 /// (all lists at once: for reports; the SEA layer asks [`Evidence`] for one list at a time).
@@ -76,19 +79,53 @@ pub fn support(lexicon: &MalayLexicon, text: &str) -> Support {
     }
 }
 
-/// A text's scored words and the lexicon, counting one list's evidence when asked (so a
-/// line labelled English costs one lookup per word, not twenty).
+/// At most this many words of a text are looked up (an evenly spread sample of longer
+/// texts): the evidence is a share, and a document's cost stays bounded.
+pub const MAX_SCORED_WORDS: usize = 256;
+
+/// A text's scored words, each looked up once in the lexicon and the marker table; the
+/// counts the SEA layer asks for are then sums over them.
 #[derive(Debug)]
 pub struct Evidence<'a> {
     lexicon: &'a MalayLexicon,
-    words: Vec<String>,
+    words: Vec<Word<'a>>,
+    /// Counted once, asked by both the Javanese/Sundanese rule and the gate.
+    others: OnceCell<u32>,
+    javanese: OnceCell<(u32, u32)>,
+    sundanese: OnceCell<(u32, u32)>,
+}
+
+#[derive(Debug)]
+struct Word<'a> {
+    text: Cow<'a, str>,
+    info: WordInfo,
+}
+
+impl Word<'_> {
+    fn bits(&self) -> MarkerBits {
+        MarkerBits::of(&self.text)
+    }
 }
 
 impl<'a> Evidence<'a> {
-    pub fn new(lexicon: &'a MalayLexicon, text: &str) -> Self {
+    pub fn new(lexicon: &'a MalayLexicon, text: &'a str) -> Self {
+        let all = scored_words(text);
+        // A document's shares are estimated on an evenly spread sample of its words.
+        let step = all.len().div_ceil(MAX_SCORED_WORDS).max(1);
+        let words = all
+            .into_iter()
+            .step_by(step)
+            .map(|text| Word {
+                info: lexicon.info(&text),
+                text,
+            })
+            .collect();
         Evidence {
             lexicon,
-            words: scored_words(text),
+            words,
+            others: OnceCell::new(),
+            javanese: OnceCell::new(),
+            sundanese: OnceCell::new(),
         }
     }
 
@@ -106,52 +143,51 @@ impl<'a> Evidence<'a> {
         }
     }
 
-    fn count(&self, f: impl Fn(&str) -> bool) -> u32 {
+    fn count(&self, f: impl Fn(&Word<'_>) -> bool) -> u32 {
         let n = self.words.iter().filter(|w| f(w)).count();
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
     pub fn malay(&self) -> u32 {
-        self.count(|w| self.lexicon.is_malay(w))
+        self.count(|w| w.info.malay())
     }
 
     pub fn english(&self) -> u32 {
-        self.count(|w| self.lexicon.is_english(w))
+        self.count(|w| w.info.has(EN))
     }
 
     pub fn filipino(&self) -> u32 {
-        self.count(|w| self.lexicon.is_filipino(w))
+        self.count(|w| w.info.has(FIL))
     }
 
     pub fn vietnamese(&self) -> u32 {
-        self.count(|w| self.lexicon.is_vietnamese(w))
+        self.count(|w| w.info.has(VI))
     }
 
     pub fn other_malayic(&self) -> u32 {
-        self.count(|w| is_other_malayic(w, self.lexicon.is_common_malay(w)))
+        *self.others.get_or_init(|| self.count(is_other_malayic))
     }
 
-    /// (Javanese words that are not Malay/Indonesian, Javanese or Malay/Indonesian words).
+    /// (Javanese words that are not common Malay/Indonesian words, Javanese or
+    /// Malay/Indonesian words).
     pub fn javanese(&self) -> (u32, u32) {
-        self.own_words(javanese_word)
+        *self.javanese.get_or_init(|| self.own_words(javanese_word))
     }
 
-    /// (Sundanese words that are not Malay/Indonesian, Sundanese or Malay/Indonesian words).
+    /// (Sundanese words that are not common Malay/Indonesian words, Sundanese or
+    /// Malay/Indonesian words).
     pub fn sundanese(&self) -> (u32, u32) {
-        self.own_words(sundanese_word)
+        *self
+            .sundanese
+            .get_or_init(|| self.own_words(sundanese_word))
     }
 
-    fn own_words(&self, is_own: fn(&MalayLexicon, &str, bool) -> bool) -> (u32, u32) {
+    fn own_words(&self, is_own: fn(&MalayLexicon, &Word<'_>) -> bool) -> (u32, u32) {
         let (mut only, mut covered) = (0u32, 0u32);
-        for w in &self.words {
-            let common = self.lexicon.is_common_malay(w);
-            if is_other_malayic(w, common) {
-                continue;
-            }
-            let malay = self.lexicon.is_malay(w);
-            let own = is_own(self.lexicon, w, common);
+        for w in self.words.iter().filter(|w| !is_other_malayic(w)) {
+            let own = is_own(self.lexicon, w);
             only += u32::from(own);
-            covered += u32::from(own || malay);
+            covered += u32::from(own || w.info.malay());
         }
         (only, covered)
     }
@@ -159,13 +195,19 @@ impl<'a> Evidence<'a> {
 
 /// The words evidence is counted on: runs of letters, lower-cased, without the capitalised
 /// words after the first (names), unless fewer than three would be left.
-fn scored_words(text: &str) -> Vec<String> {
+fn scored_words(text: &str) -> Vec<Cow<'_, str>> {
     let raw: Vec<&str> = text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .collect();
-    let lower = |w: &&str| w.to_lowercase();
-    let kept: Vec<String> = raw
+    fn lower<'t>(w: &&'t str) -> Cow<'t, str> {
+        if w.bytes().all(|b| b.is_ascii_lowercase()) || !w.chars().any(char::is_uppercase) {
+            Cow::Borrowed(*w)
+        } else {
+            Cow::Owned(w.to_lowercase())
+        }
+    }
+    let kept: Vec<Cow<'_, str>> = raw
         .iter()
         .enumerate()
         .filter(|(i, w)| *i == 0 || !w.starts_with(char::is_uppercase))
@@ -201,11 +243,12 @@ fn javanese_root(lexicon: &MalayLexicon, stem: &str, or_malay: bool) -> bool {
 /// A word of Javanese's own (never a common Malay/Indonesian word, `common_malay`): a
 /// Javanese marker no Malay list claims, initial `dh`, a dictionary root, an affixed root,
 /// `ka-…-an` where Indonesian writes `ke-…-an`.
-fn javanese_word(lexicon: &MalayLexicon, w: &str, common_malay: bool) -> bool {
-    if markers::is_javanese_only(w) {
+fn javanese_word(lexicon: &MalayLexicon, word: &Word<'_>) -> bool {
+    if word.bits().javanese_only() {
         return true;
     }
-    if common_malay || w.chars().count() < 3 {
+    let w: &str = &word.text;
+    if word.info.common_malay() || w.chars().count() < 3 {
         return false;
     }
     if w.starts_with("dh") || w.starts_with("ndh") {
@@ -218,7 +261,7 @@ fn javanese_word(lexicon: &MalayLexicon, w: &str, common_malay: bool) -> bool {
     {
         return true;
     }
-    if lexicon.is_javanese_root(w) && w.chars().count() >= 4 {
+    if word.info.has(JV_ROOT) && w.chars().count() >= 4 {
         return true;
     }
     if ka_an(lexicon, w) {
@@ -247,11 +290,12 @@ fn ka_an(lexicon: &MalayLexicon, w: &str) -> bool {
 /// A word of Sundanese's own: a Sundanese marker no Malay list claims, or (not a common
 /// Malay/Indonesian word) the `eu` vowel, `-keun`, `nga-` on a known stem, `ka-…-an`,
 /// possessive `-na` on a known stem.
-fn sundanese_word(lexicon: &MalayLexicon, w: &str, common_malay: bool) -> bool {
-    if markers::is_sundanese_only(w) {
+fn sundanese_word(lexicon: &MalayLexicon, word: &Word<'_>) -> bool {
+    if word.bits().sundanese_only() {
         return true;
     }
-    if common_malay || w.chars().count() < 3 {
+    let w: &str = &word.text;
+    if word.info.common_malay() || w.chars().count() < 3 {
         return false;
     }
     if w.contains("eu") || w.ends_with("keun") || ka_an(lexicon, w) {
@@ -303,26 +347,29 @@ pub const OTHER_MALAYIC: &[&str] = &[
 /// words spelt in ways none of the four spells: Madurese `â` and geminates (`sabban`,
 /// `settong`; Buginese `pakkaraja`), Acehnese `ë`, `ô`, `ö`, `eue` and its `peu-` prefix,
 /// Minangkabau's `-uak`/`-iak` for Malay `-ak`.
-fn is_other_malayic(w: &str, common_malay: bool) -> bool {
-    if OTHER_MALAYIC.contains(&w) {
-        return !markers::is_javanese(w) && !markers::is_sundanese(w);
+fn is_other_malayic(word: &Word<'_>) -> bool {
+    // Common Malay/Indonesian words (`berteriak`, `sungguh`) are never counted: the marker
+    // lists are checked for the rest only.
+    if word.info.common_malay() {
+        let bits = word.bits();
+        return bits.other_malayic() && !bits.javanese() && !bits.sundanese();
     }
-    // The spelling patterns only on words Malay/Indonesian does not commonly write
-    // (`berteriak`, `sungguh`, names).
-    if common_malay {
-        return false;
+    let b = word.text.as_bytes();
+    // One pass over the bytes: Madurese/Acehnese letters (â ë ô ö are C3 A2/AB/B4/B6 in
+    // UTF-8), Acehnese `eue`, doubled consonants except the `ngg` of Malay and Javanese.
+    for i in 0..b.len() {
+        let next = b.get(i + 1).copied();
+        match b[i] {
+            0xC3 if matches!(next, Some(0xA2 | 0xAB | 0xB4 | 0xB6)) => return true,
+            b'e' if next == Some(b'u') && b.get(i + 2) == Some(&b'e') => return true,
+            c @ (b'b' | b'd' | b'j' | b'p' | b't' | b'c') if next == Some(c) => return true,
+            b'g' if next == Some(b'g') && (i == 0 || b[i - 1] != b'n') => return true,
+            _ => {}
+        }
     }
-    if w.contains(['â', 'ë', 'ô', 'ö']) || w.contains("eue") {
+    if b.len() >= 5 && (b.ends_with(b"uak") || b.ends_with(b"iak") || b.starts_with(b"peu")) {
         return true;
     }
-    // Doubled consonants, except the `ngg` of Malay and Javanese (`tinggi`, `angger`).
-    const GEMINATES: [&str; 7] = ["bb", "dd", "gg", "jj", "pp", "tt", "cc"];
-    if GEMINATES.iter().any(|g| {
-        w.match_indices(g)
-            .any(|(i, _)| !(g == &"gg" && w[..i].ends_with('n')))
-    }) {
-        return true;
-    }
-    let long = w.chars().count() >= 5;
-    long && (w.ends_with("uak") || w.ends_with("iak") || w.starts_with("peu"))
+    let bits = word.bits();
+    bits.other_malayic() && !bits.javanese() && !bits.sundanese()
 }

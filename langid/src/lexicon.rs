@@ -15,6 +15,7 @@
 //! `langid/README.md`).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -49,17 +50,55 @@ pub const JAVANESE_FILE: &str = "javanese_kamus.txt";
 /// The lexicon folder inside the asset cache (`seapile assets fetch` fills it).
 pub const DEFAULT_DIR: &str = "wordfreq";
 
+/// What the lists know of one word: its Malay and Indonesian frequency in centibels below 1
+/// (0 = every word, 600 = 10⁻⁶; [`ABSENT`] when the list lacks it) and which of the other
+/// lists have it ([`EN`], [`FIL`], [`VI`], [`JV_ROOT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordInfo {
+    pub ms: u16,
+    pub id: u16,
+    pub flags: u8,
+}
+
+/// A frequency the list does not have.
+pub const ABSENT: u16 = u16::MAX;
+pub const EN: u8 = 1;
+pub const FIL: u8 = 2;
+pub const VI: u8 = 4;
+pub const JV_ROOT: u8 = 8;
+
+impl Default for WordInfo {
+    fn default() -> Self {
+        WordInfo {
+            ms: ABSENT,
+            id: ABSENT,
+            flags: 0,
+        }
+    }
+}
+
+impl WordInfo {
+    /// In wordfreq's Malay or Indonesian list.
+    pub fn malay(&self) -> bool {
+        self.ms != ABSENT || self.id != ABSENT
+    }
+    /// At least 10⁻⁵ in either ([`COMMON_CB`]).
+    pub fn common_malay(&self) -> bool {
+        self.ms.min(self.id) <= COMMON_CB
+    }
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+type Words = HashMap<Box<str>, WordInfo, BuildHasherDefault<crate::markers::Fnv>>;
+
 /// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language, for
 /// Malay vs Indonesian; and the word lists that give the Latin-script SEA labels their
-/// positive evidence ([`MalayLexicon::support`]).
+/// positive evidence ([`crate::evidence`]): all in one table, one lookup per word.
 #[derive(Debug)]
 pub struct MalayLexicon {
-    malay: HashMap<String, u16>,
-    indonesian: HashMap<String, u16>,
-    english: HashMap<String, u16>,
-    filipino: HashMap<String, u16>,
-    vietnamese: HashMap<String, u16>,
-    javanese: HashSet<String>,
+    words: Words,
     dir: PathBuf,
 }
 
@@ -71,20 +110,32 @@ impl MalayLexicon {
             let path = dir.join(name);
             read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
-        let malay = read(MALAY_FILE)?;
-        let indonesian = read(INDONESIAN_FILE)?;
+        let mut words = Words::default();
+        for (w, cb) in read(MALAY_FILE)? {
+            words.entry(w.into()).or_default().ms = cb;
+        }
+        for (w, cb) in read(INDONESIAN_FILE)? {
+            words.entry(w.into()).or_default().id = cb;
+        }
         let roots = dir.join(JAVANESE_FILE);
         let javanese = read_roots(&roots).map_err(|source| LangidError::Lexicon {
             path: roots,
             source,
         })?;
+        for (file, flag) in [
+            (ENGLISH_FILE, EN),
+            (FILIPINO_FILE, FIL),
+            (VIETNAMESE_FILE, VI),
+        ] {
+            for w in read(file)?.into_keys() {
+                words.entry(w.into()).or_default().flags |= flag;
+            }
+        }
+        for w in javanese {
+            words.entry(w.into()).or_default().flags |= JV_ROOT;
+        }
         Ok(MalayLexicon {
-            malay,
-            indonesian,
-            english: read(ENGLISH_FILE)?,
-            filipino: read(FILIPINO_FILE)?,
-            vietnamese: read(VIETNAMESE_FILE)?,
-            javanese,
+            words,
             dir: dir.to_path_buf(),
         })
     }
@@ -103,36 +154,30 @@ impl MalayLexicon {
         Ok(l)
     }
 
+    /// What the lists know of a (lower-case) word.
+    pub fn info(&self, word: &str) -> WordInfo {
+        self.words.get(word).copied().unwrap_or_default()
+    }
+
     /// Whether wordfreq's Malay or Indonesian list has the (lower-case) word.
     pub fn is_malay(&self, word: &str) -> bool {
-        self.malay.contains_key(word) || self.indonesian.contains_key(word)
+        self.info(word).malay()
     }
 
     /// Whether the word is a common Malay or Indonesian word: at least 10⁻⁵ in either list
     /// (the lists' long tail holds Javanese and Sundanese words of Indonesian web pages).
     pub fn is_common_malay(&self, word: &str) -> bool {
-        let common = |m: &HashMap<String, u16>| m.get(word).is_some_and(|&cb| cb <= COMMON_CB);
-        common(&self.malay) || common(&self.indonesian)
+        self.info(word).common_malay()
     }
 
     /// Whether wordfreq's English list has the word.
     pub fn is_english(&self, word: &str) -> bool {
-        self.english.contains_key(word)
-    }
-
-    /// Whether wordfreq's Filipino list has the word.
-    pub fn is_filipino(&self, word: &str) -> bool {
-        self.filipino.contains_key(word)
-    }
-
-    /// Whether wordfreq's Vietnamese list has the syllable.
-    pub fn is_vietnamese(&self, word: &str) -> bool {
-        self.vietnamese.contains_key(word)
+        self.info(word).has(EN)
     }
 
     /// Whether the word is a root of the Javanese dictionary.
     pub fn is_javanese_root(&self, word: &str) -> bool {
-        self.javanese.contains(word)
+        self.info(word).has(JV_ROOT)
     }
 
     /// The folder it was loaded from.
@@ -150,8 +195,9 @@ impl MalayLexicon {
             if word.is_empty() {
                 return;
             }
-            let ms = self.malay.get(word.as_str()).copied();
-            let id = self.indonesian.get(word.as_str()).copied();
+            let info = self.info(word);
+            let ms = (info.ms != ABSENT).then_some(info.ms);
+            let id = (info.id != ABSENT).then_some(info.id);
             if ms.is_some() || id.is_some() {
                 known += 1;
                 // A higher centibel figure is a rarer word.

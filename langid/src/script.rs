@@ -273,7 +273,7 @@ pub fn is_cantonese(text: &str) -> bool {
     for c in text.chars() {
         if char_script(c) == Some(Script::Han) {
             han += 1;
-            yue += u32::from(CANTONESE.contains(c));
+            yue += u32::from(is_cantonese_char(c));
         }
     }
     yue > 0 && f64::from(yue) >= MIN_CANTONESE_SHARE * f64::from(han) && (yue >= 2 || han <= 25)
@@ -281,7 +281,38 @@ pub fn is_cantonese(text: &str) -> bool {
 
 /// See [`is_cantonese`]: vernacular Cantonese prose has 5–10% of these characters.
 pub const MIN_CANTONESE_SHARE: f64 = 0.02;
-const CANTONESE: &str = "嘅咗喺佢哋唔冇嘢啲嚟咁噉嗰睇搵揾畀攞咩喎啱諗谂瞓嘥攰乜";
+
+fn is_cantonese_char(c: char) -> bool {
+    matches!(
+        c,
+        '嘅' | '咗'
+            | '喺'
+            | '佢'
+            | '哋'
+            | '唔'
+            | '冇'
+            | '嘢'
+            | '啲'
+            | '嚟'
+            | '咁'
+            | '噉'
+            | '嗰'
+            | '睇'
+            | '搵'
+            | '揾'
+            | '畀'
+            | '攞'
+            | '咩'
+            | '喎'
+            | '啱'
+            | '諗'
+            | '谂'
+            | '瞓'
+            | '嘥'
+            | '攰'
+            | '乜'
+    )
+}
 
 /// Malay in Jawi: the share of an Arabic-script text's words that are Malay function words
 /// in Jawi spelling, when the text also writes a letter only Jawi has (ڠ nga, ڽ nya, ݢ ga,

@@ -7,6 +7,7 @@
 //! decision names the rule that made it ([`Rule`]), so a change in the numbers can be traced
 //! to one rule, and the model's own answer is kept next to the final one.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::SEA_LANGS;
@@ -346,9 +347,7 @@ pub fn decide(
         Script::Latin => latin(text, base, preds, malay),
         Script::Han if is_cantonese(text) => (
             "yue",
-            group_prob(preds, &["zho", "yue", "wuu"])
-                .max(0.5)
-                .min(MAX_RULE_SCORE),
+            group_prob(preds, &["zho", "yue", "wuu"]).clamp(0.5, MAX_RULE_SCORE),
             Rule::Cantonese,
         ),
         Script::Han if matches!(base.iso639_3, "yue" | "wuu") => (
@@ -398,9 +397,18 @@ fn latin(
     malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
     let m = markers::count(text);
-    let evidence = malay.lexicon.map(|l| Evidence::new(l, text));
-    let candidate = latin_candidate(text, base, preds, malay, &m, evidence.as_ref());
-    match &evidence {
+    // The word lists are looked up only when a rule asks (a non-SEA label needs none).
+    let cell = OnceCell::new();
+    let evidence = || {
+        malay
+            .lexicon
+            .map(|l| cell.get_or_init(|| Evidence::new(l, text)))
+    };
+    let candidate = latin_candidate(text, base, preds, malay, &m, &evidence);
+    if m.words < MIN_GATE_WORDS || !is_sea(candidate.0) {
+        return candidate;
+    }
+    match evidence() {
         Some(e) => gate(candidate, e, preds),
         None => candidate,
     }
@@ -410,13 +418,13 @@ fn latin(
 /// or other non-Malayic label is never given to Javanese or Sundanese.
 const CONFIDENT: f32 = 0.8;
 
-fn latin_candidate(
+fn latin_candidate<'a>(
     text: &str,
     base: &Prediction,
     preds: &[Prediction],
     malay: &Malay<'_>,
     m: &Markers,
-    evidence: Option<&Evidence<'_>>,
+    evidence: &dyn Fn() -> Option<&'a Evidence<'a>>,
 ) -> (&'static str, f32, Rule) {
     let lang = base.iso639_3;
     if matches!(lang, "tgl" | "vie") {
@@ -524,7 +532,11 @@ fn malay_or_indonesian(
     if net.abs() >= 2 {
         let lang = if net > 0 { "zsm" } else { "ind" };
         let points = net.unsigned_abs().div_ceil(2);
-        return (lang, group.max(evidence(points)), Rule::MalayMarkers);
+        return (
+            lang,
+            group.max(marker_confidence(points)),
+            Rule::MalayMarkers,
+        );
     }
     // Log-odds of Malay: fastText's weighted ratio (a label outside its top-k counts as
     // MIN_PROB) plus the words' frequency ratio.
@@ -545,7 +557,7 @@ fn malay_or_indonesian(
     } else {
         // P(group) × P(language | group), the latter from the log-odds.
         let within = 1.0 / (1.0 + (-odds.abs()).exp());
-        (group * within).max(evidence(u64::from(m.malayic.min(3))) * within)
+        (group * within).max(marker_confidence(u64::from(m.malayic.min(3))) * within)
     };
     (lang, score, rule)
 }
@@ -578,7 +590,7 @@ fn group_prob(preds: &[Prediction], langs: &[&str]) -> f32 {
 
 /// Confidence from `n` net markers: 1 → 0.5, 2 → 0.75, 3 → 0.875, ..., never above
 /// [`MAX_RULE_SCORE`].
-fn evidence(n: u64) -> f32 {
+fn marker_confidence(n: u64) -> f32 {
     (1.0 - 0.5f32.powi(i32::try_from(n.min(30)).unwrap_or(30))).min(MAX_RULE_SCORE)
 }
 
@@ -589,11 +601,11 @@ fn looks_malayic(m: &Markers) -> bool {
     (n >= 2 && n * 3 >= m.words) || (n >= 1 && m.words <= 3 && n * 2 >= m.words)
 }
 
-fn javanese_or_sundanese(
+fn javanese_or_sundanese<'a>(
     m: &Markers,
     base: &Prediction,
     preds: &[Prediction],
-    lists: Option<&Evidence<'_>>,
+    evidence: &dyn Fn() -> Option<&'a Evidence<'a>>,
 ) -> Option<(&'static str, f32, Rule)> {
     let lang = base.iso639_3;
     let malayic_label = MALAYIC.contains(&lang);
@@ -605,7 +617,12 @@ fn javanese_or_sundanese(
         return None;
     }
     // Words are only looked up when a marker or the label gives a reason to.
-    let lists = lists.filter(|_| malayic_label || m.jav + m.sun > 0);
+    // A Javanese or Sundanese text without one marker word is rare; without one, the word
+    // lists are not consulted.
+    if m.jav + m.sun == 0 {
+        return None;
+    }
+    let lists = evidence();
     if lang == "ind" && confident && lists.is_some_and(|e| e.share(e.malay()) >= MIN_MALAY) {
         return None;
     }
@@ -629,7 +646,7 @@ fn javanese_or_sundanese(
     if lang == target {
         return Some((target, prob(preds, target), Rule::Model));
     }
-    let score = group_prob(preds, &MALAYIC).max(evidence(u64::from(own - other)));
+    let score = group_prob(preds, &MALAYIC).max(marker_confidence(u64::from(own - other)));
     Some((target, score, rule))
 }
 
@@ -646,7 +663,7 @@ fn tagalog(m: &Markers, lang: &str, preds: &[Prediction]) -> Option<(&'static st
         m.tgl >= 1 && share && m.tgl > m.ceb
     };
     enough.then(|| {
-        let score = group_prob(preds, &PHILIPPINE).max(evidence(u64::from(m.tgl - m.ceb)));
+        let score = group_prob(preds, &PHILIPPINE).max(marker_confidence(u64::from(m.tgl - m.ceb)));
         ("tgl", score, Rule::TagalogMarkers)
     })
 }

