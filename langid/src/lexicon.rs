@@ -91,7 +91,52 @@ impl WordInfo {
     }
 }
 
-type Words = HashMap<Box<str>, WordInfo, BuildHasherDefault<crate::markers::Fnv>>;
+/// Word → what the lists know, packed in 32 bits ([`pack`]), keyed by the word's 32-bit
+/// FNV-1a hash rather than the word: 8 bytes an entry, one cache line per lookup and no
+/// string comparison. The SEA layer is bound by these lookups' cache misses; among the
+/// ~100,000 words a pair or two may share a hash, which blurs those words' evidence only.
+type Words = HashMap<u32, u32, BuildHasherDefault<KeyHash>>;
+
+fn key(word: &str) -> u32 {
+    let h = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (h ^ (h >> 32)) as u32
+}
+
+/// 12 bits Malay cB, 12 bits Indonesian cB (4095 = absent), 8 bits flags.
+fn pack(w: WordInfo) -> u32 {
+    let cb = |c: u16| u32::from(if c == ABSENT { 0xFFF } else { c.min(0xFFE) });
+    cb(w.ms) | (cb(w.id) << 12) | (u32::from(w.flags) << 24)
+}
+
+fn unpack(v: u32) -> WordInfo {
+    let cb = |c: u32| if c == 0xFFF { ABSENT } else { c as u16 };
+    WordInfo {
+        ms: cb(v & 0xFFF),
+        id: cb((v >> 12) & 0xFFF),
+        flags: (v >> 24) as u8,
+    }
+}
+
+/// The keys are hashes already: passed through.
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl std::hash::Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        // Spread the 32-bit key over the 64 bits the table uses (its top 7 bits tag buckets).
+        self.0 = u64::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
 
 /// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language, for
 /// Malay vs Indonesian; and the word lists that give the Latin-script SEA labels their
@@ -110,12 +155,12 @@ impl MalayLexicon {
             let path = dir.join(name);
             read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
-        let mut words = Words::default();
+        let mut info: HashMap<u32, WordInfo, BuildHasherDefault<KeyHash>> = HashMap::default();
         for (w, cb) in read(MALAY_FILE)? {
-            words.entry(w.into()).or_default().ms = cb;
+            info.entry(key(&w)).or_default().ms = cb;
         }
         for (w, cb) in read(INDONESIAN_FILE)? {
-            words.entry(w.into()).or_default().id = cb;
+            info.entry(key(&w)).or_default().id = cb;
         }
         let roots = dir.join(JAVANESE_FILE);
         let javanese = read_roots(&roots).map_err(|source| LangidError::Lexicon {
@@ -128,12 +173,13 @@ impl MalayLexicon {
             (VIETNAMESE_FILE, VI),
         ] {
             for w in read(file)?.into_keys() {
-                words.entry(w.into()).or_default().flags |= flag;
+                info.entry(key(&w)).or_default().flags |= flag;
             }
         }
         for w in javanese {
-            words.entry(w.into()).or_default().flags |= JV_ROOT;
+            info.entry(key(&w)).or_default().flags |= JV_ROOT;
         }
+        let words: Words = info.into_iter().map(|(k, v)| (k, pack(v))).collect();
         Ok(MalayLexicon {
             words,
             dir: dir.to_path_buf(),
@@ -156,7 +202,9 @@ impl MalayLexicon {
 
     /// What the lists know of a (lower-case) word.
     pub fn info(&self, word: &str) -> WordInfo {
-        self.words.get(word).copied().unwrap_or_default()
+        self.words
+            .get(&key(word))
+            .map_or_else(WordInfo::default, |&v| unpack(v))
     }
 
     /// Whether wordfreq's Malay or Indonesian list has the (lower-case) word.
