@@ -362,6 +362,12 @@ pub fn decide(
     } else {
         rule
     };
+    // A rule's decision borrows fastText's probability for a group of languages (Malayic,
+    // Philippine) or counts markers: evidence, not a probability of this language.
+    let score = match rule {
+        Rule::Model | Rule::Script => score,
+        _ => score.min(MAX_RULE_SCORE),
+    };
     (lang, score, rule)
 }
 

