@@ -42,7 +42,8 @@ const ZSM: &[&str] = &[
     "lif", "helo", "matematik", "fizik", "logik", "kanak", "gambarajah",
     "senarai", "laman", "stesen", "tajuk", "jadual", "komen", "menyokong", "sokongan",
     "persembahan", "kandungan", "diperbuat", "pergunungan", "bahawasanya", "kewajipan",
-    "merosakkan", "rosak", "perkahwinan", "kurnia", "dikurniakan",
+    "merosakkan", "rosak", "perkahwinan", "kurnia", "dikurniakan", "hendaklah", "sesiapa",
+    "samarata",
 ];
 
 /// Malay words that Indonesian also uses, less often: half the weight of [`ZSM`].
