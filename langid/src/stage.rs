@@ -1,7 +1,8 @@
 //! The `langid` pipeline stage.
 //!
 //! Design decision: the stage always records what it found (`lang`, `lang_score`, script,
-//! the deciding rule, fastText's own answer, the code-switching share) before deciding, so
+//! the deciding rule, fastText's own answer, the document's `lang_share` — the share of its
+//! paragraphs' letters in its language — and the code-switching share) before deciding, so
 //! rejected documents carry their language too and a different threshold can be judged
 //! from the rejects without re-running the model. Thresholds are per language.
 
@@ -93,6 +94,9 @@ impl LangidStage {
             .insert("lang_model_score".into(), f64::from(id.model_score));
         doc.attrs.insert("lang_line_share".into(), line_share);
         doc.attrs.insert("lang_share".into(), document.lang_share);
+        // Written files carry `meta`, not `attrs`: the share goes there too.
+        doc.meta
+            .insert("lang_share".into(), format!("{:.3}", document.lang_share));
         if let Some(unicode) = id.converted {
             doc.text = unicode;
             doc.meta.insert("zawgyi".into(), "converted".into());

@@ -427,6 +427,11 @@ fn code_switching_share_of_lines() {
     let (_, doc) = run(&mut stage, &lines.join("\n"));
     assert_eq!(doc.attrs["lang_line_share"], 0.75);
     assert!(doc.attrs["lang_share"] < 1.0);
+    assert_eq!(
+        doc.meta["lang_share"],
+        format!("{:.3}", doc.attrs["lang_share"]),
+        "in meta too: written files carry meta"
+    );
     let (_, doc) = run(&mut stage, &udhr_text("tgl:all"));
     assert_eq!(doc.attrs["lang_line_share"], 1.0);
     assert_eq!(doc.attrs["lang_share"], 1.0);
