@@ -377,15 +377,13 @@ fn ineffective_settings(config: &Config, raw: &toml::Value) -> Vec<String> {
         .unwrap_or_default();
     for (stage, table) in config.stages.iter().zip(&raw_stages) {
         if let StageConfig::Langid(l) = stage {
-            let covered = l
-                .languages
-                .iter()
-                .all(|lang| l.thresholds.contains_key(lang));
+            let in_force = l.lang_thresholds();
+            let covered = l.languages.iter().all(|lang| in_force.contains_key(lang));
             if table.get("threshold").is_some() && covered {
                 out.push(format!(
                     "langid: threshold = {} has no effect: every language in `languages` has \
-                     its own entry in the per-language `thresholds` table (set \
-                     thresholds.<lang> instead, or give a `thresholds` table without them)",
+                     its own per-language threshold (from `threshold_table`, or `thresholds`); \
+                     set thresholds.<lang> instead",
                     l.threshold
                 ));
             }
