@@ -99,6 +99,13 @@ pub enum Command {
     K8s(run::launch::K8sArgs),
     /// Synthesise SEA instruction pairs Magpie-style from a chat model (local GGUF or a server).
     Magpie(crate::magpie_cmd::MagpieArgs),
+    /// Write OUT/report.html (charts and sample documents; opens offline, runs no script)
+    /// for an existing output: a run's, a `seapile dedup` output or a `seapile mix write` one.
+    /// A run's also gets OUT/figures/ again.
+    Report {
+        /// The output folder.
+        output: PathBuf,
+    },
     /// List every stable drop reason of every stage.
     Reasons {
         /// As the Markdown page docs/drop-reasons.md.

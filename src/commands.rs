@@ -177,6 +177,8 @@ pub fn mix_write(
         mix.counter.as_ref(),
     )?;
     writeln!(out, "{summary} under {}", output.join("data").display())?;
+    report::mix::write(output)?;
+    writeln!(out, "report: {}", output.join("report.html").display())?;
     Ok(())
 }
 

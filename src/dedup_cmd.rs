@@ -119,6 +119,7 @@ pub fn run(args: DedupArgs, threads: usize) -> Result<()> {
         Some(Step::Clusters(s)) => Ok(dedup::steps::clusters(&s.output, shard(&s)?)?),
         Some(Step::Filter(s)) => {
             if dedup::steps::filter(&s.output, shard(&s)?)? {
+                report::dedup::write(&s.output)?;
                 print_stats(&dedup::read_stats(&s.output)?, &s.output);
             }
             Ok(())
@@ -162,6 +163,7 @@ fn run_all(all: AllArgs, threads: usize) -> Result<()> {
         inputs: expand(&inputs.inputs)?,
     };
     write_card(&output, &stats, &card)?;
+    report::dedup::write(&output)?;
     print_stats(&stats, &output);
     Ok(())
 }
@@ -208,7 +210,7 @@ fn print_stats(s: &dedup::DedupStats, out: &Path) {
         eprintln!("peak memory (VmHWM): {mb:.1} MiB");
     }
     eprintln!(
-        "wrote {0}/data/, {0}/clusters.jsonl, {0}/dedup_stats.json, {0}/README.md",
+        "wrote {0}/data/, {0}/clusters.jsonl, {0}/dedup_stats.json, {0}/README.md, {0}/report.html",
         out.display()
     );
 }

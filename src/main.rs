@@ -346,6 +346,14 @@ fn real_main(cli: Cli) -> Result<()> {
             )?;
         }
         Command::Reasons { markdown } => commands::reasons(markdown, &mut stdout.lock())?,
+        Command::Report { output } => {
+            let (kind, bytes) = report::write_for(&output)?;
+            eprintln!(
+                "wrote {} ({kind:?} report, {} KiB)",
+                output.join("report.html").display(),
+                bytes.div_ceil(1024)
+            );
+        }
     }
     std::io::stdout().flush()?;
     Ok(())

@@ -11,6 +11,7 @@ use crate::{CardInput, InputFile, COMMON_CRAWL};
 pub fn render(card: &CardInput) -> String {
     [
         summary(card),
+        figures(card),
         languages(card),
         filtering(&card.run),
         run_inputs(card),
@@ -101,6 +102,51 @@ fn summary(card: &CardInput) -> String {
     }
     s += "\n";
     s
+}
+
+/// The embedded charts and a pointer to the HTML report; nothing when there are neither.
+fn figures(card: &CardInput) -> String {
+    if card.figures.is_empty() && card.report.is_none() {
+        return String::new();
+    }
+    let mut s = String::from("## At a glance\n\n");
+    for f in &card.figures {
+        s += &format!(
+            "![{}]({})\n\n*{}*\n\n",
+            md_alt(&f.alt),
+            md_link_target(&f.path),
+            md_cell(&f.caption)
+        );
+    }
+    if let Some(report) = &card.report {
+        s += &format!(
+            "{} shows the run in detail: the funnel per stage, reason and language, each \
+             quality signal's distribution with its threshold, language-ID scores, and sample \
+             kept and dropped documents per language. It is one self-contained file: download \
+             it and open it in a browser (it loads nothing and runs no script).\n",
+            md_code(report)
+        );
+    }
+    s
+}
+
+/// Alt text inside `![...]`: no brackets or newlines that would end it.
+fn md_alt(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '[' | ']' => ' ',
+            '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .replace('\\', "/")
+}
+
+/// A relative link target: spaces and parentheses escaped so the link holds.
+fn md_link_target(s: &str) -> String {
+    s.replace(' ', "%20")
+        .replace('(', "%28")
+        .replace(')', "%29")
 }
 
 fn languages(card: &CardInput) -> String {
@@ -361,4 +407,35 @@ fn loading(card: &CardInput) -> String {
               and `reason`.\n";
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Figure;
+
+    #[test]
+    fn figures_are_embedded_with_alt_text() {
+        let card = CardInput {
+            figures: vec![Figure {
+                path: "figures/funnel.svg".into(),
+                alt: "Documents per stage: 13 in [all], 10 kept".into(),
+                caption: "Documents through the stages | kept and dropped".into(),
+            }],
+            report: Some("report.html".into()),
+            ..CardInput::default()
+        };
+        let s = figures(&card);
+        assert!(
+            s.contains("![Documents per stage: 13 in  all , 10 kept](figures/funnel.svg)"),
+            "{s}"
+        );
+        assert!(
+            s.contains("*Documents through the stages \\| kept and dropped*"),
+            "{s}"
+        );
+        assert!(s.contains("`report.html`"), "{s}");
+        assert!(render(&CardInput::default()).find("At a glance").is_none());
+        assert!(crate::render(&card).contains("## At a glance"));
+    }
 }

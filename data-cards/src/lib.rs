@@ -57,6 +57,22 @@ pub struct CardInput {
     pub seapile_version: String,
     /// Creation date, `YYYY-MM-DD`.
     pub created: String,
+    /// Charts to embed (image files in the dataset repository, e.g. `figures/funnel.svg`).
+    pub figures: Vec<Figure>,
+    /// The run's HTML report in the repository (`report.html`), when one was written.
+    pub report: Option<String>,
+}
+
+/// A chart the card embeds: an image file in the dataset repository, with the alt text a
+/// reader without the image gets instead.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figure {
+    /// Relative path in the repository (`figures/funnel.svg`); never a local path.
+    pub path: String,
+    /// What the chart shows, in words and numbers.
+    pub alt: String,
+    /// A one-line caption under it.
+    pub caption: String,
 }
 
 impl CardInput {

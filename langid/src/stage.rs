@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use pipeline::{Doc, ModelFile, Outcome, Stage, StageError};
+use pipeline::{Bound, Doc, ModelFile, Outcome, Stage, StageError, Threshold};
 
 use crate::{LangidConfig, LangidError, SeaLangid};
 
@@ -128,5 +128,23 @@ impl Stage for LangidStage {
             role: "language ID (fastText)",
             path: self.langid.model().path().to_path_buf(),
         }]
+    }
+
+    /// The score each configured language must reach, in the configured order.
+    fn thresholds(&self) -> Vec<Threshold> {
+        self.languages
+            .iter()
+            .map(|lang| Threshold {
+                stage: "langid".into(),
+                attr: "lang_score".into(),
+                lang: lang.clone(),
+                bound: Bound::Min,
+                // Shown as configured: 0.65, not 0.6499999761581421.
+                value: format!("{}", self.threshold_for(lang))
+                    .parse()
+                    .unwrap_or(0.0),
+                reason: BELOW_THRESHOLD.into(),
+            })
+            .collect()
     }
 }

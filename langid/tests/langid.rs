@@ -212,6 +212,17 @@ fn per_language_thresholds_are_read_from_config() {
         None,
         "0.364 ≥ 0.3"
     );
+    // Reported for reports as configured: a minimum on `lang_score` per language.
+    let reported = stage.thresholds();
+    let jav = reported.iter().find(|t| t.lang == "jav").unwrap();
+    assert_eq!((jav.value, jav.attr.as_str()), (0.3, "lang_score"));
+    assert_eq!(jav.bound, pipeline::Bound::Min);
+    assert_eq!(jav.reason, "below_threshold");
+    assert_eq!(
+        reported.iter().find(|t| t.lang == "tha").unwrap().value,
+        0.99
+    );
+    assert_eq!(reported.len(), langid::SEA_LANGS.len());
     let mut strict = stage_from_toml(&toml.replace("jav = 0.3", "jav = 0.4"));
     assert_eq!(
         run(&mut strict, &udhr_text("jav:all")).0,

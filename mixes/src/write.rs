@@ -95,7 +95,8 @@ impl std::fmt::Display for WriteSummary {
 }
 
 /// Write the blend of `plan` (solved from `config`, `files` relative to `base_dir`) into
-/// `out_dir/data/` and the card into `out_dir/README.md`.
+/// `out_dir/data/`, the card into `out_dir/README.md` and the plan with what was written into
+/// `out_dir/mix.json`.
 pub fn write_mix(
     config: &MixConfig,
     base_dir: &Path,
@@ -172,6 +173,11 @@ pub fn write_mix_counted(
     let card = crate::card::render(plan, &summary);
     let readme = out_dir.join("README.md");
     std::fs::write(&readme, card).map_err(|e| MixError::write(&readme, e))?;
+    // The plan and what was written, for `seapile report OUT` (target vs achieved shares).
+    let json = serde_json::json!({ "plan": plan, "written": &summary });
+    let path = out_dir.join("mix.json");
+    let bytes = serde_json::to_vec_pretty(&json).expect("plan and summary serialize");
+    std::fs::write(&path, bytes).map_err(|e| MixError::write(&path, e))?;
     Ok(summary)
 }
 

@@ -20,6 +20,7 @@ pub mod reason;
 pub mod runner;
 pub mod stage;
 pub mod stats;
+pub mod threshold;
 
 pub use assets::{Assets, MissingAsset};
 pub use doc::Doc;
@@ -30,3 +31,4 @@ pub use stage::{
     Step,
 };
 pub use stats::{LangStats, OutputFile, RunStats, ShardStats, StageStats};
+pub use threshold::{Bound, Threshold};

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::{Assets, Doc, StageStats};
+use crate::{Assets, Doc, StageStats, Threshold};
 
 /// What a stage decided about a document.
 #[derive(Debug)]
@@ -89,6 +89,12 @@ pub trait Stage: Send + Sync + ForkStage {
 
     /// The model and data files this stage read when it was built, for provenance.
     fn model_files(&self) -> Vec<ModelFile> {
+        Vec::new()
+    }
+
+    /// The limits this stage drops documents by, per language, for reports that draw them
+    /// on the distributions they cut. Default: none.
+    fn thresholds(&self) -> Vec<Threshold> {
         Vec::new()
     }
 }
@@ -271,6 +277,11 @@ impl Chain {
     /// counters), for one shard.
     pub fn fork(&self) -> Chain {
         Chain::new(self.stages.iter().map(|s| s.fork()).collect())
+    }
+
+    /// The thresholds of every stage, in chain order.
+    pub fn thresholds(&self) -> Vec<Threshold> {
+        self.stages.iter().flat_map(|s| s.thresholds()).collect()
     }
 
     /// The model files of every stage, in chain order.

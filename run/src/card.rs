@@ -87,10 +87,40 @@ pub fn write_outputs(config: &Config, chain: &Chain, report: &RunReport) -> Resu
         config_toml: published_toml(config),
         seapile_version: env!("CARGO_PKG_VERSION").to_string(),
         created: today(),
+        figures: Vec::new(),
+        report: None,
+    };
+    let card = if config.output.report {
+        with_report(chain, report, card)?
+    } else {
+        card
     };
     let text = data_cards::render(&card);
     let path = report.out_dir.join("README.md");
     write_atomic(&path, text.as_bytes()).map_err(|e| RunError::io(&path, e))
+}
+
+/// Write `OUT/report/context.json`, `OUT/report.html` and `OUT/figures/` (from the shards'
+/// collections under `OUT/report/`), and embed the figures in the card.
+fn with_report(
+    chain: &Chain,
+    report: &RunReport,
+    mut card: CardInput,
+) -> Result<CardInput, RunError> {
+    let context = report::Context {
+        title: card.title(),
+        seapile_version: card.seapile_version.clone(),
+        tokenizer: card.tokenizer.clone(),
+        langid: card.langid.clone(),
+        thresholds: chain.thresholds(),
+    };
+    let out = &report.out_dir;
+    report::run::write_context(out, &context)?;
+    let names: Vec<String> = report.shards.iter().map(|s| s.shard.clone()).collect();
+    let written = report::run::write(out, &report.stats, &names)?;
+    card.figures = written.figures;
+    card.report = Some("report.html".into());
+    Ok(card)
 }
 
 /// The tokenizer the `tokens` stage counts with, by the name the config gives.

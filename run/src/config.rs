@@ -155,6 +155,18 @@ pub struct OutputConfig {
     pub license_link: Option<String>,
     #[serde(default)]
     pub pretty_name: Option<String>,
+    /// Write `OUT/report.html` (charts and sample documents, collected per shard while the
+    /// run streams) and the card's `OUT/figures/`. Default `true`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub report: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn default_license() -> String {
@@ -195,6 +207,7 @@ impl Default for OutputConfig {
             license_name: None,
             license_link: None,
             pretty_name: None,
+            report: true,
         }
     }
 }

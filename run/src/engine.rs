@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use std::collections::BTreeMap;
 
@@ -144,6 +145,10 @@ impl Run<'_> {
         }
         // Built once, before any shard: a bad model or config fails here.
         let chain = crate::registry::build_chain(config, self.assets)?;
+        let limits = config
+            .output
+            .report
+            .then(|| Arc::new(report::Limits::new(&chain.thresholds())));
         let shards: Vec<Shard> = inputs
             .into_iter()
             .enumerate()
@@ -164,7 +169,7 @@ impl Run<'_> {
         let workers = (self.threads / mine.len().max(1)).max(1);
         let outcome = runner
             .run(&mine, |shard, out| {
-                let r = self.shard(config, &chain, shard, out, workers);
+                let r = self.shard(config, &chain, limits.clone(), shard, out, workers);
                 self.observer
                     .shard_done(&shard.name(), &shard.input, r.as_ref().ok());
                 r
@@ -210,6 +215,9 @@ impl Run<'_> {
             skipped: outcome.skipped,
             threads: self.threads,
         };
+        if let (Some(r), true) = (&remote, config.output.report) {
+            r.fetch_reports()?;
+        }
         crate::card::write_outputs(config, &chain, &report)?;
         if let Some(r) = &remote {
             r.upload_final()?;
@@ -221,6 +229,7 @@ impl Run<'_> {
         &self,
         config: &Config,
         chain: &Chain,
+        limits: Option<Arc<report::Limits>>,
         shard: &Shard,
         out: &mut ShardOutput,
         workers: usize,
@@ -243,6 +252,7 @@ impl Run<'_> {
             stats: ShardStats::default(),
             source,
             observer: self.observer,
+            report: limits.map(report::Collector::new),
         };
         let (stage_stats, input) = if workers <= 1 {
             let mut chain = chain.fork();
@@ -348,6 +358,8 @@ struct ShardWriter<'a> {
     stats: ShardStats,
     source: String,
     observer: &'a dyn Observer,
+    /// What the shard collects for `OUT/report.html` (`None` with `report = false`).
+    report: Option<report::Collector>,
 }
 
 impl ShardWriter<'_> {
@@ -359,6 +371,9 @@ impl ShardWriter<'_> {
                     return Ok(());
                 }
                 self.ingest.drop(reason);
+                if let Some(r) = &mut self.report {
+                    r.not_a_page(&id, url.as_deref(), reason);
+                }
                 if self.sinks.keeps_rejected() {
                     let mut doc = Doc {
                         id,
@@ -374,10 +389,16 @@ impl ShardWriter<'_> {
                 self.ingest.keep();
                 match outcome {
                     Outcome::Keep(doc) => {
-                        count_kept(&mut self.stats, &doc);
+                        let (chars, words) = count_kept(&mut self.stats, &doc);
+                        if let Some(r) = &mut self.report {
+                            r.kept(&doc, chars, words);
+                        }
                         self.sinks.keep(&doc)?;
                     }
                     Outcome::Drop { mut doc, reason } => {
+                        if let Some(r) = &mut self.report {
+                            r.dropped(&doc, dropped_by.unwrap_or("stage"), reason);
+                        }
                         if self.sinks.keeps_rejected() {
                             doc.html = None;
                             mark_rejected(&mut doc, dropped_by.unwrap_or("stage"), reason);
@@ -391,7 +412,12 @@ impl ShardWriter<'_> {
         Ok(())
     }
 
-    fn finish(self) -> Result<ShardStats, RunError> {
+    fn finish(mut self) -> Result<ShardStats, RunError> {
+        if let Some(r) = self.report.take() {
+            let json = serde_json::to_vec(&r.finish()).expect("a collection serializes");
+            self.sinks
+                .extra(&format!("report/{}.json", self.sinks.name), &json)?;
+        }
         let mut stats = self.stats;
         stats.outputs = self.sinks.finish()?;
         stats.stages = vec![self.ingest];
@@ -423,6 +449,15 @@ impl<'a> Sinks<'a> {
 
     fn keeps_rejected(&self) -> bool {
         self.config.keep_rejected
+    }
+
+    /// A file of the shard besides the documents (committed with them, before the marker).
+    fn extra(&mut self, rel: &str, bytes: &[u8]) -> Result<(), RunError> {
+        let path = self
+            .out
+            .file(rel)
+            .map_err(|e| RunError::io(Path::new(rel), e))?;
+        std::fs::write(&path, bytes).map_err(|e| RunError::io(&path, e))
     }
 
     fn open(&mut self, rel: &str, rejected: bool) -> Result<Box<dyn DocSink + Send>, RunError> {
@@ -510,17 +545,19 @@ pub fn published_name(input: &str) -> String {
     }
 }
 
-/// A kept document's share of its language's counters.
-fn count_kept(stats: &mut ShardStats, doc: &Doc) {
+/// A kept document's share of its language's counters; its characters and words.
+fn count_kept(stats: &mut ShardStats, doc: &Doc) -> (u64, u64) {
     let l = stats
         .langs
         .entry(doc.lang.clone().unwrap_or_else(|| "und".into()))
         .or_default();
+    let (chars, words) = (doc.text.chars().count() as u64, word_count(doc));
     l.docs += 1;
     l.tokens += u64::from(doc.tokens.unwrap_or(0));
-    l.chars += doc.text.chars().count() as u64;
-    l.words += word_count(doc);
+    l.chars += chars;
+    l.words += words;
     stats.docs_out += 1;
+    (chars, words)
 }
 
 /// Words of a kept document: the quality stage's count when it ran, else the segmenter's.

@@ -82,6 +82,8 @@ pub enum RunError {
     CannotFinalize { missing: Vec<String> },
     #[error("only {complete} of {total} shards are complete; rerun to finish")]
     Incomplete { complete: usize, total: usize },
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
 }
 
 impl RunError {

@@ -70,6 +70,19 @@ impl RemoteOut {
         Ok(())
     }
 
+    /// Fetch every shard's report collection (`report/<shard>.json`) into the staging folder,
+    /// for the report written at the end: shards may have run on other machines.
+    pub fn fetch_reports(&self) -> Result<(), RunError> {
+        let report = self.staging.join("report");
+        std::fs::create_dir_all(&report).map_err(|e| RunError::io(&report, e))?;
+        for key in store::list(&format!("{}/report/", self.url))? {
+            if let Some(name) = key.rsplit('/').next().filter(|n| n.ends_with(".json")) {
+                store::get_file(&key, &report.join(name))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The upload of a completed shard's files (marker last), for the shard runner.
     pub fn publisher(&self) -> Box<pipeline::runner::Publish> {
         let url = self.url.clone();
@@ -83,10 +96,27 @@ impl RemoteOut {
         })
     }
 
-    /// Upload the merged stats and the card.
+    /// Upload the merged stats, the report and its figures, and the card (last).
     pub fn upload_final(&self) -> Result<(), RunError> {
-        for name in ["stats.json", "README.md"] {
-            let file = self.staging.join(name);
+        let mut names = vec!["stats.json".to_string()];
+        for extra in ["report.html", "report/context.json"] {
+            if self.staging.join(extra).is_file() {
+                names.push(extra.to_string());
+            }
+        }
+        let figures = self.staging.join("figures");
+        if let Ok(entries) = std::fs::read_dir(&figures) {
+            let mut svgs: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".svg"))
+                .collect();
+            svgs.sort();
+            names.extend(svgs.into_iter().map(|n| format!("figures/{n}")));
+        }
+        names.push("README.md".to_string());
+        for name in names {
+            let file = self.staging.join(&name);
             store::put_file(&format!("{}/{name}", self.url), &file)?;
         }
         Ok(())

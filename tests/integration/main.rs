@@ -11,5 +11,6 @@ mod kill;
 mod launch;
 mod magpie;
 mod mix;
+mod report;
 mod run;
 mod store;

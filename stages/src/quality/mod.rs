@@ -21,7 +21,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pipeline::{Assets, BuildError, BuildStage, Doc, MissingAsset, Outcome, Stage, StageError};
+use pipeline::{
+    Assets, BuildError, BuildStage, Doc, MissingAsset, Outcome, Stage, StageError, Threshold,
+};
 use segment::Script;
 use serde::{Deserialize, Serialize};
 
@@ -228,6 +230,26 @@ impl QualityModel {
         signals::score(doc, &ctx);
         rules::decide(&doc.attrs, t)
     }
+
+    /// Every language's limits ([`rules::limits`]), languages in code order.
+    pub fn thresholds(&self) -> Vec<Threshold> {
+        let mut langs: Vec<&String> = self.thresholds.keys().collect();
+        langs.sort();
+        let mut out = Vec::new();
+        for lang in langs {
+            for (attr, bound, value, reason) in rules::limits(&self.thresholds[lang]) {
+                out.push(Threshold {
+                    stage: "quality".into(),
+                    attr: attr.into(),
+                    lang: lang.clone(),
+                    bound,
+                    value,
+                    reason: reason.into(),
+                });
+            }
+        }
+        out
+    }
 }
 
 /// The pipeline stage around a shared [`QualityModel`].
@@ -260,6 +282,10 @@ impl Stage for QualityStage {
                 Ok(Outcome::Keep(doc))
             }
         }
+    }
+
+    fn thresholds(&self) -> Vec<Threshold> {
+        self.model.thresholds()
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use pipeline::Bound;
+
 use super::reason as r;
 use super::signals::attr;
 use super::thresholds::Thresholds;
@@ -124,4 +126,136 @@ fn fineweb(get: &dyn Fn(&str) -> f64, t: &Thresholds) -> Option<&'static str> {
     .into_iter()
     .find(|(fail, _)| *fail)
     .map(|(_, reason)| reason)
+}
+
+/// Every limit [`decide`] applies, in its order, as (attribute, side, value, reason); rules a
+/// threshold file turns off (a minimum of 0) are left out. Reports draw these on the
+/// signals' distributions.
+pub fn limits(t: &Thresholds) -> Vec<(&'static str, Bound, f64, &'static str)> {
+    use Bound::{Max, Min};
+    let q = &t.gopher_quality;
+    let rep = &t.gopher_repetition;
+    let (c, f) = (&t.c4, &t.fineweb);
+    let mut v = vec![
+        (attr::WORD_COUNT, Min, q.min_words, r::MIN_WORDS),
+        (attr::WORD_COUNT, Max, q.max_words, r::MAX_WORDS),
+        (
+            attr::MEAN_WORD_LENGTH,
+            Min,
+            q.min_mean_word_length,
+            r::MIN_MEAN_WORD_LENGTH,
+        ),
+        (
+            attr::MEAN_WORD_LENGTH,
+            Max,
+            q.max_mean_word_length,
+            r::MAX_MEAN_WORD_LENGTH,
+        ),
+        (
+            attr::SYMBOL_WORD_RATIO,
+            Max,
+            q.max_symbol_word_ratio,
+            r::SYMBOL_WORD_RATIO,
+        ),
+        (
+            attr::BULLET_LINE_RATIO,
+            Max,
+            q.max_bullet_line_ratio,
+            r::BULLET_LINES,
+        ),
+        (
+            attr::ELLIPSIS_LINE_RATIO,
+            Max,
+            q.max_ellipsis_line_ratio,
+            r::ELLIPSIS_LINES,
+        ),
+        (
+            attr::ALPHA_WORD_RATIO,
+            Min,
+            q.min_alpha_word_ratio,
+            r::ALPHA_WORDS,
+        ),
+        (attr::STOP_WORDS, Min, q.min_stop_words, r::STOP_WORDS),
+        (
+            attr::DUP_LINE_FRAC,
+            Max,
+            rep.max_dup_line_frac,
+            r::DUP_LINE_FRAC,
+        ),
+        (
+            attr::DUP_PARA_FRAC,
+            Max,
+            rep.max_dup_para_frac,
+            r::DUP_PARA_FRAC,
+        ),
+        (
+            attr::DUP_LINE_CHAR_FRAC,
+            Max,
+            rep.max_dup_line_char_frac,
+            r::DUP_LINE_CHAR_FRAC,
+        ),
+        (
+            attr::DUP_PARA_CHAR_FRAC,
+            Max,
+            rep.max_dup_para_char_frac,
+            r::DUP_PARA_CHAR_FRAC,
+        ),
+    ];
+    for ((a, max), reason) in attr::TOP_NGRAM
+        .iter()
+        .zip(rep.max_top_ngram)
+        .zip(r::TOP_NGRAM)
+    {
+        v.push((a, Max, max, reason));
+    }
+    for ((a, max), reason) in attr::DUP_NGRAM
+        .iter()
+        .zip(rep.max_dup_ngram)
+        .zip(r::DUP_NGRAM)
+    {
+        v.push((a, Max, max, reason));
+    }
+    v.extend([
+        (attr::LOREM_IPSUM, Max, 0.0, r::LOREM_IPSUM),
+        (attr::CURLY_BRACKET, Max, 0.0, r::CURLY_BRACKET),
+        (
+            attr::POLICY_LINE_RATIO,
+            Max,
+            c.max_policy_line_ratio,
+            r::POLICY,
+        ),
+        (
+            attr::JAVASCRIPT_LINE_RATIO,
+            Max,
+            c.max_javascript_line_ratio,
+            r::JAVASCRIPT,
+        ),
+        (
+            attr::TERMINAL_SENTENCES,
+            Min,
+            c.min_terminal_sentences,
+            r::TERMINAL_PUNCT,
+        ),
+        (
+            attr::LINE_PUNCT_RATIO,
+            Min,
+            f.min_line_punct_ratio,
+            r::LINE_PUNCT_RATIO,
+        ),
+        (
+            attr::SHORT_LINE_RATIO,
+            Max,
+            f.max_short_line_ratio,
+            r::SHORT_LINE_RATIO,
+        ),
+        (
+            attr::DUP_LINE_CHAR_FRAC,
+            Max,
+            f.max_char_dup_ratio,
+            r::CHAR_DUP_RATIO,
+        ),
+        (attr::LIST_RATIO, Max, f.max_list_ratio, r::LIST_RATIO),
+    ]);
+    v.retain(|(_, bound, value, _)| !(*bound == Min && *value <= 0.0));
+    v
 }

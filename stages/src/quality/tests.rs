@@ -288,3 +288,54 @@ fn missing_stopwords_file_is_an_error_naming_it() {
     let e = config.stage(&testkit::assets()).err().unwrap().to_string();
     assert!(e.contains("/no/such/stopwords.json"), "{e}");
 }
+
+/// `rules::limits` says what `decide` does: on every language's passing UDHR page, moving one
+/// signal just past one limit drops the page with that limit's reason (or, where two limits
+/// watch the same signal, with the reason of the one `decide` checks first).
+#[test]
+fn limits_are_the_rules_decide_applies() {
+    use pipeline::Bound;
+    let m = model();
+    let all = built_in().unwrap();
+    for (lang, _) in UDHR_SEA {
+        let mut d = udhr_doc(lang);
+        assert_eq!(m.judge(&mut d), None, "{lang}");
+        let t = &all[*lang];
+        let limits = super::rules::limits(t);
+        assert!(limits.len() >= 25, "{lang}: {}", limits.len());
+        for (i, (key, bound, value, reason)) in limits.iter().enumerate() {
+            let past = match bound {
+                Bound::Min => value - value.abs().max(1.0) * 1e-6,
+                Bound::Max => value + value.abs().max(1.0) * 1e-6,
+            };
+            let mut attrs = d.attrs.clone();
+            attrs.insert(key.to_string(), past);
+            let got = decide(&attrs, t).unwrap_or_else(|| panic!("{lang}: {key} = {past}"));
+            let earlier_same_attr = limits[..i].iter().any(|(k, b, v, r)| {
+                k == key && *r == got && b == bound && {
+                    match bound {
+                        Bound::Min => *v >= *value,
+                        Bound::Max => *v <= *value,
+                    }
+                }
+            });
+            assert!(
+                got == *reason || earlier_same_attr,
+                "{lang}: {key} = {past} gave {got}, limit says {reason}"
+            );
+        }
+    }
+    // A rule turned off (a minimum of 0) is not a limit.
+    let tha = super::rules::limits(&all["tha"]);
+    assert!(
+        !tha.iter().any(|(_, _, _, r)| *r == r::LINE_PUNCT_RATIO),
+        "Thai has no line punctuation rule"
+    );
+    // The stage reports them per language.
+    let stage = super::QualityStage::with_model(std::sync::Arc::new(m));
+    let th = pipeline::Stage::thresholds(&stage);
+    assert!(th
+        .iter()
+        .any(|t| t.lang == "mya" && t.reason == r::CHAR_DUP_RATIO));
+    assert!(th.iter().all(|t| t.stage == "quality"));
+}
