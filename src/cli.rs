@@ -81,6 +81,10 @@ pub enum Command {
     Mix(MixCommand),
     /// Deduplicate Parquet/JSONL rows: exact and MinHash LSH, locally or one step per shard.
     Dedup(crate::dedup_cmd::DedupArgs),
+    /// Remove benchmark text (SEA-HELM, Global-MMLU, Belebele, ...): `decontam index` builds
+    /// an index from benchmark files; `decontam --index IDX --input ... --output DIR` drops or
+    /// cuts the documents that hold it.
+    Decontam(crate::decontam_cmd::DecontamArgs),
     /// Write (with --submit, queue) a Slurm array job over the shards plus a finalize job.
     Slurm(run::launch::SlurmArgs),
     /// Write a Kubernetes Indexed Job manifest (completion index → --shard).
@@ -146,6 +150,9 @@ pub enum EvalCommand {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Decontamination: recall on benchmark items planted into real documents with web-copy
+    /// edits, false positives on clean real documents, speed and memory.
+    Decontam(crate::decontam_cmd::EvalArgs),
     /// Near-duplicate detection on edited real documents at known Jaccard similarity.
     Dedup {
         #[arg(long)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod decontam_cmd;
 mod dedup_cmd;
 mod magpie_cmd;
 mod progress;
@@ -182,6 +183,9 @@ fn real_main(cli: Cli) -> Result<()> {
                 print!("{}", report.tables());
             }
         }
+        Command::Eval(EvalCommand::Decontam(args)) => {
+            decontam_cmd::eval(args, &cache.assets())?;
+        }
         Command::Eval(EvalCommand::Dedup {
             json,
             jsonl,
@@ -242,6 +246,7 @@ fn real_main(cli: Cli) -> Result<()> {
         }
         Command::Bench(args) => bench(args, &cache)?,
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
+        Command::Decontam(args) => decontam_cmd::run(args, default_threads())?,
         Command::Slurm(args) => {
             let (args, notes) = args.resolve()?;
             notes.iter().for_each(|n| eprintln!("{n}"));

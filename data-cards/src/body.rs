@@ -9,16 +9,15 @@ use crate::{CardInput, InputFile};
 
 /// The body after the front matter.
 pub fn render(card: &CardInput) -> String {
-    [
-        summary(card),
-        languages(card),
-        filtering(&card.run),
+    let mut sections = vec![summary(card), languages(card), filtering(&card.run)];
+    sections.extend(card.decontam.as_ref().map(crate::decontam_section));
+    sections.extend([
         inputs(&card.inputs),
         models(card),
         configuration(card),
         loading(card),
-    ]
-    .join("\n")
+    ]);
+    sections.join("\n")
 }
 
 fn summary(card: &CardInput) -> String {

@@ -17,6 +17,7 @@ fn stage(name: &str, docs_in: u64, dropped: &[(&str, u64)], seconds: f64) -> Sta
         kept,
         dropped,
         seconds,
+        ..StageStats::default()
     }
 }
 
@@ -125,6 +126,7 @@ fn fixture() -> CardInput {
         seapile_version: "0.1.0".into(),
         data_files: "data/*.parquet".into(),
         created: "2025-01-31".into(),
+        decontam: None,
     }
 }
 

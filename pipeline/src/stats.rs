@@ -16,6 +16,9 @@ pub struct StageStats {
     /// Dropped documents by stable reason.
     pub dropped: BTreeMap<String, u64>,
     pub seconds: f64,
+    /// The stage's own counters ([`Stage::counts`](crate::Stage::counts)), summed on merge.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, u64>,
 }
 
 impl StageStats {
@@ -52,6 +55,9 @@ impl StageStats {
             *self.dropped.entry(k.clone()).or_default() += v;
         }
         self.seconds += other.seconds;
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_default() += v;
+        }
     }
 }
 

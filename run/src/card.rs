@@ -69,10 +69,37 @@ pub fn write_outputs(config: &Config, chain: &Chain, report: &RunReport) -> Resu
         seapile_version: env!("CARGO_PKG_VERSION").to_string(),
         data_files: format!("data/*.{}", config.output.format.extension()),
         created: today(),
+        decontam: decontam_section(config, report)?,
     };
     let text = data_cards::render(&card);
     let path = report.out_dir.join("README.md");
     write_atomic(&path, text.as_bytes()).map_err(|e| RunError::io(&path, e))
+}
+
+/// The card's decontamination section, when the run had a `decontam` stage: the index's
+/// benchmark files and the stage's counts summed over shards.
+fn decontam_section(
+    config: &Config,
+    report: &RunReport,
+) -> Result<Option<data_cards::DecontamSection>, RunError> {
+    let Some(c) = config.stages.iter().find_map(|s| match s {
+        crate::StageConfig::Decontam(c) => Some(c),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let about = decontam::report::IndexAbout::read(&c.index, &c.rules())
+        .map_err(|e| RunError::io(&c.index, std::io::Error::other(e.to_string())))?;
+    let counts = report
+        .stats
+        .stages
+        .iter()
+        .find(|s| s.name == decontam::stage::NAME)
+        .map(|s| s.counts.clone())
+        .unwrap_or_default();
+    Ok(Some(
+        decontam::report::Tally::from_counts(&counts).section(&about),
+    ))
 }
 
 fn default_pretty_name(report: &RunReport) -> String {

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use decontam::DecontamConfig;
 use dedup::ExactDedupConfig;
 use docs_io::Format;
 use langid::LangidConfig;
@@ -199,6 +200,8 @@ stage_registry! {
     Quality(QualityConfig) = "quality", stages::quality::reason::ALL;
     /// Token counts (`stages::tokens`).
     Tokens(TokensConfig) = "tokens", &[];
+    /// Benchmark text dropped or cut against an index (`decontam`).
+    Decontam(DecontamConfig) = "decontam", decontam::reason::ALL;
 }
 
 impl Config {

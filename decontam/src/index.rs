@@ -1,0 +1,627 @@
+//! The index of benchmark text: built from benchmark files, written as one versioned file
+//! that can be shipped and reused, loaded once per run.
+//!
+//! Design decision: an item is evidence only if it is specific. Every string field of every
+//! record (or those `--fields` names) is tokenized ([`crate::tokenize`]); a field value that
+//! recurs in more than `repeat_limit` records (a prompt template, a label, a subject name)
+//! is not an item; a field gives its 13-grams, or, when it is shorter, itself as one n-gram
+//! if it has at least `min_words` words; the fields of a record are also read as one text,
+//! so a record made of short fields (a question and its options) still gives the n-grams
+//! that cross them. An n-gram found in more than `repeat_limit` records is dropped as well
+//! (boilerplate shared by many items). Each n-gram keeps the first (file, record, field) it
+//! came from.
+//!
+//! File layout (little-endian): `SEAPILE-DECONTAM`, `u32` format version, `u64` header
+//! length, the JSON header (parameters, tokenizer version and canary, benchmark files with
+//! SHA-256 and counts, entries), `u64` key count, the sorted keys (`u64`) and their entries
+//! (`u32`), `u64` prefix count, the prefixes (`u64`).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::ngrams::{key_of, Rolling, MAX_NGRAM};
+use crate::records::{self, Record};
+use crate::table::{KeyTable, PrefixFilter};
+use crate::tokenize::{hashes, Token, Tokenizer, TOKENIZER_VERSION};
+use crate::DecontamError;
+
+const MAGIC: &[u8; 16] = b"SEAPILE-DECONTAM";
+/// Version of the file layout.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How an index is built (stored in it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexParams {
+    /// Words per n-gram (13, as GPT-3 and datatrove).
+    pub ngram: usize,
+    /// Shortest item, in words, that is evidence on its own (NeMo Curator's 8); an item
+    /// between this and `ngram` words is one n-gram of itself.
+    pub min_words: usize,
+    /// A field value or an n-gram found in more records than this is a template, not an item.
+    pub repeat_limit: u32,
+    /// Only the fields with these names (any key along the field's path); empty: all.
+    pub fields: Vec<String>,
+    /// Also index the n-grams that run across the fields of a record.
+    pub cross_fields: bool,
+}
+
+impl Default for IndexParams {
+    fn default() -> Self {
+        IndexParams {
+            ngram: 13,
+            min_words: 8,
+            repeat_limit: 10,
+            fields: Vec::new(),
+            cross_fields: true,
+        }
+    }
+}
+
+impl IndexParams {
+    /// The prefix length every indexed n-gram has at least.
+    pub fn prefix_len(&self) -> usize {
+        self.min_words.min(self.ngram)
+    }
+
+    pub fn validate(&self) -> Result<(), DecontamError> {
+        if !(1..=MAX_NGRAM).contains(&self.ngram) {
+            return Err(DecontamError::Param(format!(
+                "ngram {} is not between 1 and {MAX_NGRAM}",
+                self.ngram
+            )));
+        }
+        if self.min_words == 0 {
+            return Err(DecontamError::Param(
+                "min_words 0: must be at least 1".into(),
+            ));
+        }
+        if self.repeat_limit == 0 {
+            return Err(DecontamError::Param(
+                "repeat_limit 0: must be at least 1 record".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One benchmark file of an index and what it gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkFile {
+    /// File name (path below the folder given, for a folder).
+    pub name: String,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+    pub bytes: u64,
+    pub records: u64,
+    /// Records with at least one n-gram in the index.
+    pub items: u64,
+    /// String fields read, and those left out as repeated across records (templates).
+    pub fields: u64,
+    pub template_fields: u64,
+    /// N-grams this file put in the index (first owner).
+    pub ngrams: u64,
+}
+
+/// Where an n-gram came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Entry {
+    /// Index into the benchmark files.
+    pub benchmark: u32,
+    /// Record position in its file (0-based).
+    pub record: u64,
+    /// The record's own id, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The field's path (`prompts[0].question`); for an n-gram across fields, the first.
+    pub field: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    tokenizer_version: u32,
+    /// Hash of the words of [`CANARY`], as this build tokenizes it.
+    canary: String,
+    seapile_version: String,
+    params: IndexParams,
+    benchmarks: Vec<BenchmarkFile>,
+    entries: Vec<Entry>,
+    /// The n-gram lengths present.
+    lengths: Vec<usize>,
+}
+
+/// A text in every script the tokenizer treats specially; its hash changes when tokenizing
+/// changes (an ICU data update, a folding rule).
+const CANARY: &str = "Semua orang dilahirkan MERDEKA; Tiếng Việt ２０２４ don't. \
+    มนุษย์ทั้งหลายเกิดมามีอิสระ ມະນຸດທຸກຄົນເກີດມາມີສິດເສລີ មនុស្សទាំងអស់កើតមកមានសេរីភាព \
+    လူတိုင်းသည် တူညီ လွတ်လပ်သော 人人生而自由，在尊严和权利上一律平等。 மனிதப் பிறவியினர்";
+
+fn canary() -> String {
+    format!("{:016x}", key_of(&hashes(&mut Tokenizer::new(), CANARY)))
+}
+
+/// A loaded index.
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub params: IndexParams,
+    pub benchmarks: Vec<BenchmarkFile>,
+    pub entries: Vec<Entry>,
+    lengths: Vec<usize>,
+    table: KeyTable,
+    filter: PrefixFilter,
+    /// Sorted `(key, entry)` and prefixes, as written.
+    keys: Vec<(u64, u32)>,
+    prefixes: Vec<u64>,
+}
+
+/// One n-gram of a text found in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub entry: u32,
+    /// First word and number of words.
+    pub start: u32,
+    pub len: u32,
+}
+
+/// A record's tokenized fields (the build's working set).
+struct Tokenized {
+    benchmark: u32,
+    record: u64,
+    id: Option<String>,
+    fields: Vec<(String, Vec<u64>)>,
+}
+
+impl Index {
+    /// Build an index from benchmark files and folders.
+    pub fn build(paths: &[PathBuf], params: &IndexParams) -> Result<Index, DecontamError> {
+        params.validate()?;
+        let files = named_files(paths)?;
+        if files.is_empty() {
+            return Err(DecontamError::Param(
+                "no benchmark files: give --benchmarks FILE_OR_FOLDER...".into(),
+            ));
+        }
+        let read: Vec<(BenchmarkFile, Vec<Tokenized>)> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, (path, name))| read_file(i as u32, path, name, params))
+            .collect::<Result<_, _>>()?;
+        let (mut benchmarks, records): (Vec<_>, Vec<_>) = read.into_iter().unzip();
+        let records: Vec<Tokenized> = records.into_iter().flatten().collect();
+        Ok(assemble(&mut benchmarks, &records, params).finish(benchmarks, params.clone()))
+    }
+
+    /// The n-grams of `tokens` that are in the index, in text order.
+    pub fn find(&self, tokens: &[Token], rolling: &mut Rolling, out: &mut Vec<Hit>) {
+        out.clear();
+        let k = self.params.prefix_len();
+        if tokens.len() < k || self.keys.is_empty() {
+            return;
+        }
+        rolling.reset(tokens.iter().map(|t| t.hash));
+        let n = tokens.len();
+        for i in 0..=n - k {
+            if !self.filter.may_contain(rolling.key(i, k)) {
+                continue;
+            }
+            for &len in &self.lengths {
+                if i + len > n {
+                    break;
+                }
+                if let Some(entry) = self.table.get(rolling.key(i, len)) {
+                    out.push(Hit {
+                        entry,
+                        start: i as u32,
+                        len: len as u32,
+                    });
+                }
+            }
+        }
+    }
+
+    /// N-grams in the index.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Bytes the lookup structures hold in memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.table.bytes() + self.filter.bytes() + self.keys.len() * 12 + self.prefixes.len() * 8
+    }
+
+    /// Write the index to `path` (atomically).
+    pub fn write(&self, path: &Path) -> Result<(), DecontamError> {
+        let header = Header {
+            tokenizer_version: TOKENIZER_VERSION,
+            canary: canary(),
+            seapile_version: env!("CARGO_PKG_VERSION").to_string(),
+            params: self.params.clone(),
+            benchmarks: self.benchmarks.clone(),
+            entries: self.entries.clone(),
+            lengths: self.lengths.clone(),
+        };
+        let json = serde_json::to_vec(&header).expect("header serializes");
+        let mut out = Vec::with_capacity(json.len() + self.keys.len() * 12 + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        out.extend_from_slice(&json);
+        out.extend_from_slice(&(self.keys.len() as u64).to_le_bytes());
+        for (k, _) in &self.keys {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        for (_, e) in &self.keys {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.prefixes.len() as u64).to_le_bytes());
+        for p in &self.prefixes {
+            out.extend_from_slice(&p.to_le_bytes());
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(DecontamError::io(dir))?;
+        }
+        let tmp = pipeline::fs::temp_path(path);
+        let mut f = std::fs::File::create(&tmp).map_err(DecontamError::io(&tmp))?;
+        f.write_all(&out).map_err(DecontamError::io(&tmp))?;
+        drop(f);
+        std::fs::rename(&tmp, path).map_err(DecontamError::io(path))
+    }
+
+    /// Load an index file, refusing one of another format or tokenizer.
+    pub fn load(path: &Path) -> Result<Index, DecontamError> {
+        let bytes = std::fs::read(path).map_err(DecontamError::io(path))?;
+        let (header, mut rest) = parse_header(path, &bytes)?;
+        let bad = |m: &str| DecontamError::BadIndex {
+            path: path.to_path_buf(),
+            message: m.to_string(),
+        };
+        let n = take_u64(&mut rest).ok_or_else(|| bad("truncated key count"))? as usize;
+        if rest.len() < n.saturating_mul(12) {
+            return Err(bad("truncated keys"));
+        }
+        let (kb, r) = rest.split_at(n * 8);
+        let (eb, r) = r.split_at(n * 4);
+        rest = r;
+        let keys: Vec<(u64, u32)> = kb
+            .chunks_exact(8)
+            .zip(eb.chunks_exact(4))
+            .map(|(k, e)| {
+                (
+                    u64::from_le_bytes(k.try_into().expect("8 bytes")),
+                    u32::from_le_bytes(e.try_into().expect("4 bytes")),
+                )
+            })
+            .collect();
+        let m = take_u64(&mut rest).ok_or_else(|| bad("truncated prefix count"))? as usize;
+        if rest.len() != m.saturating_mul(8) {
+            return Err(bad("the prefix list does not end the file"));
+        }
+        let prefixes: Vec<u64> = rest
+            .chunks_exact(8)
+            .map(|p| u64::from_le_bytes(p.try_into().expect("8 bytes")))
+            .collect();
+        if keys
+            .iter()
+            .any(|&(_, e)| e as usize >= header.entries.len())
+        {
+            return Err(bad("an n-gram points past the entry list"));
+        }
+        Ok(Index::from_parts(
+            header.params,
+            header.benchmarks,
+            header.entries,
+            header.lengths,
+            keys,
+            prefixes,
+        ))
+    }
+
+    fn from_parts(
+        params: IndexParams,
+        benchmarks: Vec<BenchmarkFile>,
+        entries: Vec<Entry>,
+        mut lengths: Vec<usize>,
+        keys: Vec<(u64, u32)>,
+        prefixes: Vec<u64>,
+    ) -> Index {
+        let mut table = KeyTable::with_capacity(keys.len());
+        for &(k, e) in &keys {
+            table.insert(k, e);
+        }
+        let mut filter = PrefixFilter::with_capacity(prefixes.len());
+        for &p in &prefixes {
+            filter.insert(p);
+        }
+        lengths.sort_unstable();
+        lengths.dedup();
+        Index {
+            params,
+            benchmarks,
+            entries,
+            lengths,
+            table,
+            filter,
+            keys,
+            prefixes,
+        }
+    }
+}
+
+/// The parameters and benchmark files of an index file, without loading its n-grams (for
+/// cards).
+pub fn read_summary(path: &Path) -> Result<(IndexParams, Vec<BenchmarkFile>), DecontamError> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(DecontamError::io(path))?;
+    let mut head = [0u8; 28];
+    f.read_exact(&mut head).map_err(DecontamError::io(path))?;
+    let len = u64::from_le_bytes(head[20..28].try_into().expect("8 bytes")) as usize;
+    let mut bytes = head.to_vec();
+    bytes.resize(28 + len, 0);
+    f.read_exact(&mut bytes[28..])
+        .map_err(DecontamError::io(path))?;
+    let (header, _) = parse_header(path, &bytes)?;
+    Ok((header.params, header.benchmarks))
+}
+
+fn take_u64(rest: &mut &[u8]) -> Option<u64> {
+    let (head, tail) = rest.split_at_checked(8)?;
+    *rest = tail;
+    Some(u64::from_le_bytes(head.try_into().ok()?))
+}
+
+fn parse_header<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Header, &'a [u8]), DecontamError> {
+    let bad = |m: String| DecontamError::BadIndex {
+        path: path.to_path_buf(),
+        message: m,
+    };
+    if bytes.len() < 28 || &bytes[..16] != MAGIC {
+        return Err(bad(
+            "not a seapile decontamination index (build one with `seapile decontam index`)".into(),
+        ));
+    }
+    let version = u32::from_le_bytes(bytes[16..20].try_into().expect("4 bytes"));
+    if version != FORMAT_VERSION {
+        return Err(bad(format!(
+            "format version {version}, this seapile reads {FORMAT_VERSION}: rebuild the index"
+        )));
+    }
+    let len = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes")) as usize;
+    let json = bytes
+        .get(28..28 + len)
+        .ok_or_else(|| bad("truncated header".into()))?;
+    let header: Header =
+        serde_json::from_slice(json).map_err(|e| bad(format!("bad header: {e}")))?;
+    if header.tokenizer_version != TOKENIZER_VERSION || header.canary != canary() {
+        return Err(bad(format!(
+            "built by seapile {} with another tokenizer (version {}, canary {}; this build: \
+             version {TOKENIZER_VERSION}, canary {}): rebuild the index from its benchmark files",
+            header.seapile_version,
+            header.tokenizer_version,
+            header.canary,
+            canary()
+        )));
+    }
+    Ok((header, &bytes[28 + len..]))
+}
+
+/// Files with their names: a file as given is named by its file name, a file found in a
+/// folder by its path below the folder.
+fn named_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, String)>, DecontamError> {
+    let mut out = Vec::new();
+    for p in paths {
+        for f in records::expand(std::slice::from_ref(p))? {
+            let name = if p.is_dir() {
+                f.strip_prefix(p).unwrap_or(&f).display().to_string()
+            } else {
+                f.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| f.display().to_string())
+            };
+            out.push((f, name));
+        }
+    }
+    Ok(out)
+}
+
+fn read_file(
+    benchmark: u32,
+    path: &Path,
+    name: &str,
+    params: &IndexParams,
+) -> Result<(BenchmarkFile, Vec<Tokenized>), DecontamError> {
+    let sha256 = pipeline::fs::sha256_file(path).map_err(DecontamError::io(path))?;
+    let bytes = std::fs::metadata(path)
+        .map_err(DecontamError::io(path))?
+        .len();
+    let mut tokenizer = Tokenizer::new();
+    let mut out = Vec::new();
+    let mut fields = 0u64;
+    records::for_each_record(path, |r: Record| {
+        let mut kept = Vec::new();
+        for (field, text) in r.fields {
+            if !records::selected(&field, &params.fields) {
+                continue;
+            }
+            let words = hashes(&mut tokenizer, &text);
+            if !words.is_empty() {
+                fields += 1;
+                kept.push((field, words));
+            }
+        }
+        out.push(Tokenized {
+            benchmark,
+            record: r.index,
+            id: r.id,
+            fields: kept,
+        });
+        Ok(())
+    })?;
+    let file = BenchmarkFile {
+        name: name.to_string(),
+        sha256,
+        bytes,
+        records: out.len() as u64,
+        items: 0,
+        fields,
+        template_fields: 0,
+        ngrams: 0,
+    };
+    Ok((file, out))
+}
+
+/// The n-grams of all records before the repeat limit: `(key, prefix, entry, record)`.
+struct Assembly {
+    grams: Vec<(u64, u64, u32, u32)>,
+    entries: Vec<Entry>,
+    record_benchmark: Vec<u32>,
+    repeat_limit: u32,
+}
+
+fn assemble(
+    benchmarks: &mut [BenchmarkFile],
+    records: &[Tokenized],
+    params: &IndexParams,
+) -> Assembly {
+    let (n, k) = (params.ngram, params.prefix_len());
+    // How many records hold each field value.
+    let mut values: Vec<(u64, u32)> = records
+        .iter()
+        .enumerate()
+        .flat_map(|(g, r)| r.fields.iter().map(move |(_, w)| (key_of(w), g as u32)))
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    let mut spread: HashMap<u64, u32> = HashMap::new();
+    for (v, _) in &values {
+        *spread.entry(*v).or_default() += 1;
+    }
+    let mut grams = Vec::new();
+    let mut entries = Vec::new();
+    let mut rolling = Rolling::default();
+    for (g, r) in records.iter().enumerate() {
+        let g = g as u32;
+        let fields: Vec<&(String, Vec<u64>)> = r
+            .fields
+            .iter()
+            .filter(|(_, w)| spread[&key_of(w)] <= params.repeat_limit)
+            .collect();
+        benchmarks[r.benchmark as usize].template_fields += (r.fields.len() - fields.len()) as u64;
+        let entry_of = |field: &str, entries: &mut Vec<Entry>| -> u32 {
+            entries.push(Entry {
+                benchmark: r.benchmark,
+                record: r.record,
+                id: r.id.clone(),
+                field: field.to_string(),
+            });
+            (entries.len() - 1) as u32
+        };
+        for (field, words) in &fields {
+            let len = words.len();
+            if len < k {
+                continue;
+            }
+            rolling.reset(words.iter().copied());
+            let e = entry_of(field, &mut entries);
+            if len >= n {
+                for i in 0..=len - n {
+                    grams.push((rolling.key(i, n), rolling.key(i, k), e, g));
+                }
+            } else {
+                grams.push((rolling.key(0, len), rolling.key(0, k), e, g));
+            }
+        }
+        if params.cross_fields && fields.len() > 1 {
+            // Which field each word of the joined record is in.
+            let owner: Vec<usize> = fields
+                .iter()
+                .enumerate()
+                .flat_map(|(f, (_, w))| std::iter::repeat_n(f, w.len()))
+                .collect();
+            rolling.reset(fields.iter().flat_map(|(_, w)| w.iter().copied()));
+            let total = owner.len();
+            let mut cross_entry: HashMap<usize, u32> = HashMap::new();
+            let mut entry_for = |f: usize, entries: &mut Vec<Entry>| -> u32 {
+                *cross_entry
+                    .entry(f)
+                    .or_insert_with(|| entry_of(&fields[f].0, entries))
+            };
+            if total >= n {
+                for i in 0..=total - n {
+                    if owner[i] != owner[i + n - 1] {
+                        let e = entry_for(owner[i], &mut entries);
+                        grams.push((rolling.key(i, n), rolling.key(i, k), e, g));
+                    }
+                }
+            } else if total >= k && fields.iter().all(|(_, w)| w.len() < k) {
+                let e = entry_for(0, &mut entries);
+                grams.push((rolling.key(0, total), rolling.key(0, k), e, g));
+            }
+        }
+    }
+    Assembly {
+        grams,
+        entries,
+        record_benchmark: records.iter().map(|r| r.benchmark).collect(),
+        repeat_limit: params.repeat_limit,
+    }
+}
+
+impl Assembly {
+    fn finish(mut self, mut benchmarks: Vec<BenchmarkFile>, params: IndexParams) -> Index {
+        // Group by key, records in order: the first record's entry owns the key.
+        self.grams
+            .sort_unstable_by_key(|&(key, _, entry, record)| (key, record, entry));
+        let mut keys: Vec<(u64, u32)> = Vec::new();
+        let mut prefixes: Vec<u64> = Vec::new();
+        let mut is_item = vec![false; self.record_benchmark.len()];
+        let mut used = vec![u32::MAX; self.entries.len()];
+        let mut kept_entries: Vec<Entry> = Vec::new();
+        let grams = &self.grams;
+        let mut i = 0;
+        while i < grams.len() {
+            let key = grams[i].0;
+            let mut j = i;
+            let mut distinct = 0u32;
+            while j < grams.len() && grams[j].0 == key {
+                if j == i || grams[j].3 != grams[j - 1].3 {
+                    distinct += 1;
+                }
+                j += 1;
+            }
+            if distinct <= self.repeat_limit {
+                let (_, prefix, entry, record) = grams[i];
+                let e = &mut used[entry as usize];
+                if *e == u32::MAX {
+                    *e = kept_entries.len() as u32;
+                    kept_entries.push(self.entries[entry as usize].clone());
+                }
+                keys.push((key, *e));
+                prefixes.push(prefix);
+                benchmarks[self.record_benchmark[record as usize] as usize].ngrams += 1;
+                for g in &grams[i..j] {
+                    is_item[g.3 as usize] = true;
+                }
+            }
+            i = j;
+        }
+        for (g, item) in is_item.iter().enumerate() {
+            if *item {
+                benchmarks[self.record_benchmark[g] as usize].items += 1;
+            }
+        }
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        // Every length an n-gram may have: whole short items and `ngram`.
+        let lengths = (params.prefix_len()..=params.ngram).collect();
+        Index::from_parts(params, benchmarks, kept_entries, lengths, keys, prefixes)
+    }
+}

@@ -1,0 +1,315 @@
+//! Text → words, each as a 64-bit hash with its byte span in the text.
+//!
+//! Design decision: two kinds of runs, one pass. In scripts written with spaces a word is a
+//! maximal run of folded letters and digits ([`crate::fold`]): splitting on everything else
+//! is what ICU's word rules give there, at a fraction of the cost. In the scripts written
+//! without spaces (Thai, Lao, Khmer, Burmese, Chinese) the run goes on across spaces and
+//! punctuation, which are left out, and the `segment` crate's ICU dictionaries cut the
+//! joined letters into words: a copy that adds, drops or moves spaces and punctuation
+//! (Thai phrase spaces, Chinese full stops) is segmented as the original was. Burmese in the
+//! Zawgyi encoding is converted to Unicode first, line by line (so a Zawgyi paragraph
+//! pasted into a Unicode page is caught).
+
+use std::borrow::Cow;
+
+use crate::fold::{fold, Class};
+
+/// One word: its hash and where it is in the (possibly Zawgyi-converted) text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub hash: u64,
+    /// Byte offsets of the word's first character and just past its last.
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Bumped whenever a change here or in [`crate::fold`] changes which hashes a text gives, so
+/// an index built by another version is refused instead of silently matching nothing.
+pub const TOKENIZER_VERSION: u32 = 1;
+
+/// The spaced word being read.
+#[derive(Debug, Default)]
+struct Word {
+    hash: u64,
+    start: u32,
+    end: u32,
+    chars: u32,
+    /// Whether its one character is a Latin letter written as one (ASCII or full-width).
+    letter: bool,
+}
+
+impl Word {
+    #[inline]
+    fn push(&mut self, folded: char, source: char, start: u32, end: u32) {
+        if self.chars == 0 {
+            self.hash = FNV_OFFSET;
+            self.start = start;
+            self.letter = folded.is_ascii_lowercase()
+                && (source.is_ascii_alphabetic() || ('\u{FF21}'..='\u{FF5A}').contains(&source));
+        }
+        self.hash = step(self.hash, folded);
+        self.chars += 1;
+        self.end = end;
+    }
+
+    /// Emit the word, unless it is a lone Latin letter: option labels (`A.`, `(b)`) and the
+    /// English article are left out, so a copy that labels its options reads as the
+    /// benchmark's fields one after the other.
+    #[inline]
+    fn end(&mut self, out: &mut Vec<Token>) {
+        if self.chars > 0 && !(self.chars == 1 && self.letter) {
+            out.push(Token {
+                hash: mix(self.hash),
+                start: self.start,
+                end: self.end,
+            });
+        }
+        self.chars = 0;
+    }
+}
+
+/// Reusable buffers for [`Tokenizer::tokenize`].
+#[derive(Debug, Default, Clone)]
+pub struct Tokenizer {
+    run: String,
+    /// For each byte of `run`: the original span of the character it came from.
+    run_start: Vec<u32>,
+    run_end: Vec<u32>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[inline]
+fn step(h: u64, c: char) -> u64 {
+    (h ^ c as u64).wrapping_mul(FNV_PRIME)
+}
+
+/// The final mix of a word's hash (splitmix64), so every bit depends on every character.
+#[inline]
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Text after Zawgyi lines are converted to Unicode (borrowed when there are none).
+pub fn unzawgyi(text: &str) -> Cow<'_, str> {
+    if !has_myanmar(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out: Option<String> = None;
+    let mut done = 0;
+    for (offset, line) in line_spans(text) {
+        if has_myanmar(line) && langid::zawgyi::is_zawgyi(line) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            o.push_str(&text[done..offset]);
+            o.push_str(&langid::zawgyi::zawgyi_to_unicode(line));
+            done = offset + line.len();
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[done..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// Lines with their byte offsets (without the `\n`).
+fn line_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split('\n').map(move |line| {
+        let at = offset;
+        offset += line.len() + 1;
+        (at, line)
+    })
+}
+
+/// Whether `text` has a character of the Myanmar block (U+1000–109F = E1 80 80–E1 82 9F).
+fn has_myanmar(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&x| x == 0xE1) {
+        let j = i + p;
+        if matches!(b.get(j + 1), Some(0x80..=0x82)) {
+            return true;
+        }
+        i = j + 1;
+    }
+    false
+}
+
+impl Tokenizer {
+    pub fn new() -> Self {
+        Tokenizer::default()
+    }
+
+    /// The words of `text` into `out` (cleared first). Returns the text the spans refer to:
+    /// `text` itself, or its Zawgyi lines converted to Unicode.
+    pub fn tokenize<'t>(&mut self, text: &'t str, out: &mut Vec<Token>) -> Cow<'t, str> {
+        out.clear();
+        let text = unzawgyi(text);
+        self.words(&text, out);
+        text
+    }
+
+    fn words(&mut self, text: &str, out: &mut Vec<Token>) {
+        self.run.clear();
+        self.run_start.clear();
+        self.run_end.clear();
+        let mut word = Word::default();
+        for (i, c) in text.char_indices() {
+            let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            fold(c, |f, class| match class {
+                Class::Spaceless => {
+                    word.end(out);
+                    self.push_run(f, start, end);
+                }
+                Class::Digit if !self.run.is_empty() => self.push_run(f, start, end),
+                Class::Word | Class::Digit => {
+                    if !self.run.is_empty() {
+                        self.flush_run(out);
+                    }
+                    word.push(f, c, start, end);
+                }
+                Class::Boundary => word.end(out),
+                Class::Drop => {}
+            });
+        }
+        word.end(out);
+        if !self.run.is_empty() {
+            self.flush_run(out);
+        }
+    }
+
+    /// Append a folded character of a spaceless run, recomposing the pairs a copy may type
+    /// apart (Thai/Lao NIKHAHIT + AA = SARA AM, Burmese U + II = UU).
+    fn push_run(&mut self, c: char, start: u32, end: u32) {
+        let last = self.run.chars().next_back();
+        let composed = match (last, c) {
+            (Some('\u{0E4D}'), '\u{0E32}') => Some('\u{0E33}'),
+            (Some('\u{0ECD}'), '\u{0EB2}') => Some('\u{0EB3}'),
+            (Some('\u{1025}'), '\u{102E}') => Some('\u{1026}'),
+            _ => None,
+        };
+        if let (Some(k), Some(prev)) = (composed, last) {
+            let cut = self.run.len() - prev.len_utf8();
+            let first = self.run_start[cut];
+            self.run.truncate(cut);
+            self.run_start.truncate(cut);
+            self.run_end.truncate(cut);
+            self.run.push(k);
+            for _ in 0..k.len_utf8() {
+                self.run_start.push(first);
+                self.run_end.push(end);
+            }
+            return;
+        }
+        self.run.push(c);
+        for _ in 0..c.len_utf8() {
+            self.run_start.push(start);
+            self.run_end.push(end);
+        }
+    }
+
+    /// Cut the spaceless run into dictionary words.
+    fn flush_run(&mut self, out: &mut Vec<Token>) {
+        let run = std::mem::take(&mut self.run);
+        let base = run.as_ptr() as usize;
+        for w in segment::words(&run) {
+            let at = w.as_ptr() as usize - base;
+            let last = at + w.len() - 1;
+            let h = w.chars().fold(FNV_OFFSET, step);
+            out.push(Token {
+                hash: mix(h),
+                start: self.run_start[at],
+                end: self.run_end[last],
+            });
+        }
+        self.run = run;
+        self.run.clear();
+        self.run_start.clear();
+        self.run_end.clear();
+    }
+}
+
+/// The words of `text` as hashes only (for building an index).
+pub fn hashes(tokenizer: &mut Tokenizer, text: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    tokenizer.tokenize(text, &mut out);
+    out.into_iter().map(|t| t.hash).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<String> {
+        let mut t = Tokenizer::new();
+        let mut out = Vec::new();
+        let text = t.tokenize(text, &mut out);
+        out.iter()
+            .map(|w| text[w.start as usize..w.end as usize].to_string())
+            .collect()
+    }
+
+    fn same(a: &str, b: &str) {
+        let mut t = Tokenizer::new();
+        assert_eq!(hashes(&mut t, a), hashes(&mut t, b), "{a:?} vs {b:?}");
+    }
+
+    #[test]
+    fn spaced_words_and_their_spans() {
+        assert_eq!(
+            spans("Semua orang, 2 kali!  Don't (B) a ｂ"),
+            ["Semua", "orang", "2", "kali", "Don't"]
+        );
+    }
+
+    #[test]
+    fn copies_with_other_case_spacing_punctuation_and_width_match() {
+        same(
+            "Apakah akan lebih mudah? (Asumsikan 2 truk)",
+            "APAKAH  akan lebih\nmudah ... asumsikan ２ TRUK",
+        );
+        same(
+            "人人生而自由，在尊严和权利上一律平等。",
+            "人人生而自由 在尊严和权利上 一律平等",
+        );
+        same(
+            "มนุษย์ทั้งหลายเกิดมามีอิสระ ต่างมีเหตุผล",
+            "มนุษย์ทั้งหลายเกิดมามีอิสระต่างมีเหตุผล",
+        );
+    }
+
+    #[test]
+    fn thai_is_cut_into_dictionary_words_with_spans() {
+        assert_eq!(
+            spans("ทุกสองสัปดาห์ 12 ครั้ง"),
+            ["ทุก", "สอง", "สัปดาห์", "12", "ครั้ง"]
+        );
+    }
+
+    #[test]
+    fn latin_word_ends_a_spaceless_run() {
+        assert_eq!(spans("ใช้ iPhone ได้"), ["ใช้", "iPhone", "ได้"]);
+    }
+
+    #[test]
+    fn sara_am_typed_apart_is_recomposed() {
+        same("ทำงาน", "ท\u{0E4D}\u{0E32}งาน");
+        assert_eq!(spans("ท\u{0E4D}\u{0E32}งาน"), ["ท\u{0E4D}\u{0E32}งาน"]);
+    }
+
+    #[test]
+    fn zawgyi_lines_are_read_as_unicode() {
+        let uni = "လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာဖြင့်လည်းကောင်း၊ တူညီလွတ်လပ်သော အခွင့်အရေးများဖြင့် လည်းကောင်း၊ မွေးဖွားလာသူများ ဖြစ်သည်။";
+        let zg = langid::zawgyi::unicode_to_zawgyi(uni);
+        assert_ne!(zg, uni);
+        assert!(langid::zawgyi::is_zawgyi(&zg));
+        same(uni, &zg);
+        same(&format!("Hello\n{uni}"), &format!("Hello\n{zg}"));
+    }
+}
