@@ -43,6 +43,11 @@ struct IndexArgs {
     /// Shortest item (in words) indexed whole when shorter than --ngram.
     #[arg(long, default_value_t = IndexParams::default().min_words)]
     min_words: usize,
+    /// Shorter items count too with at least --short-words words and --short-letters letters.
+    #[arg(long, default_value_t = IndexParams::default().short_words)]
+    short_words: usize,
+    #[arg(long, default_value_t = IndexParams::default().short_letters)]
+    short_letters: usize,
     /// A field value or n-gram in more records than this is a template, not an item.
     #[arg(long, default_value_t = IndexParams::default().repeat_limit)]
     repeat_limit: u32,
@@ -107,6 +112,8 @@ fn build_index(a: IndexArgs) -> Result<()> {
     let params = IndexParams {
         ngram: a.ngram,
         min_words: a.min_words,
+        short_words: a.short_words,
+        short_letters: a.short_letters,
         repeat_limit: a.repeat_limit,
         fields: a.fields,
         cross_fields: !a.no_cross_fields,
@@ -214,6 +221,10 @@ pub struct EvalArgs {
     ngram: usize,
     #[arg(long, default_value_t = IndexParams::default().min_words)]
     min_words: usize,
+    #[arg(long, default_value_t = IndexParams::default().short_words)]
+    short_words: usize,
+    #[arg(long, default_value_t = IndexParams::default().short_letters)]
+    short_letters: usize,
     #[arg(long, default_value_t = IndexParams::default().repeat_limit)]
     repeat_limit: u32,
     #[arg(long)]
@@ -251,6 +262,8 @@ pub fn eval(a: EvalArgs, assets: &pipeline::Assets) -> Result<()> {
         params: IndexParams {
             ngram: a.ngram,
             min_words: a.min_words,
+            short_words: a.short_words,
+            short_letters: a.short_letters,
             repeat_limit: a.repeat_limit,
             fields: Vec::new(),
             cross_fields: !a.no_cross_fields,

@@ -42,6 +42,10 @@ pub struct IndexParams {
     /// Shortest item, in words, that is evidence on its own (NeMo Curator's 8); an item
     /// between this and `ngram` words is one n-gram of itself.
     pub min_words: usize,
+    /// A shorter item is evidence too when it has at least `short_words` words and
+    /// `short_letters` letters (long words: Tamil, Malay, Tagalog questions).
+    pub short_words: usize,
+    pub short_letters: usize,
     /// A field value or an n-gram found in more records than this is a template, not an item.
     pub repeat_limit: u32,
     /// Only the fields with these names (any key along the field's path); empty: all.
@@ -55,6 +59,8 @@ impl Default for IndexParams {
         IndexParams {
             ngram: 13,
             min_words: 8,
+            short_words: 4,
+            short_letters: 30,
             repeat_limit: 10,
             fields: Vec::new(),
             cross_fields: true,
@@ -63,9 +69,19 @@ impl Default for IndexParams {
 }
 
 impl IndexParams {
-    /// The prefix length every indexed n-gram has at least.
+    /// The prefix length of the n-grams of `min_words` words and more.
     pub fn prefix_len(&self) -> usize {
         self.min_words.min(self.ngram)
+    }
+
+    /// The prefix length of the shorter items (`short_words`).
+    pub fn short_len(&self) -> usize {
+        self.short_words.min(self.prefix_len())
+    }
+
+    /// Whether an item of `words` words and `letters` letters is evidence.
+    pub fn is_evidence(&self, words: usize, letters: usize) -> bool {
+        words >= self.prefix_len() || (words >= self.short_len() && letters >= self.short_letters)
     }
 
     pub fn validate(&self) -> Result<(), DecontamError> {
@@ -75,10 +91,11 @@ impl IndexParams {
                 self.ngram
             )));
         }
-        if self.min_words == 0 {
-            return Err(DecontamError::Param(
-                "min_words 0: must be at least 1".into(),
-            ));
+        if self.min_words == 0 || self.short_words == 0 {
+            return Err(DecontamError::Param(format!(
+                "min_words {} / short_words {}: must be at least 1",
+                self.min_words, self.short_words
+            )));
         }
         if self.repeat_limit == 0 {
             return Err(DecontamError::Param(
@@ -153,10 +170,14 @@ pub struct Index {
     pub entries: Vec<Entry>,
     lengths: Vec<usize>,
     table: KeyTable,
+    /// Prefixes (`min_words` words) of the n-grams of `min_words` words or more, and prefixes
+    /// (`short_words`) of the shorter items.
     filter: PrefixFilter,
+    short_filter: PrefixFilter,
     /// Sorted `(key, entry)` and prefixes, as written.
     keys: Vec<(u64, u32)>,
     prefixes: Vec<u64>,
+    short_prefixes: Vec<u64>,
 }
 
 /// One n-gram of a text found in the index.
@@ -173,7 +194,8 @@ struct Tokenized {
     benchmark: u32,
     record: u64,
     id: Option<String>,
-    fields: Vec<(String, Vec<u64>)>,
+    /// `(path, word hashes, letters)` of each field.
+    fields: Vec<(String, Vec<u64>, usize)>,
 }
 
 impl Index {
@@ -199,20 +221,19 @@ impl Index {
     /// The n-grams of `tokens` that are in the index, in text order.
     pub fn find(&self, tokens: &[Token], rolling: &mut Rolling, out: &mut Vec<Hit>) {
         out.clear();
-        let k = self.params.prefix_len();
-        if tokens.len() < k || self.keys.is_empty() {
+        let (k, short, n_max) = (
+            self.params.prefix_len(),
+            self.params.short_len(),
+            self.params.ngram,
+        );
+        let n = tokens.len();
+        if n < short || self.keys.is_empty() {
             return;
         }
         rolling.reset(tokens.iter().map(|t| t.hash));
-        let n = tokens.len();
-        for i in 0..=n - k {
-            if !self.filter.may_contain(rolling.key(i, k)) {
-                continue;
-            }
-            for &len in &self.lengths {
-                if i + len > n {
-                    break;
-                }
+        let has_short = !self.short_prefixes.is_empty();
+        let look = |i: usize, lengths: std::ops::Range<usize>, out: &mut Vec<Hit>| {
+            for len in lengths {
                 if let Some(entry) = self.table.get(rolling.key(i, len)) {
                     out.push(Hit {
                         entry,
@@ -220,6 +241,14 @@ impl Index {
                         len: len as u32,
                     });
                 }
+            }
+        };
+        for i in 0..=n - short {
+            if has_short && self.short_filter.may_contain(rolling.key(i, short)) {
+                look(i, short..k.min(n - i + 1), out);
+            }
+            if i + k <= n && self.filter.may_contain(rolling.key(i, k)) {
+                look(i, k..n_max.min(n - i) + 1, out);
             }
         }
     }
@@ -235,7 +264,11 @@ impl Index {
 
     /// Bytes the lookup structures hold in memory.
     pub fn memory_bytes(&self) -> usize {
-        self.table.bytes() + self.filter.bytes() + self.keys.len() * 12 + self.prefixes.len() * 8
+        self.table.bytes()
+            + self.filter.bytes()
+            + self.short_filter.bytes()
+            + self.keys.len() * 12
+            + (self.prefixes.len() + self.short_prefixes.len()) * 8
     }
 
     /// Write the index to `path` (atomically).
@@ -262,9 +295,11 @@ impl Index {
         for (_, e) in &self.keys {
             out.extend_from_slice(&e.to_le_bytes());
         }
-        out.extend_from_slice(&(self.prefixes.len() as u64).to_le_bytes());
-        for p in &self.prefixes {
-            out.extend_from_slice(&p.to_le_bytes());
+        for list in [&self.prefixes, &self.short_prefixes] {
+            out.extend_from_slice(&(list.len() as u64).to_le_bytes());
+            for p in list {
+                out.extend_from_slice(&p.to_le_bytes());
+            }
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(DecontamError::io(dir))?;
@@ -301,14 +336,25 @@ impl Index {
                 )
             })
             .collect();
-        let m = take_u64(&mut rest).ok_or_else(|| bad("truncated prefix count"))? as usize;
-        if rest.len() != m.saturating_mul(8) {
-            return Err(bad("the prefix list does not end the file"));
+        let mut lists = Vec::new();
+        for _ in 0..2 {
+            let m = take_u64(&mut rest).ok_or_else(|| bad("truncated prefix count"))? as usize;
+            if rest.len() < m.saturating_mul(8) {
+                return Err(bad("truncated prefixes"));
+            }
+            let (head, tail) = rest.split_at(m * 8);
+            rest = tail;
+            lists.push(
+                head.chunks_exact(8)
+                    .map(|p| u64::from_le_bytes(p.try_into().expect("8 bytes")))
+                    .collect::<Vec<u64>>(),
+            );
         }
-        let prefixes: Vec<u64> = rest
-            .chunks_exact(8)
-            .map(|p| u64::from_le_bytes(p.try_into().expect("8 bytes")))
-            .collect();
+        if !rest.is_empty() {
+            return Err(bad("bytes after the prefix lists"));
+        }
+        let short_prefixes = lists.pop().unwrap_or_default();
+        let prefixes = lists.pop().unwrap_or_default();
         if keys
             .iter()
             .any(|&(_, e)| e as usize >= header.entries.len())
@@ -321,7 +367,7 @@ impl Index {
             header.entries,
             header.lengths,
             keys,
-            prefixes,
+            [prefixes, short_prefixes],
         ))
     }
 
@@ -331,16 +377,20 @@ impl Index {
         entries: Vec<Entry>,
         mut lengths: Vec<usize>,
         keys: Vec<(u64, u32)>,
-        prefixes: Vec<u64>,
+        [prefixes, short_prefixes]: [Vec<u64>; 2],
     ) -> Index {
         let mut table = KeyTable::with_capacity(keys.len());
         for &(k, e) in &keys {
             table.insert(k, e);
         }
-        let mut filter = PrefixFilter::with_capacity(prefixes.len());
-        for &p in &prefixes {
-            filter.insert(p);
-        }
+        let filter_of = |list: &[u64]| {
+            let mut f = PrefixFilter::with_capacity(list.len());
+            for &p in list {
+                f.insert(p);
+            }
+            f
+        };
+        let (filter, short_filter) = (filter_of(&prefixes), filter_of(&short_prefixes));
         lengths.sort_unstable();
         lengths.dedup();
         Index {
@@ -350,8 +400,10 @@ impl Index {
             lengths,
             table,
             filter,
+            short_filter,
             keys,
             prefixes,
+            short_prefixes,
         }
     }
 }
@@ -443,18 +495,20 @@ fn read_file(
         .map_err(DecontamError::io(path))?
         .len();
     let mut tokenizer = Tokenizer::new();
+    let mut tokens = Vec::new();
     let mut out = Vec::new();
     let mut fields = 0u64;
     records::for_each_record(path, |r: Record| {
         let mut kept = Vec::new();
         for (field, text) in r.fields {
-            if !records::selected(&field, &params.fields) {
+            if !records::selected(&field, &params.fields) || records::is_identifier(&field, &text) {
                 continue;
             }
-            let words = hashes(&mut tokenizer, &text);
-            if !words.is_empty() {
+            tokenizer.tokenize(&text, &mut tokens);
+            if !tokens.is_empty() {
                 fields += 1;
-                kept.push((field, words));
+                let letters = tokens.iter().map(|t| t.letters as usize).sum();
+                kept.push((field, tokens.iter().map(|t| t.hash).collect(), letters));
             }
         }
         out.push(Tokenized {
@@ -478,9 +532,10 @@ fn read_file(
     Ok((file, out))
 }
 
-/// The n-grams of all records before the repeat limit: `(key, prefix, entry, record)`.
+/// The n-grams of all records before the repeat limit: `(key, (prefix, short), entry,
+/// record)`.
 struct Assembly {
-    grams: Vec<(u64, u64, u32, u32)>,
+    grams: Vec<(u64, (u64, bool), u32, u32)>,
     entries: Vec<Entry>,
     record_benchmark: Vec<u32>,
     repeat_limit: u32,
@@ -491,12 +546,12 @@ fn assemble(
     records: &[Tokenized],
     params: &IndexParams,
 ) -> Assembly {
-    let (n, k) = (params.ngram, params.prefix_len());
+    let (n, k, short) = (params.ngram, params.prefix_len(), params.short_len());
     // How many records hold each field value.
     let mut values: Vec<(u64, u32)> = records
         .iter()
         .enumerate()
-        .flat_map(|(g, r)| r.fields.iter().map(move |(_, w)| (key_of(w), g as u32)))
+        .flat_map(|(g, r)| r.fields.iter().map(move |(_, w, _)| (key_of(w), g as u32)))
         .collect();
     values.sort_unstable();
     values.dedup();
@@ -507,12 +562,20 @@ fn assemble(
     let mut grams = Vec::new();
     let mut entries = Vec::new();
     let mut rolling = Rolling::default();
+    // The prefix an n-gram of `len` words at `i` is found by.
+    let prefix = |r: &Rolling, i: usize, len: usize| {
+        if len >= k {
+            (r.key(i, k), false)
+        } else {
+            (r.key(i, short), true)
+        }
+    };
     for (g, r) in records.iter().enumerate() {
         let g = g as u32;
-        let fields: Vec<&(String, Vec<u64>)> = r
+        let fields: Vec<&(String, Vec<u64>, usize)> = r
             .fields
             .iter()
-            .filter(|(_, w)| spread[&key_of(w)] <= params.repeat_limit)
+            .filter(|(_, w, _)| spread[&key_of(w)] <= params.repeat_limit)
             .collect();
         benchmarks[r.benchmark as usize].template_fields += (r.fields.len() - fields.len()) as u64;
         let entry_of = |field: &str, entries: &mut Vec<Entry>| -> u32 {
@@ -524,19 +587,19 @@ fn assemble(
             });
             (entries.len() - 1) as u32
         };
-        for (field, words) in &fields {
+        for (field, words, letters) in &fields {
             let len = words.len();
-            if len < k {
+            if !params.is_evidence(len, *letters) {
                 continue;
             }
             rolling.reset(words.iter().copied());
             let e = entry_of(field, &mut entries);
             if len >= n {
                 for i in 0..=len - n {
-                    grams.push((rolling.key(i, n), rolling.key(i, k), e, g));
+                    grams.push((rolling.key(i, n), prefix(&rolling, i, n), e, g));
                 }
             } else {
-                grams.push((rolling.key(0, len), rolling.key(0, k), e, g));
+                grams.push((rolling.key(0, len), prefix(&rolling, 0, len), e, g));
             }
         }
         if params.cross_fields && fields.len() > 1 {
@@ -544,10 +607,11 @@ fn assemble(
             let owner: Vec<usize> = fields
                 .iter()
                 .enumerate()
-                .flat_map(|(f, (_, w))| std::iter::repeat_n(f, w.len()))
+                .flat_map(|(f, (_, w, _))| std::iter::repeat_n(f, w.len()))
                 .collect();
-            rolling.reset(fields.iter().flat_map(|(_, w)| w.iter().copied()));
+            rolling.reset(fields.iter().flat_map(|(_, w, _)| w.iter().copied()));
             let total = owner.len();
+            let letters: usize = fields.iter().map(|(_, _, l)| l).sum();
             let mut cross_entry: HashMap<usize, u32> = HashMap::new();
             let mut entry_for = |f: usize, entries: &mut Vec<Entry>| -> u32 {
                 *cross_entry
@@ -558,12 +622,16 @@ fn assemble(
                 for i in 0..=total - n {
                     if owner[i] != owner[i + n - 1] {
                         let e = entry_for(owner[i], &mut entries);
-                        grams.push((rolling.key(i, n), rolling.key(i, k), e, g));
+                        grams.push((rolling.key(i, n), prefix(&rolling, i, n), e, g));
                     }
                 }
-            } else if total >= k && fields.iter().all(|(_, w)| w.len() < k) {
+            } else if params.is_evidence(total, letters)
+                && fields
+                    .iter()
+                    .all(|(_, w, l)| !params.is_evidence(w.len(), *l))
+            {
                 let e = entry_for(0, &mut entries);
-                grams.push((rolling.key(0, total), rolling.key(0, k), e, g));
+                grams.push((rolling.key(0, total), prefix(&rolling, 0, total), e, g));
             }
         }
     }
@@ -582,6 +650,7 @@ impl Assembly {
             .sort_unstable_by_key(|&(key, _, entry, record)| (key, record, entry));
         let mut keys: Vec<(u64, u32)> = Vec::new();
         let mut prefixes: Vec<u64> = Vec::new();
+        let mut short_prefixes: Vec<u64> = Vec::new();
         let mut is_item = vec![false; self.record_benchmark.len()];
         let mut used = vec![u32::MAX; self.entries.len()];
         let mut kept_entries: Vec<Entry> = Vec::new();
@@ -605,7 +674,10 @@ impl Assembly {
                     kept_entries.push(self.entries[entry as usize].clone());
                 }
                 keys.push((key, *e));
-                prefixes.push(prefix);
+                match prefix {
+                    (p, false) => prefixes.push(p),
+                    (p, true) => short_prefixes.push(p),
+                }
                 benchmarks[self.record_benchmark[record as usize] as usize].ngrams += 1;
                 for g in &grams[i..j] {
                     is_item[g.3 as usize] = true;
@@ -618,10 +690,19 @@ impl Assembly {
                 benchmarks[self.record_benchmark[g] as usize].items += 1;
             }
         }
-        prefixes.sort_unstable();
-        prefixes.dedup();
+        for list in [&mut prefixes, &mut short_prefixes] {
+            list.sort_unstable();
+            list.dedup();
+        }
         // Every length an n-gram may have: whole short items and `ngram`.
-        let lengths = (params.prefix_len()..=params.ngram).collect();
-        Index::from_parts(params, benchmarks, kept_entries, lengths, keys, prefixes)
+        let lengths = (params.short_len()..=params.ngram).collect();
+        Index::from_parts(
+            params,
+            benchmarks,
+            kept_entries,
+            lengths,
+            keys,
+            [prefixes, short_prefixes],
+        )
     }
 }

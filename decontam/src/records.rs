@@ -363,6 +363,26 @@ fn strings(value: &Node, path: &mut String, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// Whether a field is an identifier, not text: its key is an id key (`id`, `sample_id`, ...)
+/// or its value is one token of at least 10 ASCII letters, digits and `_-/.:`, with a
+/// letter, a digit and one of `_-/` in it (`astronomy/test/58`, `c3-d-test-56-75-1`; not
+/// `F-16` or `COVID-19`). Identifiers are never items, and left out of a record read as one
+/// text (a web copy does not carry them).
+pub fn is_identifier(path: &str, text: &str) -> bool {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let key = key.split('[').next().unwrap_or(key);
+    if ID_KEYS.contains(&key) {
+        return true;
+    }
+    let t = text.trim();
+    t.len() >= 10
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/' | '.' | ':'))
+        && t.chars().any(|c| c.is_ascii_alphabetic())
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.contains(['_', '-', '/'])
+}
+
 /// Whether the field at `path` is one of `names`: any key along the path (without list
 /// positions) equal to a name, so `question` selects `prompts[0].question` and `choices`
 /// selects every string under `choices`.
@@ -443,6 +463,14 @@ mod tests {
         assert!(selected("prompts[0].question", &["question".into()]));
         assert!(selected("choices[2]", &["choices".into()]));
         assert!(!selected("prompts[0].option_a", &["question".into()]));
+        assert!(is_identifier("metadata.sample_id", "astronomy/test/58"));
+        assert!(is_identifier("key", "c3-d-test-56-75-1"));
+        assert!(is_identifier("id", "anything at all"));
+        assert!(!is_identifier("question", "1 + 1 = ?"));
+        assert!(!is_identifier("option_a", "F-16"));
+        assert!(!is_identifier("option_b", "COVID-19"));
+        assert!(!is_identifier("option_c", "3.5"));
+        assert!(is_identifier("x", "myparaphrase_0378"));
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //!
 //! Design decision: two kinds of runs, one pass. In scripts written with spaces a word is a
 //! maximal run of folded letters and digits ([`crate::fold`]): splitting on everything else
-//! is what ICU's word rules give there, at a fraction of the cost. In the scripts written
-//! without spaces (Thai, Lao, Khmer, Burmese, Chinese) the run goes on across spaces and
-//! punctuation, which are left out, and the `segment` crate's ICU dictionaries cut the
-//! joined letters into words: a copy that adds, drops or moves spaces and punctuation
-//! (Thai phrase spaces, Chinese full stops) is segmented as the original was. Burmese in the
+//! is what ICU's word rules give there, at a fraction of the cost; a lone Latin letter (an
+//! option label, `A.`) is no word. In the scripts written without spaces (Thai, Lao, Khmer,
+//! Burmese, Chinese) the run of letters goes on across spaces and punctuation, which are
+//! left out, up to a line break, a digit or a letter of another script, and the `segment`
+//! crate's ICU dictionaries cut it into words: a copy that adds, drops or moves spaces and
+//! punctuation (Thai phrase spaces, Chinese full stops) is segmented as the original was. Burmese in the
 //! Zawgyi encoding is converted to Unicode first, line by line (so a Zawgyi paragraph
 //! pasted into a Unicode page is caught).
 
@@ -21,11 +22,13 @@ pub struct Token {
     /// Byte offsets of the word's first character and just past its last.
     pub start: u32,
     pub end: u32,
+    /// Folded characters in the word.
+    pub letters: u32,
 }
 
 /// Bumped whenever a change here or in [`crate::fold`] changes which hashes a text gives, so
 /// an index built by another version is refused instead of silently matching nothing.
-pub const TOKENIZER_VERSION: u32 = 1;
+pub const TOKENIZER_VERSION: u32 = 2;
 
 /// The spaced word being read.
 #[derive(Debug, Default)]
@@ -62,6 +65,7 @@ impl Word {
                 hash: mix(self.hash),
                 start: self.start,
                 end: self.end,
+                letters: self.chars,
             });
         }
         self.chars = 0;
@@ -101,7 +105,7 @@ pub fn unzawgyi(text: &str) -> Cow<'_, str> {
     let mut out: Option<String> = None;
     let mut done = 0;
     for (offset, line) in line_spans(text) {
-        if has_myanmar(line) && langid::zawgyi::is_zawgyi(line) {
+        if has_myanmar(line) && is_zawgyi_line(line) {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
             o.push_str(&text[done..offset]);
             o.push_str(&langid::zawgyi::zawgyi_to_unicode(line));
@@ -115,6 +119,41 @@ pub fn unzawgyi(text: &str) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// Whether a line of Burmese is in Zawgyi: `langid`'s detector (two Zawgyi signals, more
+/// than Unicode ones), or, for the short lines it leaves alone (an option, a label), more
+/// Zawgyi signals than Unicode ones counting one more: `္` (Zawgyi's asat) before no
+/// consonant, and `ၚ` (U+105A). Zawgyi signals: its own code points (U+1060–1097), `ေ` or
+/// `ျ` not after a consonant; Unicode signals: the medial `ှ` (U+103E), `ေ` after a
+/// consonant. Well-formed Unicode Burmese has no Zawgyi signal at all.
+fn is_zawgyi_line(line: &str) -> bool {
+    if langid::zawgyi::is_zawgyi(line) {
+        return true;
+    }
+    let consonant = |c: Option<char>| c.is_some_and(|c| ('\u{1000}'..='\u{1021}').contains(&c));
+    let (mut zawgyi, mut unicode) = (0, 0);
+    let mut prev: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let after_consonant =
+            prev.is_some_and(|p| consonant(Some(p)) || ('\u{103B}'..='\u{103E}').contains(&p));
+        match c {
+            '\u{1060}'..='\u{1097}' | '\u{105A}' => zawgyi += 1,
+            '\u{103E}' => unicode += 1,
+            '\u{1031}' if after_consonant => unicode += 1,
+            '\u{1031}' | '\u{103B}' if !consonant(prev) => zawgyi += 1,
+            '\u{1039}' if !consonant(chars.peek().copied()) => zawgyi += 1,
+            _ => {}
+        }
+        prev = Some(c);
+    }
+    zawgyi >= 1 && zawgyi > unicode
+}
+
+/// A Burmese letter, vowel sign or medial (not a digit or punctuation).
+fn is_myanmar_letter(c: char) -> bool {
+    matches!(c as u32, 0x1000..=0x103F | 0x1050..=0x108F | 0x109A..=0x109F)
 }
 
 /// Lines with their byte offsets (without the `\n`).
@@ -160,14 +199,27 @@ impl Tokenizer {
         self.run_start.clear();
         self.run_end.clear();
         let mut word = Word::default();
+        let mut prev = ' ';
         for (i, c) in text.char_indices() {
             let (start, end) = (i as u32, (i + c.len_utf8()) as u32);
+            // A line break ends a spaceless run: items and paragraphs are lines, so a copy
+            // on its own line is segmented as the benchmark field was.
+            if matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') && !self.run.is_empty()
+            {
+                self.flush_run(out);
+            }
+            // Burmese typed with the digit zero for the letter WA (usual in Zawgyi-era text).
+            let c = if c == '\u{1040}' && is_myanmar_letter(prev) {
+                '\u{101D}'
+            } else {
+                c
+            };
+            prev = c;
             fold(c, |f, class| match class {
                 Class::Spaceless => {
                     word.end(out);
                     self.push_run(f, start, end);
                 }
-                Class::Digit if !self.run.is_empty() => self.push_run(f, start, end),
                 Class::Word | Class::Digit => {
                     if !self.run.is_empty() {
                         self.flush_run(out);
@@ -218,14 +270,18 @@ impl Tokenizer {
     fn flush_run(&mut self, out: &mut Vec<Token>) {
         let run = std::mem::take(&mut self.run);
         let base = run.as_ptr() as usize;
-        for w in segment::words(&run) {
+        // The run holds letters only, so every segment is a word.
+        for w in segment::segments(&run) {
             let at = w.as_ptr() as usize - base;
             let last = at + w.len() - 1;
-            let h = w.chars().fold(FNV_OFFSET, step);
+            let (h, n) = w
+                .chars()
+                .fold((FNV_OFFSET, 0), |(h, n), c| (step(h, c), n + 1));
             out.push(Token {
                 hash: mix(h),
                 start: self.run_start[at],
                 end: self.run_end[last],
+                letters: n,
             });
         }
         self.run = run;
@@ -310,6 +366,8 @@ mod tests {
         assert_ne!(zg, uni);
         assert!(langid::zawgyi::is_zawgyi(&zg));
         same(uni, &zg);
+        // The digit zero typed for WA.
+        same("အဝိုင်း", "အ၀ိုင်း");
         same(&format!("Hello\n{uni}"), &format!("Hello\n{zg}"));
     }
 }
