@@ -48,14 +48,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut scanner = decontam::Scanner::new(Arc::clone(&index), decontam::Rules::default());
     let mut tokenizer = decontam::Tokenizer::new();
     let mut tokens = Vec::new();
+    let only = std::env::var("SCRIPT").ok();
     for (script, docs) in &by {
+        if only.as_ref().is_some_and(|o| o != script) {
+            continue;
+        }
         // Enough text per measurement: repeat the documents to at least 20 MB.
         let bytes: usize = docs.iter().map(|d| d.len()).sum();
         let reps = (20_000_000 / bytes.max(1)).max(1);
         let mb = (bytes * reps) as f64 / 1e6;
+        let only_scan = std::env::var("ONLY_SCAN").is_ok();
+        let reps_pre = if only_scan { 0 } else { reps };
         let (_, icu) = timed(|| {
             let mut n = 0;
-            for _ in 0..reps {
+            for _ in 0..reps_pre {
                 for d in docs {
                     n += segment::segments(d).count();
                 }
@@ -63,7 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n
         });
         let (_, tok) = timed(|| {
-            for _ in 0..reps {
+            for _ in 0..reps_pre {
                 for d in docs {
                     let _ = tokenizer.tokenize(d, &mut tokens);
                 }

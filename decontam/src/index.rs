@@ -13,10 +13,12 @@
 //!
 //! File layout (little-endian): `SEAPILE-DECONTAM`, `u32` format version, `u64` header
 //! length, the JSON header (parameters, tokenizer version and canary, benchmark files with
-//! SHA-256 and counts, entries), `u64` key count, the sorted keys (`u64`) and their entries
-//! (`u32`), `u64` prefix count, the prefixes (`u64`).
+//! SHA-256 and counts, entries), `u64` key count, the sorted keys (`u64`), their entries
+//! (`u32`) and whether each is a full-length n-gram (`u8`), then two prefix lists (`u64`
+//! count, `u64` prefixes): of the whole items of `min_words` to `ngram - 1` words, and of the
+//! shorter ones.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -25,8 +27,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::ngrams::{key_of, Rolling, MAX_NGRAM};
 use crate::records::{self, Record};
-use crate::table::{KeyTable, PrefixFilter};
-use crate::tokenize::{hashes, Token, Tokenizer, TOKENIZER_VERSION};
+use crate::table::{KeySet, KeyTable, PrefixFilter};
+use crate::tokenize::{
+    gram_hashes, hashes, is_han_or_kana, pair, text_hash, RunGate, Token, Tokenizer,
+    TOKENIZER_VERSION,
+};
 use crate::DecontamError;
 
 const MAGIC: &[u8; 16] = b"SEAPILE-DECONTAM";
@@ -77,6 +82,13 @@ impl IndexParams {
     /// The prefix length of the shorter items (`short_words`).
     pub fn short_len(&self) -> usize {
         self.short_words.min(self.prefix_len())
+    }
+
+    /// The length in characters of the grams the [`RunGate`] checks: no indexed n-gram made
+    /// only of run words is shorter (at least `min_words` words of a character or more, or
+    /// `short_letters` letters).
+    pub fn gate_chars(&self) -> usize {
+        self.prefix_len().min(self.short_letters).max(1)
     }
 
     /// Whether an item of `words` words and `letters` letters is evidence.
@@ -170,14 +182,28 @@ pub struct Index {
     pub entries: Vec<Entry>,
     lengths: Vec<usize>,
     table: KeyTable,
-    /// Prefixes (`min_words` words) of the n-grams of `min_words` words or more, and prefixes
-    /// (`short_words`) of the shorter items.
-    filter: PrefixFilter,
+    /// Filters in front of the table: the `ngram`-word keys themselves; the `min_words`
+    /// prefixes of whole items of `min_words` to `ngram - 1` words; the `short_words`
+    /// prefixes of shorter items.
+    full_filter: PrefixFilter,
+    mid_filter: PrefixFilter,
     short_filter: PrefixFilter,
-    /// Sorted `(key, entry)` and prefixes, as written.
-    keys: Vec<(u64, u32)>,
-    prefixes: Vec<u64>,
+    /// Sorted `(key, entry, full length)` and the prefixes, as written.
+    keys: Vec<(u64, u32, bool)>,
+    mid_prefixes: Vec<u64>,
     short_prefixes: Vec<u64>,
+    gate: RunGate,
+}
+
+/// Which filter an n-gram is found through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// `ngram` words: by its own key.
+    Full,
+    /// `min_words` to `ngram - 1` words: by its `min_words` prefix.
+    Mid(u64),
+    /// Fewer: by its `short_words` prefix.
+    Short(u64),
 }
 
 /// One n-gram of a text found in the index.
@@ -194,8 +220,23 @@ struct Tokenized {
     benchmark: u32,
     record: u64,
     id: Option<String>,
-    /// `(path, word hashes, letters)` of each field.
-    fields: Vec<(String, Vec<u64>, usize)>,
+    fields: Vec<Field>,
+}
+
+/// One tokenized field.
+struct Field {
+    path: String,
+    words: Vec<u64>,
+    letters: usize,
+    /// The folded text of each word cut from a spaceless run (`None` for the others); empty
+    /// when the field has none.
+    texts: Vec<Option<Box<str>>>,
+}
+
+impl Field {
+    fn text(&self, i: usize) -> Option<&str> {
+        self.texts.get(i).and_then(|t| t.as_deref())
+    }
 }
 
 impl Index {
@@ -221,7 +262,7 @@ impl Index {
     /// The n-grams of `tokens` that are in the index, in text order.
     pub fn find(&self, tokens: &[Token], rolling: &mut Rolling, out: &mut Vec<Hit>) {
         out.clear();
-        let (k, short, n_max) = (
+        let (k, short, full) = (
             self.params.prefix_len(),
             self.params.short_len(),
             self.params.ngram,
@@ -231,25 +272,57 @@ impl Index {
             return;
         }
         rolling.reset(tokens.iter().map(|t| t.hash));
-        let has_short = !self.short_prefixes.is_empty();
-        let look = |i: usize, lengths: std::ops::Range<usize>, out: &mut Vec<Hit>| {
-            for len in lengths {
-                if let Some(entry) = self.table.get(rolling.key(i, len)) {
+        let (has_mid, has_short) = (
+            !self.mid_prefixes.is_empty(),
+            !self.short_prefixes.is_empty(),
+        );
+        // Full-length n-grams: every key first, then the filter in a tight loop of
+        // independent loads (the filter is larger than the CPU's L2: many misses in flight),
+        // then the table for the few that pass.
+        if n >= full {
+            let mut keys = std::mem::take(&mut rolling.scratch);
+            keys.clear();
+            keys.extend((0..=n - full).map(|i| rolling.key(i, full)));
+            let pass: Vec<usize> = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, &key)| self.full_filter.may_contain(key))
+                .map(|(i, _)| i)
+                .collect();
+            for i in pass {
+                if let Some(entry) = self.table.get(keys[i]) {
                     out.push(Hit {
                         entry,
                         start: i as u32,
-                        len: len as u32,
+                        len: full as u32,
                     });
                 }
             }
-        };
-        for i in 0..=n - short {
-            if has_short && self.short_filter.may_contain(rolling.key(i, short)) {
-                look(i, short..k.min(n - i + 1), out);
+            rolling.scratch = keys;
+        }
+        // Whole items shorter than `ngram`: small filters.
+        if has_mid || has_short {
+            let look = |i: usize, lengths: std::ops::Range<usize>, out: &mut Vec<Hit>| {
+                let rolling = &*rolling;
+                for len in lengths {
+                    if let Some(entry) = self.table.get(rolling.key(i, len)) {
+                        out.push(Hit {
+                            entry,
+                            start: i as u32,
+                            len: len as u32,
+                        });
+                    }
+                }
+            };
+            for i in 0..=n - short {
+                if has_mid && i + k <= n && self.mid_filter.may_contain(rolling.key(i, k)) {
+                    look(i, k..full.min(n - i + 1), out);
+                }
+                if has_short && self.short_filter.may_contain(rolling.key(i, short)) {
+                    look(i, short..k.min(n - i + 1), out);
+                }
             }
-            if i + k <= n && self.filter.may_contain(rolling.key(i, k)) {
-                look(i, k..n_max.min(n - i) + 1, out);
-            }
+            out.sort_unstable_by_key(|h| (h.start, h.len));
         }
     }
 
@@ -265,10 +338,16 @@ impl Index {
     /// Bytes the lookup structures hold in memory.
     pub fn memory_bytes(&self) -> usize {
         self.table.bytes()
-            + self.filter.bytes()
+            + self.full_filter.bytes()
+            + self.mid_filter.bytes()
             + self.short_filter.bytes()
-            + self.keys.len() * 12
-            + (self.prefixes.len() + self.short_prefixes.len()) * 8
+            + self.keys.len() * 16
+            + (self.mid_prefixes.len() + self.short_prefixes.len()) * 8
+            + self.gate.grams.bytes()
+            + self.gate.grams_filter.bytes()
+            + self.gate.starts_pair.bytes()
+            + self.gate.starts_text.bytes()
+            + self.gate.ends_pair.bytes()
     }
 
     /// Write the index to `path` (atomically).
@@ -289,13 +368,24 @@ impl Index {
         out.extend_from_slice(&(json.len() as u64).to_le_bytes());
         out.extend_from_slice(&json);
         out.extend_from_slice(&(self.keys.len() as u64).to_le_bytes());
-        for (k, _) in &self.keys {
+        for (k, _, _) in &self.keys {
             out.extend_from_slice(&k.to_le_bytes());
         }
-        for (_, e) in &self.keys {
+        for (_, e, _) in &self.keys {
             out.extend_from_slice(&e.to_le_bytes());
         }
-        for list in [&self.prefixes, &self.short_prefixes] {
+        out.extend(self.keys.iter().map(|&(_, _, full)| u8::from(full)));
+        let mut grams = self.gate.grams.keys();
+        grams.sort_unstable();
+        let g = &self.gate;
+        for list in [
+            &self.mid_prefixes,
+            &self.short_prefixes,
+            &grams,
+            &sorted_keys(&g.starts_pair),
+            &sorted_keys(&g.starts_text),
+            &sorted_keys(&g.ends_pair),
+        ] {
             out.extend_from_slice(&(list.len() as u64).to_le_bytes());
             for p in list {
                 out.extend_from_slice(&p.to_le_bytes());
@@ -320,24 +410,27 @@ impl Index {
             message: m.to_string(),
         };
         let n = take_u64(&mut rest).ok_or_else(|| bad("truncated key count"))? as usize;
-        if rest.len() < n.saturating_mul(12) {
+        if rest.len() < n.saturating_mul(13) {
             return Err(bad("truncated keys"));
         }
         let (kb, r) = rest.split_at(n * 8);
         let (eb, r) = r.split_at(n * 4);
+        let (fb, r) = r.split_at(n);
         rest = r;
-        let keys: Vec<(u64, u32)> = kb
+        let keys: Vec<(u64, u32, bool)> = kb
             .chunks_exact(8)
             .zip(eb.chunks_exact(4))
-            .map(|(k, e)| {
+            .zip(fb)
+            .map(|((k, e), &f)| {
                 (
                     u64::from_le_bytes(k.try_into().expect("8 bytes")),
                     u32::from_le_bytes(e.try_into().expect("4 bytes")),
+                    f == 1,
                 )
             })
             .collect();
         let mut lists = Vec::new();
-        for _ in 0..2 {
+        for _ in 0..6 {
             let m = take_u64(&mut rest).ok_or_else(|| bad("truncated prefix count"))? as usize;
             if rest.len() < m.saturating_mul(8) {
                 return Err(bad("truncated prefixes"));
@@ -353,11 +446,22 @@ impl Index {
         if !rest.is_empty() {
             return Err(bad("bytes after the prefix lists"));
         }
+        let mut set = || KeySet::new(&lists.pop().unwrap_or_default());
+        let (ends_pair, starts_text, starts_pair) = (set(), set(), set());
+        let grams = lists.pop().unwrap_or_default();
         let short_prefixes = lists.pop().unwrap_or_default();
-        let prefixes = lists.pop().unwrap_or_default();
+        let mid_prefixes = lists.pop().unwrap_or_default();
+        let gate = RunGate {
+            chars: header.params.gate_chars(),
+            grams_filter: gram_filter(&grams),
+            grams: KeySet::new(&grams),
+            starts_pair,
+            starts_text,
+            ends_pair,
+        };
         if keys
             .iter()
-            .any(|&(_, e)| e as usize >= header.entries.len())
+            .any(|&(_, e, _)| e as usize >= header.entries.len())
         {
             return Err(bad("an n-gram points past the entry list"));
         }
@@ -367,7 +471,8 @@ impl Index {
             header.entries,
             header.lengths,
             keys,
-            [prefixes, short_prefixes],
+            [mid_prefixes, short_prefixes],
+            gate,
         ))
     }
 
@@ -376,11 +481,12 @@ impl Index {
         benchmarks: Vec<BenchmarkFile>,
         entries: Vec<Entry>,
         mut lengths: Vec<usize>,
-        keys: Vec<(u64, u32)>,
-        [prefixes, short_prefixes]: [Vec<u64>; 2],
+        keys: Vec<(u64, u32, bool)>,
+        [mid_prefixes, short_prefixes]: [Vec<u64>; 2],
+        gate: RunGate,
     ) -> Index {
         let mut table = KeyTable::with_capacity(keys.len());
-        for &(k, e) in &keys {
+        for &(k, e, _) in &keys {
             table.insert(k, e);
         }
         let filter_of = |list: &[u64]| {
@@ -390,7 +496,9 @@ impl Index {
             }
             f
         };
-        let (filter, short_filter) = (filter_of(&prefixes), filter_of(&short_prefixes));
+        let full_keys: Vec<u64> = keys.iter().filter(|k| k.2).map(|k| k.0).collect();
+        let full_filter = filter_of(&full_keys);
+        let (mid_filter, short_filter) = (filter_of(&mid_prefixes), filter_of(&short_prefixes));
         lengths.sort_unstable();
         lengths.dedup();
         Index {
@@ -399,13 +507,41 @@ impl Index {
             entries,
             lengths,
             table,
-            filter,
+            full_filter,
+            mid_filter,
             short_filter,
             keys,
-            prefixes,
+            mid_prefixes,
             short_prefixes,
+            gate,
         }
     }
+
+    /// What lets a scan skip segmenting Han and kana runs that cannot hold benchmark text.
+    pub fn gate(&self) -> &RunGate {
+        &self.gate
+    }
+}
+
+/// The gate's first filter: 8 bits per gram, to stay in the CPU's L2 cache.
+fn gram_filter(grams: &[u64]) -> PrefixFilter {
+    let mut f = PrefixFilter::with_bits(grams.len(), 8);
+    for &g in grams {
+        f.insert(g);
+    }
+    f
+}
+
+fn sorted_keys(set: &KeySet) -> Vec<u64> {
+    let mut v = set.keys();
+    v.sort_unstable();
+    v
+}
+
+fn sorted(set: &HashSet<u64>) -> Vec<u64> {
+    let mut v: Vec<u64> = set.iter().copied().collect();
+    v.sort_unstable();
+    v
 }
 
 /// The parameters and benchmark files of an index file, without loading its n-grams (for
@@ -504,11 +640,22 @@ fn read_file(
             if !records::selected(&field, &params.fields) || records::is_identifier(&field, &text) {
                 continue;
             }
-            tokenizer.tokenize(&text, &mut tokens);
+            let folded = tokenizer.tokenize_captured(&text, &mut tokens);
             if !tokens.is_empty() {
                 fields += 1;
-                let letters = tokens.iter().map(|t| t.letters as usize).sum();
-                kept.push((field, tokens.iter().map(|t| t.hash).collect(), letters));
+                let mut texts: Vec<Option<Box<str>>> = Vec::new();
+                if !folded.is_empty() {
+                    texts.resize(tokens.len(), None);
+                    for (i, t) in folded {
+                        texts[*i] = Some(t.as_str().into());
+                    }
+                }
+                kept.push(Field {
+                    path: field,
+                    words: tokens.iter().map(|t| t.hash).collect(),
+                    letters: tokens.iter().map(|t| t.letters as usize).sum(),
+                    texts,
+                });
             }
         }
         out.push(Tokenized {
@@ -532,10 +679,10 @@ fn read_file(
     Ok((file, out))
 }
 
-/// The n-grams of all records before the repeat limit: `(key, (prefix, short), entry,
-/// record)`.
+/// The n-grams of all records before the repeat limit: `(key, kind, entry, record)`.
 struct Assembly {
-    grams: Vec<(u64, (u64, bool), u32, u32)>,
+    gate: GateBuilder,
+    grams: Vec<(u64, Kind, u32, u32)>,
     entries: Vec<Entry>,
     record_benchmark: Vec<u32>,
     repeat_limit: u32,
@@ -551,7 +698,7 @@ fn assemble(
     let mut values: Vec<(u64, u32)> = records
         .iter()
         .enumerate()
-        .flat_map(|(g, r)| r.fields.iter().map(move |(_, w, _)| (key_of(w), g as u32)))
+        .flat_map(|(g, r)| r.fields.iter().map(move |f| (key_of(&f.words), g as u32)))
         .collect();
     values.sort_unstable();
     values.dedup();
@@ -561,21 +708,25 @@ fn assemble(
     }
     let mut grams = Vec::new();
     let mut entries = Vec::new();
+    let mut gate = GateBuilder::new(params.gate_chars());
     let mut rolling = Rolling::default();
     // The prefix an n-gram of `len` words at `i` is found by.
     let prefix = |r: &Rolling, i: usize, len: usize| {
-        if len >= k {
-            (r.key(i, k), false)
+        if len >= n {
+            Kind::Full
+        } else if len >= k {
+            Kind::Mid(r.key(i, k))
         } else {
-            (r.key(i, short), true)
+            Kind::Short(r.key(i, short))
         }
     };
+    let mut texts: Vec<Option<&str>> = Vec::new();
     for (g, r) in records.iter().enumerate() {
         let g = g as u32;
-        let fields: Vec<&(String, Vec<u64>, usize)> = r
+        let fields: Vec<&Field> = r
             .fields
             .iter()
-            .filter(|(_, w, _)| spread[&key_of(w)] <= params.repeat_limit)
+            .filter(|f| spread[&key_of(&f.words)] <= params.repeat_limit)
             .collect();
         benchmarks[r.benchmark as usize].template_fields += (r.fields.len() - fields.len()) as u64;
         let entry_of = |field: &str, entries: &mut Vec<Entry>| -> u32 {
@@ -587,51 +738,73 @@ fn assemble(
             });
             (entries.len() - 1) as u32
         };
-        for (field, words, letters) in &fields {
-            let len = words.len();
-            if !params.is_evidence(len, *letters) {
+        for f in &fields {
+            let len = f.words.len();
+            texts.clear();
+            texts.extend((0..len).map(|i| f.text(i)));
+            if !params.cross_fields {
+                gate.stretches(&texts);
+            }
+            if !params.is_evidence(len, f.letters) {
                 continue;
             }
-            rolling.reset(words.iter().copied());
-            let e = entry_of(field, &mut entries);
+            rolling.reset(f.words.iter().copied());
+            let e = entry_of(&f.path, &mut entries);
             if len >= n {
                 for i in 0..=len - n {
                     grams.push((rolling.key(i, n), prefix(&rolling, i, n), e, g));
+                    gate.window(&texts[i..i + n], &f.words[i..i + n]);
                 }
             } else {
                 grams.push((rolling.key(0, len), prefix(&rolling, 0, len), e, g));
+                gate.window(&texts, &f.words);
             }
+        }
+        if params.cross_fields {
+            texts.clear();
+            texts.extend(
+                fields
+                    .iter()
+                    .flat_map(|f| (0..f.words.len()).map(|i| f.text(i))),
+            );
+            gate.stretches(&texts);
         }
         if params.cross_fields && fields.len() > 1 {
             // Which field each word of the joined record is in.
             let owner: Vec<usize> = fields
                 .iter()
                 .enumerate()
-                .flat_map(|(f, (_, w, _))| std::iter::repeat_n(f, w.len()))
+                .flat_map(|(i, f)| std::iter::repeat_n(i, f.words.len()))
                 .collect();
-            rolling.reset(fields.iter().flat_map(|(_, w, _)| w.iter().copied()));
+            rolling.reset(fields.iter().flat_map(|f| f.words.iter().copied()));
             let total = owner.len();
-            let letters: usize = fields.iter().map(|(_, _, l)| l).sum();
+            let letters: usize = fields.iter().map(|f| f.letters).sum();
+            let joined: Vec<u64> = fields
+                .iter()
+                .flat_map(|f| f.words.iter().copied())
+                .collect();
             let mut cross_entry: HashMap<usize, u32> = HashMap::new();
             let mut entry_for = |f: usize, entries: &mut Vec<Entry>| -> u32 {
                 *cross_entry
                     .entry(f)
-                    .or_insert_with(|| entry_of(&fields[f].0, entries))
+                    .or_insert_with(|| entry_of(&fields[f].path, entries))
             };
             if total >= n {
                 for i in 0..=total - n {
                     if owner[i] != owner[i + n - 1] {
                         let e = entry_for(owner[i], &mut entries);
                         grams.push((rolling.key(i, n), prefix(&rolling, i, n), e, g));
+                        gate.window(&texts[i..i + n], &joined[i..i + n]);
                     }
                 }
             } else if params.is_evidence(total, letters)
                 && fields
                     .iter()
-                    .all(|(_, w, l)| !params.is_evidence(w.len(), *l))
+                    .all(|f| !params.is_evidence(f.words.len(), f.letters))
             {
                 let e = entry_for(0, &mut entries);
                 grams.push((rolling.key(0, total), prefix(&rolling, 0, total), e, g));
+                gate.window(&texts, &joined);
             }
         }
     }
@@ -640,6 +813,104 @@ fn assemble(
         entries,
         record_benchmark: records.iter().map(|r| r.benchmark).collect(),
         repeat_limit: params.repeat_limit,
+        gate,
+    }
+}
+
+/// Collects what the [`RunGate`] needs while n-grams are made: the `chars`-character grams
+/// of every stretch of run words (consecutive words cut from spaceless runs, across run and
+/// field boundaries: a copy may join them), and the texts shorter than `chars` that an
+/// n-gram begins or ends with (its leading or trailing run words). Only all-Han/kana grams
+/// and texts are kept: the gate only skips runs of Han and kana.
+struct GateBuilder {
+    chars: usize,
+    grams: Vec<u64>,
+    starts_pair: HashSet<u64>,
+    starts_text: HashSet<u64>,
+    ends_pair: HashSet<u64>,
+    buf: Vec<char>,
+}
+
+impl GateBuilder {
+    fn new(chars: usize) -> Self {
+        GateBuilder {
+            chars,
+            grams: Vec::new(),
+            starts_pair: HashSet::new(),
+            starts_text: HashSet::new(),
+            ends_pair: HashSet::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The grams of each stretch of run words in `texts`.
+    fn stretches(&mut self, texts: &[Option<&str>]) {
+        let mut i = 0;
+        while i < texts.len() {
+            if texts[i].is_none() {
+                i += 1;
+                continue;
+            }
+            self.buf.clear();
+            while let Some(Some(t)) = texts.get(i) {
+                self.buf.extend(t.chars());
+                i += 1;
+            }
+            // Each all-Han/kana stretch of the stretch.
+            for part in self.buf.split(|&c| !is_han_or_kana(c)) {
+                let grams = &mut self.grams;
+                gram_hashes(part, self.chars, |h| grams.push(h));
+            }
+        }
+    }
+
+    /// The short texts an n-gram with these words (`texts` of its run words, `words` all
+    /// hashes) begins and ends with, and the word beside each.
+    fn window(&mut self, texts: &[Option<&str>], words: &[u64]) {
+        let (Some(first), Some(last)) = (texts.first(), texts.last()) else {
+            return;
+        };
+        if (first.is_none() && last.is_none()) || texts.iter().all(Option::is_some) {
+            return;
+        }
+        let len = texts.len();
+        // The leading run words: `lead` of them, then a word.
+        let lead = texts.iter().take_while(|t| t.is_some()).count();
+        let mut text: Vec<char> = Vec::new();
+        for j in 0..lead {
+            text.extend(texts[j].unwrap_or_default().chars());
+            if text.len() >= self.chars || !text.iter().all(|&c| is_han_or_kana(c)) {
+                break;
+            }
+            let h = text_hash(&text);
+            self.starts_pair.insert(pair(h, words[j + 1]));
+            self.starts_text.insert(h);
+        }
+        let trail = texts.iter().rev().take_while(|t| t.is_some()).count();
+        let mut text: Vec<char> = Vec::new();
+        for j in 0..trail {
+            let mut t: Vec<char> = texts[len - 1 - j].unwrap_or_default().chars().collect();
+            t.extend_from_slice(&text);
+            text = t;
+            if text.len() >= self.chars || !text.iter().all(|&c| is_han_or_kana(c)) {
+                break;
+            }
+            self.ends_pair
+                .insert(pair(text_hash(&text), words[len - 2 - j]));
+        }
+    }
+
+    fn finish(mut self) -> RunGate {
+        self.grams.sort_unstable();
+        self.grams.dedup();
+        RunGate {
+            chars: self.chars,
+            grams_filter: gram_filter(&self.grams),
+            grams: KeySet::new(&self.grams),
+            starts_pair: KeySet::new(&sorted(&self.starts_pair)),
+            starts_text: KeySet::new(&sorted(&self.starts_text)),
+            ends_pair: KeySet::new(&sorted(&self.ends_pair)),
+        }
     }
 }
 
@@ -648,8 +919,8 @@ impl Assembly {
         // Group by key, records in order: the first record's entry owns the key.
         self.grams
             .sort_unstable_by_key(|&(key, _, entry, record)| (key, record, entry));
-        let mut keys: Vec<(u64, u32)> = Vec::new();
-        let mut prefixes: Vec<u64> = Vec::new();
+        let mut keys: Vec<(u64, u32, bool)> = Vec::new();
+        let mut mid_prefixes: Vec<u64> = Vec::new();
         let mut short_prefixes: Vec<u64> = Vec::new();
         let mut is_item = vec![false; self.record_benchmark.len()];
         let mut used = vec![u32::MAX; self.entries.len()];
@@ -673,10 +944,11 @@ impl Assembly {
                     *e = kept_entries.len() as u32;
                     kept_entries.push(self.entries[entry as usize].clone());
                 }
-                keys.push((key, *e));
+                keys.push((key, *e, prefix == Kind::Full));
                 match prefix {
-                    (p, false) => prefixes.push(p),
-                    (p, true) => short_prefixes.push(p),
+                    Kind::Full => {}
+                    Kind::Mid(p) => mid_prefixes.push(p),
+                    Kind::Short(p) => short_prefixes.push(p),
                 }
                 benchmarks[self.record_benchmark[record as usize] as usize].ngrams += 1;
                 for g in &grams[i..j] {
@@ -690,7 +962,7 @@ impl Assembly {
                 benchmarks[self.record_benchmark[g] as usize].items += 1;
             }
         }
-        for list in [&mut prefixes, &mut short_prefixes] {
+        for list in [&mut mid_prefixes, &mut short_prefixes] {
             list.sort_unstable();
             list.dedup();
         }
@@ -702,7 +974,8 @@ impl Assembly {
             kept_entries,
             lengths,
             keys,
-            [prefixes, short_prefixes],
+            [mid_prefixes, short_prefixes],
+            self.gate.finish(),
         )
     }
 }

@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 pub use index::{BenchmarkFile, Entry, Index, IndexParams};
 pub use scan::{Action, Finding, Rules, Scanner, Verdict};
 pub use stage::{reason, DecontamConfig, DecontamStage};
-pub use tokenize::{Token, Tokenizer};
+pub use tokenize::{RunGate, Token, Tokenizer};
 
 /// Errors of this crate; each names the file or value at fault.
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,8 @@ pub const MAX_NGRAM: usize = 64;
 #[derive(Debug, Default, Clone)]
 pub struct Rolling {
     prefix: Vec<u64>,
+    /// A buffer for the caller's keys.
+    pub(crate) scratch: Vec<u64>,
 }
 
 #[inline]

@@ -131,7 +131,9 @@ impl Scanner {
 
     /// The benchmark n-grams of `text` (no decision).
     pub fn find(&mut self, text: &str) -> Finding {
-        let _ = self.tokenizer.tokenize(text, &mut self.tokens);
+        let _ = self
+            .tokenizer
+            .tokenize_gated(text, &mut self.tokens, Some(self.index.gate()));
         self.index
             .find(&self.tokens, &mut self.rolling, &mut self.hits);
         finding(&self.hits)
@@ -139,7 +141,9 @@ impl Scanner {
 
     /// Each matched n-gram's entry and the text it covers (for reports).
     pub fn matched_text(&mut self, text: &str) -> Vec<(u32, String)> {
-        let text = self.tokenizer.tokenize(text, &mut self.tokens);
+        let text = self
+            .tokenizer
+            .tokenize_gated(text, &mut self.tokens, Some(self.index.gate()));
         self.index
             .find(&self.tokens, &mut self.rolling, &mut self.hits);
         self.hits
@@ -157,7 +161,9 @@ impl Scanner {
 
     /// Judge `text` by the rules.
     pub fn check(&mut self, text: &str) -> Verdict {
-        let text = self.tokenizer.tokenize(text, &mut self.tokens);
+        let text = self
+            .tokenizer
+            .tokenize_gated(text, &mut self.tokens, Some(self.index.gate()));
         self.index
             .find(&self.tokens, &mut self.rolling, &mut self.hits);
         if self.hits.len() < self.rules.min_ngrams.max(1) {

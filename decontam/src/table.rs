@@ -71,6 +71,56 @@ impl KeyTable {
     }
 }
 
+/// An exact set of 64-bit keys (linear probing; key 0 stored as 1).
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    keys: Vec<u64>,
+    shift: u32,
+}
+
+impl KeySet {
+    pub fn new(keys: &[u64]) -> Self {
+        let cap = (keys.len() * 5 / 3 + 16).next_power_of_two();
+        let mut set = KeySet {
+            keys: vec![0; cap],
+            shift: 64 - cap.trailing_zeros(),
+        };
+        let mask = cap - 1;
+        for &k in keys {
+            let k = nonzero(k);
+            let mut i = (k >> set.shift) as usize;
+            while set.keys[i] != 0 && set.keys[i] != k {
+                i = (i + 1) & mask;
+            }
+            set.keys[i] = k;
+        }
+        set
+    }
+
+    #[inline]
+    pub fn contains(&self, key: u64) -> bool {
+        let key = nonzero(key);
+        let mask = self.keys.len() - 1;
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            match self.keys[i] {
+                0 => return false,
+                k if k == key => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The keys held, in no order.
+    pub fn keys(&self) -> Vec<u64> {
+        self.keys.iter().copied().filter(|&k| k != 0).collect()
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.keys.len() * 8
+    }
+}
+
 /// A blocked Bloom filter: each key sets two bits of one 64-bit word.
 #[derive(Debug, Clone, Default)]
 pub struct PrefixFilter {
@@ -81,7 +131,12 @@ pub struct PrefixFilter {
 impl PrefixFilter {
     /// About 16 bits per key.
     pub fn with_capacity(n: usize) -> Self {
-        let words = (n / 4 + 64).next_power_of_two();
+        Self::with_bits(n, 16)
+    }
+
+    /// About `bits` bits per key (a power of two words).
+    pub fn with_bits(n: usize, bits: usize) -> Self {
+        let words = (n * bits / 64 + 64).next_power_of_two();
         PrefixFilter {
             words: vec![0; words],
             shift: 64 - words.trailing_zeros(),

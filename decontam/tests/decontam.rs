@@ -565,3 +565,97 @@ fn the_pass_writes_kept_rows_contamination_lines_and_a_card() {
         "{card}"
     );
 }
+
+/// The matches of `text` as `(entry, byte span)`, with or without the run gate.
+fn spans(index: &Index, text: &str, gated: bool) -> Vec<(u32, u32, u32)> {
+    let mut tokenizer = decontam::Tokenizer::new();
+    let mut tokens = Vec::new();
+    let gate = gated.then(|| index.gate());
+    let _ = tokenizer.tokenize_gated(text, &mut tokens, gate);
+    let mut rolling = decontam::ngrams::Rolling::default();
+    let mut hits = Vec::new();
+    index.find(&tokens, &mut rolling, &mut hits);
+    let mut out: Vec<(u32, u32, u32)> = hits
+        .iter()
+        .map(|h| {
+            let (a, b) = (
+                tokens[h.start as usize],
+                tokens[(h.start + h.len - 1) as usize],
+            );
+            (h.entry, a.start, b.end)
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+#[test]
+fn the_run_gate_skips_only_runs_that_cannot_match() {
+    // Chinese items (question + options, and short ones), Chinese documents: the UDHR in
+    // Mandarin and the other Han-script pages, with items planted whole, cut short at either
+    // end, and next to Latin words and digits.
+    let dir = tempfile::tempdir().unwrap();
+    let p = udhr_paragraphs("cmn_hans");
+    let records: Vec<_> = (0..12)
+        .map(|k| json!({"q": p[2 * k], "a": p[2 * k + 1], "short": p[30 + k].chars().take(12).collect::<String>()}))
+        .collect();
+    let path = dir.path().join("zh.jsonl");
+    write_jsonl(&path, &records);
+    let index = Index::build(&[path], &IndexParams::default()).unwrap();
+    let mut docs: Vec<String> = Vec::new();
+    let pages = testkit::cache_dir().join("udhr/declaration");
+    for stem in [
+        "cmn_hans",
+        "cmn_hant",
+        "yue",
+        "gan",
+        "hak",
+        "wuu",
+        "cmn_hans_beijing",
+        "jpn",
+    ] {
+        let path = pages.join(format!("{stem}.html"));
+        if let Ok(html) = std::fs::read_to_string(&path) {
+            docs.push(strip_tags(&html));
+        }
+    }
+    let host = p[40..].join("\n");
+    for k in 0..12 {
+        let q: Vec<char> = p[2 * k].chars().collect();
+        let n = q.len();
+        let head: String = q[..n / 2].iter().collect();
+        let tail: String = q[n / 2..].iter().collect();
+        docs.push(plant(&host, &p[2 * k]));
+        docs.push(format!("{host}{head}"));
+        docs.push(format!("{tail}{host}"));
+        docs.push(format!("Chapter 7 {tail} 2024 {head} end"));
+        docs.push(format!("{host}\n{}", records[k]["short"].as_str().unwrap()));
+    }
+    let mut matched = 0;
+    for d in &docs {
+        let (a, b) = (spans(&index, d, false), spans(&index, d, true));
+        assert_eq!(
+            a,
+            b,
+            "gate changed the matches of {:?}",
+            d.chars().take(60).collect::<String>()
+        );
+        matched += usize::from(!a.is_empty());
+    }
+    assert!(matched >= 30, "{matched} documents matched");
+    // And it did skip runs: fewer words with the gate on the pages of other Han languages.
+    let count = |text: &str, gated: bool| {
+        let mut tokens = Vec::new();
+        let _ = decontam::Tokenizer::new().tokenize_gated(
+            text,
+            &mut tokens,
+            gated.then(|| index.gate()),
+        );
+        tokens.len()
+    };
+    let (all, gated): (usize, usize) = docs[..3]
+        .iter()
+        .map(|d| (count(d, false), count(d, true)))
+        .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+    assert!(gated < all, "{gated} words with the gate, {all} without");
+}
