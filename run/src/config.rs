@@ -302,6 +302,37 @@ mod tests {
     }
 
     #[test]
+    fn decontam_stage_parses_with_its_defaults_and_checks_values() {
+        let c = Config::from_toml(
+            "[[stages]]\ntype = \"decontam\"\nindex = \"sea-helm.idx\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap();
+        match &c.stages[0] {
+            StageConfig::Decontam(d) => {
+                assert_eq!(d.index, std::path::PathBuf::from("sea-helm.idx"));
+                assert_eq!(d.action, decontam::Action::Cut);
+                assert_eq!((d.margin_chars, d.max_cuts), (200, 10));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"decontam\"\nindex = \"x.idx\"\nmin_ngrams = 0\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("min_ngrams") && e.contains("d.toml"), "{e}");
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"decontam\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("index"), "{e}");
+    }
+
+    #[test]
     fn default_round_trips() {
         let c = Config::default();
         let back = Config::from_toml(&c.to_toml(), "rt").unwrap();
