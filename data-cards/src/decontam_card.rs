@@ -33,9 +33,12 @@ pub struct DecontamSection {
     /// The index file's name and SHA-256.
     pub index_name: String,
     pub index_sha256: String,
-    /// Words per n-gram, and the shortest item (in words) indexed whole.
+    /// Words per n-gram, and the shortest items indexed whole: `min_words` words, or
+    /// `short_words` words with `short_letters` letters.
     pub ngram: usize,
     pub min_words: usize,
+    pub short_words: usize,
+    pub short_letters: usize,
     /// What was done with a contaminated document, in words.
     pub action: String,
     pub docs_scanned: u64,
@@ -51,17 +54,18 @@ pub fn decontam_section(d: &DecontamSection) -> String {
     let mut s = String::from("## Decontamination\n\n");
     s += &format!(
         "Every document was checked against {} benchmark file{} (index {}, SHA-256 {}): \
-         {}-word n-grams of every benchmark item, and items of {} to {} words whole, after \
-         folding case, width, Latin diacritics, digits, punctuation and spacing, reading \
-         Zawgyi as Unicode and cutting Thai, Lao, Khmer, Burmese and Chinese into dictionary \
-         words. Action: {}.\n\n",
+         {}-word n-grams of every benchmark item, and shorter items whole when they have at \
+         least {} words, or {} words and {} letters, after folding case, width, Latin \
+         diacritics, digits, punctuation and spacing, reading Zawgyi as Unicode and cutting \
+         Thai, Lao, Khmer, Burmese and Chinese into dictionary words. Action: {}.\n\n",
         thousands(d.benchmarks.len() as u64),
         if d.benchmarks.len() == 1 { "" } else { "s" },
         md_code(&d.index_name),
         md_code(&d.index_sha256),
         d.ngram,
         d.min_words,
-        d.ngram.saturating_sub(1).max(d.min_words),
+        d.short_words,
+        d.short_letters,
         md_cell(&d.action),
     );
     s += &format!(
@@ -143,6 +147,8 @@ mod tests {
             index_sha256: "ab".repeat(32),
             ngram: 13,
             min_words: 8,
+            short_words: 4,
+            short_letters: 30,
             action: "drop the document".into(),
             docs_scanned: 1000,
             docs_contaminated: 3,

@@ -157,6 +157,8 @@ impl Tally {
             index_sha256: about.sha256.clone(),
             ngram: about.params.ngram,
             min_words: about.params.prefix_len(),
+            short_words: about.params.short_len(),
+            short_letters: about.params.short_letters,
             action: about.action.clone(),
             docs_scanned: self.docs,
             docs_contaminated: self.contaminated,
