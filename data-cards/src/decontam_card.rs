@@ -8,6 +8,7 @@
 
 use crate::escape::{md_cell, md_code, percent, thousands};
 use crate::front_matter::{render_meta, Meta};
+use crate::hub::License;
 
 /// What was found for one benchmark file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,9 +114,10 @@ pub struct DecontamCardInput {
 /// The card of a `seapile decontam` output: front matter, summary, the decontamination
 /// section, inputs.
 pub fn render_decontam(card: &DecontamCardInput) -> String {
+    let license = License::new(&card.license, None, None);
     let mut out = render_meta(&Meta {
         pretty_name: &card.pretty_name,
-        license: &card.license,
+        license: &license,
         languages: None,
         rows: card.rows,
         tags: &["seapile", "decontaminated"],

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::escape::{md_cell, thousands};
+use crate::hub::License;
 use crate::langs::hub_languages;
 use crate::yaml::FrontMatter;
 
@@ -88,12 +89,17 @@ fn front_matter(card: &MixCardInput) -> String {
         .map(|s| s.lang.as_str())
         .filter(|l| l.len() == 3 && l.chars().all(|c| c.is_ascii_lowercase()))
         .collect();
-    FrontMatter::new()
-        .scalar("pretty_name", &card.name)
-        .raw("license", "other")
-        .list("language", &hub_languages(&langs))
-        .raw_list("size_categories", &[crate::size_category(card.rows)])
+    let y = FrontMatter::new().scalar("pretty_name", &card.name);
+    let y = License::other().front(y);
+    let hub = hub_languages(&langs);
+    let y = if hub.is_empty() {
+        y
+    } else {
+        y.list("language", &hub)
+    };
+    y.raw_list("size_categories", &[crate::size_category(card.rows)])
         .raw_list("task_categories", &["text-generation"])
+        .raw_list("task_ids", &["language-modeling"])
         .default_config("data/train-*.parquet")
         .finish()
 }

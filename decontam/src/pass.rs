@@ -163,9 +163,14 @@ fn write_card(
     let files = inputs
         .iter()
         .map(|p| data_cards::InputFile {
-            name: p.display().to_string(),
+            // Cards are published: a file's name, never a machine's path.
+            name: p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             bytes: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
             sha256: pipeline::fs::sha256_file(p).ok(),
+            ..Default::default()
         })
         .collect();
     let card = data_cards::render_decontam(&data_cards::DecontamCardInput {

@@ -7,6 +7,7 @@ mod commands;
 mod common;
 mod decontam;
 mod dedup;
+mod hub;
 mod kill;
 mod launch;
 mod magpie;
