@@ -74,6 +74,11 @@ pub fn render_mix(card: &MixCardInput) -> String {
     share_table(&mut out, "group", &card.groups, &by_group, card.tokens);
     let by_lang = totals(card, |s| &s.lang);
     share_table(&mut out, "language", &card.languages, &by_lang, card.tokens);
+    out.push_str(
+        "\n## License\n\nThe rows come from the sources above, each under its own license and \
+         terms (web text remains its publishers'); seapile, which sampled this blend, grants no \
+         license to them.\n",
+    );
     out
 }
 
