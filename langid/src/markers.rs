@@ -479,13 +479,21 @@ fn add(m: &mut Markers, bits: u16, name: bool) {
 /// `-iti` (universiti, aktiviti, kualiti) vs Indonesian `-itas` (universitas, aktivitas,
 /// kualitas); `-eliti` (Indonesian `meneliti`, to research) and short words are not loans.
 fn suffix_bits(word: &str) -> u16 {
-    if word.starts_with("dh") || word.starts_with("ndh") {
+    let b = word.as_bytes();
+    if b.len() < 7 {
+        return if b.starts_with(b"dh") || b.starts_with(b"ndh") {
+            JAV_BIT
+        } else {
+            0
+        };
+    }
+    if b.starts_with(b"dh") || b.starts_with(b"ndh") {
         return JAV_BIT;
     }
-    let long = word.chars().count() >= 7;
-    if long && word.ends_with("iti") && !word.ends_with("eliti") && !word.ends_with("kiti") {
+    let long = || word.chars().count() >= 7;
+    if b.ends_with(b"iti") && !b.ends_with(b"eliti") && !b.ends_with(b"kiti") && long() {
         ZSM_BIT
-    } else if long && word.ends_with("itas") {
+    } else if b.ends_with(b"itas") && long() {
         IND_BIT
     } else {
         0
