@@ -46,6 +46,7 @@ struct IndexArgs {
     /// Shorter items count too with at least --short-words words and --short-letters letters.
     #[arg(long, default_value_t = IndexParams::default().short_words)]
     short_words: usize,
+    /// Letters an item of --short-words to --min-words words needs to count.
     #[arg(long, default_value_t = IndexParams::default().short_letters)]
     short_letters: usize,
     /// A field value or n-gram in more records than this is a template, not an item.
@@ -70,6 +71,7 @@ struct PassArgs {
     /// Parquet or JSONL files (or folders of them) with `text` (and `id`, `url`, ...).
     #[arg(long = "input", short, num_args = 1..)]
     inputs: Vec<PathBuf>,
+    /// Output folder: DIR/data/, DIR/contamination.jsonl, DIR/stats.json, DIR/README.md.
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// `drop` a contaminated document, or `cut` the matched text (drop past --max-cuts).
@@ -90,6 +92,7 @@ struct PassArgs {
     /// Parallel input files. Default: all cores.
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+    /// Format of DIR/data/ files.
     #[arg(long, value_enum, default_value = "parquet")]
     format: Format,
     /// Hub license identifier for OUT/README.md.
@@ -212,21 +215,28 @@ pub struct EvalArgs {
     /// Records sampled per benchmark file.
     #[arg(long, default_value_t = 60)]
     per_file: usize,
+    /// Seed of the records sampled, the edits and the places they are planted.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Timed rounds of the index build and the scan.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Words per n-gram of the index evaluated.
     #[arg(long, default_value_t = IndexParams::default().ngram)]
     ngram: usize,
+    /// Shortest item (in words) indexed whole.
     #[arg(long, default_value_t = IndexParams::default().min_words)]
     min_words: usize,
+    /// Shorter items count with at least this many words ...
     #[arg(long, default_value_t = IndexParams::default().short_words)]
     short_words: usize,
+    /// ... and this many letters.
     #[arg(long, default_value_t = IndexParams::default().short_letters)]
     short_letters: usize,
+    /// A field value or n-gram in more records than this is a template.
     #[arg(long, default_value_t = IndexParams::default().repeat_limit)]
     repeat_limit: u32,
+    /// Do not index the n-grams that run across a record's fields.
     #[arg(long)]
     no_cross_fields: bool,
     /// One JSON object instead of tables.

@@ -79,6 +79,11 @@ pub fn render_mix(card: &MixCardInput) -> String {
     if let Some(d) = &card.decontam {
         out.push_str(&crate::decontam_section(d));
     }
+    out.push_str(
+        "\n## License\n\nThe rows come from the sources above, each under its own license and \
+         terms (web text remains its publishers'); seapile, which sampled this blend, grants no \
+         license to them.\n",
+    );
     out
 }
 
