@@ -1,4 +1,4 @@
-//! A flat, index-linked DOM built straight from html5ever's tokenizer.
+//! A flat, index-linked DOM built straight from our tokenizer ([`super::tokenize`]).
 //!
 //! Design decision: we do not run the full HTML5 tree builder. Its scope checks scan the whole
 //! open-element stack for every start tag, which is quadratic on deeply nested pages. Our own
@@ -6,19 +6,13 @@
 //! table rows and cells, `a`), caps the open-element stack at [`MAX_DEPTH`] (deeper elements
 //! are flattened into the deepest one), and stores nodes in one `Vec` in document order, so a
 //! parent always has a smaller index than its children and every later pass is a plain loop.
+//! Open elements are matched by a hash of their name, so building allocates nothing per node
+//! beyond the node vector and the text buffer.
 
-use std::cell::RefCell;
 use std::time::Instant;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag as HtmlTag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
-    TokenizerOpts,
-};
-use html5ever::LocalName;
-
 use super::hints;
+use super::tokenize::{tokenize, Attrs, Raw, Sink};
 
 /// Deepest open-element stack the builder keeps; deeper elements become siblings.
 pub const MAX_DEPTH: usize = 512;
@@ -175,13 +169,20 @@ fn is_removed_name(name: &str) -> bool {
     )
 }
 
-fn raw_kind(name: &str) -> Option<RawKind> {
+fn raw_kind(name: &str) -> Raw {
     match name {
-        "script" => Some(RawKind::ScriptData),
-        "style" | "noscript" | "iframe" | "noembed" | "noframes" | "xmp" => Some(RawKind::Rawtext),
-        "title" | "textarea" => Some(RawKind::Rcdata),
-        _ => None,
+        "script" | "style" | "noscript" | "iframe" | "noembed" | "noframes" | "xmp" => Raw::Rawtext,
+        "title" | "textarea" => Raw::Rcdata,
+        "plaintext" => Raw::Plaintext,
+        _ => Raw::No,
     }
+}
+
+/// FNV-1a of a tag name, to match end tags against open elements without storing names.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// One node: an element or a run of text.
@@ -228,19 +229,13 @@ impl Dom {
 
     /// Parse `html`, giving up (`None`) once `deadline` has passed.
     pub fn parse_until(html: &str, deadline: Option<Instant>) -> Option<Dom> {
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(html.len());
         builder.deadline = deadline;
-        let tokenizer = Tokenizer::new(Sink(RefCell::new(builder)), TokenizerOpts::default());
-        let queue = BufferQueue::default();
-        queue.push_back(StrTendril::from_slice(html));
-        let _ = tokenizer.feed(&queue);
-        let builder = tokenizer.sink.0.borrow();
+        tokenize(html, &mut builder);
         if builder.timed_out {
             return None;
         }
-        drop(builder);
-        tokenizer.end();
-        Some(tokenizer.sink.0.into_inner().dom)
+        Some(builder.dom)
     }
 
     /// The text of a text node.
@@ -306,20 +301,16 @@ impl Iterator for Children<'_> {
 
 struct Builder {
     dom: Dom,
-    /// Open elements: node index and name (names tell apart the many `Inline` tags).
-    stack: Vec<(u32, LocalName)>,
-    /// Stop building (and pause the tokenizer) after this instant.
+    /// Open elements: node index and a hash of the name (names tell apart the many `Inline`
+    /// tags).
+    stack: Vec<(u32, u64)>,
+    /// Stop building (and stop the tokenizer) after this instant.
     deadline: Option<Instant>,
-    /// Tokens seen, to look at the clock only every [`CLOCK_EVERY`] tokens.
-    tokens: u32,
     timed_out: bool,
 }
 
-/// How many tokens pass between two looks at the clock.
-const CLOCK_EVERY: u32 = 1024;
-
 impl Builder {
-    fn new() -> Builder {
+    fn new(html_len: usize) -> Builder {
         let root = Node {
             tag: Tag::Root,
             parent: NONE,
@@ -331,15 +322,16 @@ impl Builder {
             weight: 0,
             flags: 0,
         };
-        let dom = Dom {
-            nodes: vec![root],
+        let mut dom = Dom {
+            nodes: Vec::with_capacity(html_len / 64 + 16),
+            text: String::with_capacity(html_len / 4),
             ..Dom::default()
         };
+        dom.nodes.push(root);
         Builder {
             dom,
-            stack: vec![(0, LocalName::from(""))],
+            stack: vec![(0, 0)],
             deadline: None,
-            tokens: 0,
             timed_out: false,
         }
     }
@@ -372,28 +364,6 @@ impl Builder {
             self.dom.nodes[prev as usize].next_sibling = idx;
         }
         idx
-    }
-
-    fn text(&mut self, s: &str) {
-        let top = self.top();
-        if self.dom.nodes[top as usize].flags & REMOVED != 0 {
-            return;
-        }
-        let last = self.dom.nodes[top as usize].last_child;
-        let start = self.dom.text.len() as u32;
-        self.dom.text.push_str(s);
-        let end = self.dom.text.len() as u32;
-        if last != NONE {
-            let l = &mut self.dom.nodes[last as usize];
-            if l.tag == Tag::Text && l.end == start {
-                l.end = end;
-                return;
-            }
-        }
-        let n = self.append(Tag::Text, 0);
-        let node = &mut self.dom.nodes[n as usize];
-        node.start = start;
-        node.end = end;
     }
 
     /// Pop up to and including the nearest open element matching `target`, unless an element
@@ -438,8 +408,22 @@ impl Builder {
         }
     }
 
-    fn start_tag(&mut self, tag: HtmlTag) -> TokenSinkResult<()> {
-        let name: &str = &tag.name;
+    fn note(&mut self, kind: Tag, n: u32, name: &str, attrs: &Attrs) {
+        let meta = &mut self.dom.meta;
+        match kind {
+            Tag::Title if meta.title_node.is_none() => meta.title_node = Some(n),
+            Tag::Heading(1) if meta.first_h1.is_none() => meta.first_h1 = Some(n),
+            Tag::Body if self.dom.body.is_none() => self.dom.body = Some(n),
+            _ => {}
+        }
+        if name == "time" && meta.time_datetime.is_none() {
+            meta.time_datetime = attrs.get("datetime").map(str::to_string);
+        }
+    }
+}
+
+impl Sink for Builder {
+    fn start_tag(&mut self, name: &str, attrs: &Attrs, self_closing: bool) -> Raw {
         let kind = Tag::from_name(name);
         let parent_removed = self.dom.nodes[self.top() as usize].flags & REMOVED != 0;
         let duplicate = match kind {
@@ -454,14 +438,14 @@ impl Builder {
             _ => false,
         };
         if duplicate {
-            return TokenSinkResult::Continue;
+            return Raw::No;
         }
         if !parent_removed {
             self.close_implied(kind);
         }
         let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
-        let attrs = hints::read_attrs(&tag.attrs, kind);
-        flags |= attrs.flags;
+        let hint = hints::read_attrs(attrs, kind);
+        flags |= hint.flags;
         if matches!(
             kind,
             Tag::Nav | Tag::Footer | Tag::Aside | Tag::Head | Tag::Title
@@ -469,79 +453,62 @@ impl Builder {
             flags |= BOILER_TAG;
         }
         if name == "meta" {
-            hints::read_meta(&tag.attrs, &mut self.dom.meta);
+            hints::read_meta(attrs, &mut self.dom.meta);
         }
         let n = self.append(kind, flags);
-        self.dom.nodes[n as usize].weight = attrs.weight;
-        self.note(kind, n, &tag);
-        let void = is_void(name) || (tag.self_closing && parent_removed);
+        self.dom.nodes[n as usize].weight = hint.weight;
+        self.note(kind, n, name, attrs);
+        let void = is_void(name) || (self_closing && parent_removed);
         if !void && self.stack.len() < MAX_DEPTH {
-            self.stack.push((n, tag.name.clone()));
+            self.stack.push((n, name_hash(name)));
         }
-        match raw_kind(name) {
-            Some(k) if !void => TokenSinkResult::RawData(k),
-            _ if name == "plaintext" => TokenSinkResult::Plaintext,
-            _ => TokenSinkResult::Continue,
-        }
-    }
-
-    fn note(&mut self, kind: Tag, n: u32, tag: &HtmlTag) {
-        let meta = &mut self.dom.meta;
-        match kind {
-            Tag::Title if meta.title_node.is_none() => meta.title_node = Some(n),
-            Tag::Heading(1) if meta.first_h1.is_none() => meta.first_h1 = Some(n),
-            Tag::Body if self.dom.body.is_none() => self.dom.body = Some(n),
-            _ => {}
-        }
-        if &*tag.name == "time" && meta.time_datetime.is_none() {
-            meta.time_datetime = hints::attr(&tag.attrs, "datetime").map(str::to_string);
+        if void {
+            Raw::No
+        } else {
+            raw_kind(name)
         }
     }
 
-    fn out_of_time(&mut self) -> bool {
-        self.tokens = self.tokens.wrapping_add(1);
-        if self.tokens.is_multiple_of(CLOCK_EVERY) {
-            if let Some(d) = self.deadline {
-                self.timed_out |= Instant::now() > d;
-            }
-        }
-        self.timed_out
-    }
-
-    fn end_tag(&mut self, tag: HtmlTag) {
-        if &*tag.name == "br" {
+    fn end_tag(&mut self, name: &str) {
+        if name == "br" {
             self.append(Tag::Br, 0);
             return;
         }
-        if let Some(i) = self.stack.iter().rposition(|e| e.1 == tag.name) {
+        let h = name_hash(name);
+        if let Some(i) = self.stack.iter().rposition(|e| e.1 == h) {
             if i > 0 {
                 self.stack.truncate(i);
             }
         }
     }
-}
 
-/// The tokenizer's sink (the tokenizer calls it through `&self`).
-struct Sink(RefCell<Builder>);
-
-impl TokenSink for Sink {
-    type Handle = ();
-
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut b = self.0.borrow_mut();
-        if b.out_of_time() {
-            // `Script` pauses `feed`, which then returns without reading further input.
-            return TokenSinkResult::Script(());
+    fn text(&mut self, s: &str) {
+        let top = self.top();
+        if self.dom.nodes[top as usize].flags & REMOVED != 0 {
+            return;
         }
-        match token {
-            Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return b.start_tag(tag),
-                TagKind::EndTag => b.end_tag(tag),
-            },
-            Token::CharacterTokens(t) => b.text(&t),
-            _ => {}
+        let last = self.dom.nodes[top as usize].last_child;
+        let start = self.dom.text.len() as u32;
+        self.dom.text.push_str(s);
+        let end = self.dom.text.len() as u32;
+        if last != NONE {
+            let l = &mut self.dom.nodes[last as usize];
+            if l.tag == Tag::Text && l.end == start {
+                l.end = end;
+                return;
+            }
         }
-        TokenSinkResult::Continue
+        let n = self.append(Tag::Text, 0);
+        let node = &mut self.dom.nodes[n as usize];
+        node.start = start;
+        node.end = end;
+    }
+
+    fn stop(&mut self) -> bool {
+        if let Some(d) = self.deadline {
+            self.timed_out |= Instant::now() > d;
+        }
+        self.timed_out
     }
 }
 

@@ -9,9 +9,9 @@
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use html5ever::interface::Attribute;
 
 use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, REMOVED};
+use super::tokenize::Attrs as TagAttrs;
 
 /// Names that mark an element as boilerplate unless an "ok" name is present too.
 const UNLIKELY: &[&str] = &[
@@ -143,14 +143,6 @@ pub struct Attrs {
     pub weight: i16,
 }
 
-/// The value of attribute `name`, if present.
-pub fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|a| &*a.name.local == name)
-        .map(|a| &*a.value)
-}
-
 /// Which of the lists a class/id name hit, one bit per list.
 const HIT_UNLIKELY: u8 = 1;
 const HIT_MAYBE: u8 = 2;
@@ -207,12 +199,11 @@ fn name_weight(hits: u8) -> i16 {
 }
 
 /// Flags and weight of an element from its attributes.
-pub fn read_attrs(attrs: &[Attribute], tag: Tag) -> Attrs {
+pub fn read_attrs(attrs: &TagAttrs, tag: Tag) -> Attrs {
     let mut out = Attrs::default();
     let mut names = 0u8;
-    for a in attrs {
-        let value = &*a.value;
-        match &*a.name.local {
+    for (name, value) in attrs.iter() {
+        match name {
             "class" | "id" => {
                 let hits = name_hits(value);
                 out.weight += name_weight(hits);
@@ -259,8 +250,9 @@ fn role_flags(role: &str) -> u8 {
 }
 
 /// Record title, date and author from one `<meta>` tag.
-pub fn read_meta(attrs: &[Attribute], meta: &mut Meta) {
-    let Some(content) = attr(attrs, "content")
+pub fn read_meta(attrs: &TagAttrs, meta: &mut Meta) {
+    let Some(content) = attrs
+        .get("content")
         .map(str::trim)
         .filter(|c| !c.is_empty())
     else {
@@ -268,7 +260,7 @@ pub fn read_meta(attrs: &[Attribute], meta: &mut Meta) {
     };
     let key = ["property", "name", "itemprop"]
         .iter()
-        .find_map(|k| attr(attrs, k))
+        .find_map(|k| attrs.get(k))
         .unwrap_or("")
         .to_ascii_lowercase();
     match key.as_str() {

@@ -18,6 +18,8 @@ pub mod files;
 mod hints;
 mod render;
 mod score;
+mod tokenize;
+pub mod wcxb;
 
 use std::time::{Duration, Instant};
 
@@ -46,6 +48,56 @@ pub struct Extracted {
     pub author: Option<String>,
     /// Which pass produced `text`: `"main"`, `"fallback"` or `"none"`.
     pub pass: &'static str,
+    /// What kind of page this is: `article`, `forum`, `product`, `collection`, `listing`,
+    /// `documentation` or `service` (see [`PageType`]).
+    pub page_type: &'static str,
+}
+
+/// Which way to lean when it is unclear whether a block is main text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Favor {
+    /// Leave out doubtful blocks: cleaner text, some main text lost.
+    Precision,
+    /// The default.
+    #[default]
+    Balanced,
+    /// Keep doubtful blocks: more of the main text, more boilerplate.
+    Recall,
+}
+
+impl std::fmt::Display for Favor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Favor::Precision => "precision",
+            Favor::Balanced => "balanced",
+            Favor::Recall => "recall",
+        })
+    }
+}
+
+/// A `favor` value that is not one of the three.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown favor \"{0}\": expected precision, balanced or recall")]
+pub struct UnknownFavor(pub String);
+
+impl std::str::FromStr for Favor {
+    type Err = UnknownFavor;
+    fn from_str(s: &str) -> Result<Favor, UnknownFavor> {
+        match s {
+            "precision" => Ok(Favor::Precision),
+            "balanced" => Ok(Favor::Balanced),
+            "recall" => Ok(Favor::Recall),
+            _ => Err(UnknownFavor(s.to_string())),
+        }
+    }
+}
+
+/// How to extract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Precision/recall trade-off.
+    pub favor: Favor,
 }
 
 /// A page whose extraction ran past its time limit.
@@ -53,19 +105,34 @@ pub struct Extracted {
 #[error("extraction took longer than {0:?}")]
 pub struct ExtractTimeout(pub Duration);
 
-/// Extract the main text and metadata of an HTML page, however long it takes.
+/// Extract the main text and metadata of an HTML page with the default [`Options`], however
+/// long it takes.
 pub fn extract(html: &str) -> Extracted {
+    extract_with(html, &Options::default())
+}
+
+/// [`extract`] with `options`.
+pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let dom = Dom::parse(html);
-    let (text, pass) = main_text(&dom, None).unwrap_or((String::new(), "none"));
+    let (text, pass) = main_text(&dom, options, None).unwrap_or((String::new(), "none"));
     with_meta(&dom, text, pass)
 }
 
 /// [`extract`], giving up after about `limit` (checked while parsing and between passes).
 pub fn extract_within(html: &str, limit: Duration) -> Result<Extracted, ExtractTimeout> {
+    extract_within_with(html, &Options::default(), limit)
+}
+
+/// [`extract_within`] with `options`.
+pub fn extract_within_with(
+    html: &str,
+    options: &Options,
+    limit: Duration,
+) -> Result<Extracted, ExtractTimeout> {
     let deadline = Instant::now().checked_add(limit);
     let timeout = ExtractTimeout(limit);
     let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
-    let (text, pass) = main_text(&dom, deadline).ok_or(timeout)?;
+    let (text, pass) = main_text(&dom, options, deadline).ok_or(timeout)?;
     Ok(with_meta(&dom, text, pass))
 }
 
@@ -80,6 +147,7 @@ fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
             .or_else(|| dom.meta.time_datetime.clone()),
         author: dom.meta.author.clone(),
         pass,
+        page_type: "article",
     }
 }
 
@@ -126,7 +194,11 @@ fn fallback(dom: &Dom) -> (String, usize) {
 }
 
 /// `None` when `deadline` passes between two passes.
-fn main_text(dom: &Dom, deadline: Option<Instant>) -> Option<(String, &'static str)> {
+fn main_text(
+    dom: &Dom,
+    _options: &Options,
+    deadline: Option<Instant>,
+) -> Option<(String, &'static str)> {
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let mut best = readability(dom, REMOVED | BOILER_TAG | BOILER_CLASS);
     let mut best_len = char_len(&best);
