@@ -19,14 +19,22 @@ pub const MAX_DEPTH: usize = 512;
 /// "No node" in the index links.
 pub const NONE: u32 = u32::MAX;
 
-/// Subtree is never text (scripts, styles, form controls, hidden elements).
-pub const REMOVED: u8 = 1;
+/// Subtree is never text (scripts, styles, form controls).
+pub const REMOVED: u16 = 1;
 /// Structural boilerplate (`nav`, `footer`, `aside`, `menu`, ARIA landmarks of that kind).
-pub const BOILER_TAG: u8 = 2;
+pub const BOILER_TAG: u16 = 2;
 /// Class/id names boilerplate (`comment`, `share`, `sidebar`, `cookie`, ...).
-pub const BOILER_CLASS: u8 = 4;
+pub const BOILER_CLASS: u16 = 4;
 /// `itemprop="articleBody"`.
-pub const ARTICLE_BODY: u8 = 8;
+pub const ARTICLE_BODY: u16 = 8;
+/// Hidden (`hidden`, `display:none`, `visibility:hidden`): not text, unless the hidden subtree
+/// is most of the page (server-rendered pages that a script reveals; see
+/// [`Dom::reveal`]).
+pub const HIDDEN: u16 = 16;
+/// Inside `<noscript>`: not text, unless it holds more than the rest of the page.
+pub const NOSCRIPT: u16 = 32;
+/// Never text on any pass.
+pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
 /// The element kinds extraction cares about; everything else is `Inline` or `Block`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +152,6 @@ fn is_removed_name(name: &str) -> bool {
         name,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "svg"
             | "math"
@@ -171,7 +178,7 @@ fn is_removed_name(name: &str) -> bool {
 
 fn raw_kind(name: &str) -> Raw {
     match name {
-        "script" | "style" | "noscript" | "iframe" | "noembed" | "noframes" | "xmp" => Raw::Rawtext,
+        "script" | "style" | "iframe" | "noembed" | "noframes" | "xmp" => Raw::Rawtext,
         "title" | "textarea" => Raw::Rcdata,
         "plaintext" => Raw::Plaintext,
         _ => Raw::No,
@@ -198,7 +205,7 @@ pub struct Node {
     pub end: u32,
     /// Class/id weight (readability style: +25 per positive name, -25 per negative one).
     pub weight: i16,
-    pub flags: u8,
+    pub flags: u16,
 }
 
 /// Page metadata found while parsing (`<meta>`, `<time>`, `<title>`).
@@ -235,7 +242,70 @@ impl Dom {
         if builder.timed_out {
             return None;
         }
-        Some(builder.dom)
+        let mut dom = builder.dom;
+        dom.reveal();
+        Some(dom)
+    }
+
+    /// Un-hide what is most of the page: a hidden subtree holding more than half of the text
+    /// (a server-rendered page inside `<div hidden>` that a script moves into view), and a
+    /// `<noscript>` holding more text than everything visible (a crawler view, as forum
+    /// software serves).
+    fn reveal(&mut self) {
+        let n = self.nodes.len();
+        let mut chars = vec![0u32; n];
+        for i in (1..n).rev() {
+            let node = &self.nodes[i];
+            if node.flags & REMOVED != 0 {
+                continue;
+            }
+            if node.tag == Tag::Text {
+                chars[i] += self
+                    .text_of(i as u32)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .count() as u32;
+            }
+            let p = node.parent as usize;
+            chars[p] += chars[i];
+        }
+        let total = chars[0];
+        if total == 0 {
+            return;
+        }
+        // Top-level hidden and noscript subtrees (no hidden or noscript ancestor).
+        let mut under = vec![false; n];
+        let (mut hidden_chars, mut noscript_chars) = (0u32, 0u32);
+        let mut tops = Vec::new();
+        for i in 1..n {
+            let p = self.nodes[i].parent as usize;
+            let f = self.nodes[i].flags & (HIDDEN | NOSCRIPT);
+            if under[p] {
+                under[i] = true;
+            } else if f != 0 {
+                under[i] = true;
+                tops.push(i);
+                if f & HIDDEN != 0 {
+                    hidden_chars += chars[i];
+                } else {
+                    noscript_chars += chars[i];
+                }
+            }
+        }
+        let mut visible = total - hidden_chars - noscript_chars;
+        for &i in &tops {
+            let node = &mut self.nodes[i];
+            if node.flags & HIDDEN != 0 && chars[i] * 2 > total {
+                node.flags &= !HIDDEN;
+                visible += chars[i];
+            }
+        }
+        for &i in &tops {
+            let node = &mut self.nodes[i];
+            if node.flags & (HIDDEN | NOSCRIPT) == NOSCRIPT && chars[i] > visible {
+                node.flags &= !NOSCRIPT;
+            }
+        }
     }
 
     /// The text of a text node.
@@ -340,7 +410,7 @@ impl Builder {
         self.stack.last().map_or(0, |t| t.0)
     }
 
-    fn append(&mut self, tag: Tag, flags: u8) -> u32 {
+    fn append(&mut self, tag: Tag, flags: u16) -> u32 {
         let parent = self.top();
         let idx = self.dom.nodes.len() as u32;
         let inherited = self.dom.nodes[parent as usize].flags & REMOVED;
@@ -444,6 +514,9 @@ impl Sink for Builder {
             self.close_implied(kind);
         }
         let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
+        if name == "noscript" {
+            flags |= NOSCRIPT;
+        }
         let hint = hints::read_attrs(attrs, kind);
         flags |= hint.flags;
         if matches!(
@@ -470,9 +543,16 @@ impl Sink for Builder {
     }
 
     fn end_tag(&mut self, name: &str) {
-        if name == "br" {
-            self.append(Tag::Br, 0);
-            return;
+        match name {
+            "br" => {
+                self.append(Tag::Br, 0);
+                return;
+            }
+            // As in HTML's tree construction, `</body>` and `</html>` close nothing: what follows
+            // still belongs to the body (a stray `<html><body></body></html>` in a widget must
+            // not cut the page in two).
+            "body" | "html" => return,
+            _ => {}
         }
         let h = name_hash(name);
         if let Some(i) = self.stack.iter().rposition(|e| e.1 == h) {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, REMOVED};
+use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, HIDDEN};
 use super::tokenize::Attrs as TagAttrs;
 
 /// Names that mark an element as boilerplate unless an "ok" name is present too.
@@ -139,7 +139,7 @@ const POSITIVE: &[&str] = &[
 /// What the attributes of one element say.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Attrs {
-    pub flags: u8,
+    pub flags: u16,
     pub weight: i16,
 }
 
@@ -209,7 +209,7 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag) -> Attrs {
                 out.weight += name_weight(hits);
                 names |= hits;
             }
-            "hidden" => out.flags |= REMOVED,
+            "hidden" => out.flags |= HIDDEN,
             "style" => out.flags |= style_flags(value),
             "role" => out.flags |= role_flags(value),
             "itemprop" if value.eq_ignore_ascii_case("articleBody") => out.flags |= ARTICLE_BODY,
@@ -226,20 +226,20 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag) -> Attrs {
     out
 }
 
-fn style_flags(style: &str) -> u8 {
+fn style_flags(style: &str) -> u16 {
     let compact: String = style
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .map(|c| c.to_ascii_lowercase())
         .collect();
     if compact.contains("display:none") || compact.contains("visibility:hidden") {
-        REMOVED
+        HIDDEN
     } else {
         0
     }
 }
 
-fn role_flags(role: &str) -> u8 {
+fn role_flags(role: &str) -> u16 {
     match role.trim().to_ascii_lowercase().as_str() {
         "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search" => {
             BOILER_TAG

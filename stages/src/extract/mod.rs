@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
 use serde::{Deserialize, Serialize};
 
-use dom::{Dom, BOILER_CLASS, BOILER_TAG, REMOVED};
+use dom::{Dom, BOILER_CLASS, BOILER_TAG, GONE};
 use render::Cleaner;
 use score::Counts;
 
@@ -165,13 +165,38 @@ fn title(dom: &Dom) -> Option<String> {
 }
 
 /// The readability pass under one removal mask.
-fn readability(dom: &Dom, mask: u8) -> String {
+fn readability(dom: &Dom, mask: u16) -> String {
     let counts = Counts::new(dom, mask);
     let scores = score::candidate_scores(dom, &counts);
     let Some(top) = score::top_candidate(dom, &scores) else {
         return String::new();
     };
-    let roots = score::with_siblings(dom, &counts, &scores, top);
+    let mut roots = score::with_siblings(dom, &counts, &scores, top);
+    {
+        // Climb while the chosen nodes hold under 70 % of the paragraph-like text of the
+        // next ancestor (content split into many sibling containers).
+        let share = 0.7f32;
+        let mut covered: u32 = roots.iter().map(|&r| counts.good[r as usize]).sum();
+        let mut cur = if roots.len() > 1 {
+            dom.nodes[top as usize].parent
+        } else {
+            top
+        };
+        let body = dom.body.unwrap_or(0);
+        while cur != body && cur != 0 {
+            let p = dom.nodes[cur as usize].parent;
+            if p == dom::NONE || p == 0 {
+                break;
+            }
+            let gp = counts.good[p as usize];
+            if covered as f32 >= share * gp as f32 {
+                break;
+            }
+            cur = p;
+            covered = gp;
+            roots = vec![p];
+        }
+    }
     let cleaner = Cleaner {
         dom,
         counts: &counts,
@@ -182,14 +207,14 @@ fn readability(dom: &Dom, mask: u8) -> String {
 
 /// The body (or the whole page) minus structural boilerplate and link-dense blocks.
 fn fallback(dom: &Dom) -> (String, usize) {
-    let counts = Counts::new(dom, REMOVED | BOILER_TAG);
+    let counts = Counts::new(dom, GONE | BOILER_TAG);
     let root = dom.body.unwrap_or(0);
     let cleaner = Cleaner {
         dom,
         counts: &counts,
         strict: false,
     };
-    let visible = Counts::new(dom, REMOVED | BOILER_TAG).chars[root as usize] as usize;
+    let visible = Counts::new(dom, GONE | BOILER_TAG).chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
 }
 
@@ -200,13 +225,13 @@ fn main_text(
     deadline: Option<Instant>,
 ) -> Option<(String, &'static str)> {
     let late = || deadline.is_some_and(|d| Instant::now() > d);
-    let mut best = readability(dom, REMOVED | BOILER_TAG | BOILER_CLASS);
+    let mut best = readability(dom, GONE | BOILER_TAG | BOILER_CLASS);
     let mut best_len = char_len(&best);
     if late() {
         return None;
     }
     if best_len < MIN_MAIN_CHARS {
-        let loose = readability(dom, REMOVED | BOILER_TAG);
+        let loose = readability(dom, GONE | BOILER_TAG);
         let loose_len = char_len(&loose);
         if loose_len > best_len {
             (best, best_len) = (loose, loose_len);
@@ -357,4 +382,51 @@ impl Stage for ExtractStage {
         }
         Ok(Outcome::Keep(doc))
     }
+}
+
+/// Diagnostics for tuning (not a stable interface): the ancestors of the first text node
+/// containing `phrase`, with their flags, weights, counts and readability scores, and the
+/// top candidates.
+#[doc(hidden)]
+pub fn debug_report(html: &str, phrase: &str) -> String {
+    use std::fmt::Write;
+    let dom = Dom::parse(html);
+    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS);
+    let scores = score::candidate_scores(&dom, &counts);
+    let mut out = String::new();
+    let top = score::top_candidate(&dom, &scores);
+    let _ = writeln!(out, "top candidate: {top:?}");
+    let mut best: Vec<usize> = (0..dom.nodes.len())
+        .filter(|&i| scores[i].is_finite())
+        .collect();
+    best.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    for &i in best.iter().take(8) {
+        let n = &dom.nodes[i];
+        let _ = writeln!(
+            out,
+            "  cand {i} {:?} score {:.1} chars {} good {} w {} flags {:#x}",
+            n.tag, scores[i], counts.chars[i], counts.good[i], n.weight, n.flags
+        );
+    }
+    let hit = (0..dom.nodes.len() as u32)
+        .find(|&i| dom.nodes[i as usize].tag == dom::Tag::Text && dom.text_of(i).contains(phrase));
+    let mut cur = hit.unwrap_or(dom::NONE);
+    let cleaner = Cleaner {
+        dom: &dom,
+        counts: &counts,
+        strict: true,
+    };
+    let root = top.unwrap_or(0);
+    while cur != dom::NONE {
+        let i = cur as usize;
+        let n = &dom.nodes[i];
+        let _ = writeln!(
+            out,
+            "{i} {:?} flags {:#x} w {} dead {} chars {} link {} direct {} good {} score {:.1} junk {}",
+            n.tag, n.flags, n.weight, counts.dead[i], counts.chars[i], counts.link_chars[i],
+            counts.direct[i], counts.good[i], scores[i], cleaner.is_junk(cur, root)
+        );
+        cur = n.parent;
+    }
+    out
 }

@@ -21,7 +21,7 @@ impl Cleaner<'_> {
     /// Is node `n` (a descendant of chosen root `root`) boilerplate? A block holding more than
     /// half of the root's text is the content itself (e.g. a page builder's
     /// `widget-container` around the whole article), whatever its class says.
-    fn is_junk(&self, n: u32, root: u32) -> bool {
+    pub(super) fn is_junk(&self, n: u32, root: u32) -> bool {
         let i = n as usize;
         let c = self.counts;
         if c.dead[i] {
@@ -38,7 +38,7 @@ impl Cleaner<'_> {
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
                 let few_commas = c.commas[i] < 10;
                 let dominant = chars * 2 > c.chars[root as usize];
-                (node.weight < 0 && self.strict && !dominant)
+                (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
                     || (few_commas && ld > 0.5)
                     || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
             }

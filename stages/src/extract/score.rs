@@ -20,7 +20,15 @@ pub struct Counts {
     pub commas: Vec<u32>,
     /// Characters whose nearest block ancestor is this node.
     pub direct: Vec<u32>,
+    /// Of which inside links.
+    pub direct_link: Vec<u32>,
+    /// Characters of paragraph-like blocks in the subtree (blocks of at least [`GOOD_MIN`]
+    /// characters of their own, at most 30 % in links), not counting their link text.
+    pub good: Vec<u32>,
 }
+
+/// A block with fewer characters of its own is not paragraph-like for [`Counts::good`].
+pub const GOOD_MIN: u32 = 40;
 
 fn is_comma(c: char) -> bool {
     matches!(c, ',' | '，' | '、' | '،' | '﹐' | '︐')
@@ -28,7 +36,7 @@ fn is_comma(c: char) -> bool {
 
 impl Counts {
     /// Count everything not removed by `mask`.
-    pub fn new(dom: &Dom, mask: u8) -> Counts {
+    pub fn new(dom: &Dom, mask: u16) -> Counts {
         let n = dom.nodes.len();
         let mut c = Counts {
             dead: vec![false; n],
@@ -36,13 +44,16 @@ impl Counts {
             link_chars: vec![0; n],
             commas: vec![0; n],
             direct: vec![0; n],
+            direct_link: vec![0; n],
+            good: vec![0; n],
         };
         let mut owner = vec![0u32; n];
         let mut in_link = vec![false; n];
         for (i, node) in dom.nodes.iter().enumerate().skip(1) {
             let p = node.parent as usize;
             c.dead[i] = c.dead[p] || node.flags & mask != 0;
-            in_link[i] = in_link[p] || node.tag == Tag::A;
+            // Text in a block inside a link (a card: `<a><h3>..</h3><p>..</p></a>`) is not link text.
+            in_link[i] = (in_link[p] && !node.tag.is_block()) || node.tag == Tag::A;
             owner[i] = if dom.nodes[p].tag.is_block() {
                 p as u32
             } else {
@@ -55,6 +66,7 @@ impl Counts {
                 c.direct[owner[i] as usize] += chars;
                 if in_link[i] {
                     c.link_chars[i] = chars;
+                    c.direct_link[owner[i] as usize] += chars;
                 }
             }
         }
@@ -62,7 +74,12 @@ impl Counts {
             if c.dead[i] {
                 continue;
             }
+            let (d, dl) = (c.direct[i], c.direct_link[i]);
+            if d >= GOOD_MIN && dl * 10 <= d * 3 {
+                c.good[i] += d - dl;
+            }
             let p = dom.nodes[i].parent as usize;
+            c.good[p] += c.good[i];
             c.chars[p] += c.chars[i];
             c.link_chars[p] += c.link_chars[i];
             c.commas[p] += c.commas[i];
