@@ -33,6 +33,8 @@ pub const ARTICLE_BODY: u16 = 8;
 pub const HIDDEN: u16 = 16;
 /// Inside `<noscript>`: not text, unless it holds more than the rest of the page.
 pub const NOSCRIPT: u16 = 32;
+/// An `<a>` with an `href` to another page (not `#fragment`, not `javascript:`).
+pub const OUT_LINK: u16 = 64;
 /// Never text on any pass.
 pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
@@ -206,6 +208,13 @@ pub struct Node {
     /// Class/id weight (readability style: +25 per positive name, -25 per negative one).
     pub weight: i16,
     pub flags: u16,
+    /// Why class/id names call this boilerplate ([`hints::cat`]); set with [`BOILER_CLASS`].
+    pub cats: u16,
+    /// What class/id words say otherwise ([`hints::hint`]).
+    pub hint: u16,
+    /// Hash of the tag name and class attribute: siblings with equal `sig` are repetitions of
+    /// one template (posts, cards, rows).
+    pub sig: u32,
 }
 
 /// Page metadata found while parsing (`<meta>`, `<time>`, `<title>`).
@@ -217,6 +226,27 @@ pub struct Meta {
     pub date: Option<String>,
     pub time_datetime: Option<String>,
     pub author: Option<String>,
+    /// `og:type`, lower case.
+    pub og_type: Option<String>,
+    /// `<link rel="canonical">`, else `og:url`: the page's own idea of its address.
+    pub url: Option<String>,
+    /// `<meta name="generator">`, lower case.
+    pub generator: Option<String>,
+    /// `<meta name="description">` or `og:description`.
+    pub description: Option<String>,
+}
+
+/// Facts about the page gathered while parsing, for telling page types apart.
+#[derive(Debug, Default, Clone)]
+pub struct Signals {
+    /// The text of each `<script type="application/ld+json">`.
+    pub ld_json: Vec<String>,
+    /// Schema.org types named by `itemtype` attributes (last path segment, e.g. `Product`).
+    pub itemtypes: Vec<String>,
+    /// `<pre>` elements.
+    pub pre: u32,
+    /// `<code>` elements.
+    pub code: u32,
 }
 
 /// The parsed page.
@@ -226,6 +256,7 @@ pub struct Dom {
     pub text: String,
     pub meta: Meta,
     pub body: Option<u32>,
+    pub signals: Signals,
 }
 
 impl Dom {
@@ -371,6 +402,8 @@ impl Iterator for Children<'_> {
 
 struct Builder {
     dom: Dom,
+    /// The raw text about to come is a JSON-LD script.
+    ld_json: bool,
     /// Open elements: node index and a hash of the name (names tell apart the many `Inline`
     /// tags).
     stack: Vec<(u32, u64)>,
@@ -391,6 +424,9 @@ impl Builder {
             end: 0,
             weight: 0,
             flags: 0,
+            cats: 0,
+            hint: 0,
+            sig: 0,
         };
         let mut dom = Dom {
             nodes: Vec::with_capacity(html_len / 64 + 16),
@@ -400,6 +436,7 @@ impl Builder {
         dom.nodes.push(root);
         Builder {
             dom,
+            ld_json: false,
             stack: vec![(0, 0)],
             deadline: None,
             timed_out: false,
@@ -424,6 +461,9 @@ impl Builder {
             end: 0,
             weight: 0,
             flags: flags | inherited,
+            cats: 0,
+            hint: 0,
+            sig: 0,
         });
         let p = &mut self.dom.nodes[parent as usize];
         let prev = p.last_child;
@@ -489,6 +529,36 @@ impl Builder {
         if name == "time" && meta.time_datetime.is_none() {
             meta.time_datetime = attrs.get("datetime").map(str::to_string);
         }
+        if name == "link"
+            && meta.url.is_none()
+            && attrs
+                .get("rel")
+                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+        {
+            meta.url = attrs.get("href").map(str::to_string);
+        }
+        let sig = &mut self.dom.signals;
+        match name {
+            "pre" => sig.pre += 1,
+            "code" => sig.code += 1,
+            "script" => {
+                self.ld_json = attrs
+                    .get("type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+            }
+            _ => {}
+        }
+        if let Some(t) = attrs.get("itemtype") {
+            for one in t.split_whitespace() {
+                let last = one.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                if !last.is_empty()
+                    && sig.itemtypes.len() < 64
+                    && !sig.itemtypes.iter().any(|x| x == last)
+                {
+                    sig.itemtypes.push(last.to_string());
+                }
+            }
+        }
     }
 }
 
@@ -517,6 +587,14 @@ impl Sink for Builder {
         if name == "noscript" {
             flags |= NOSCRIPT;
         }
+        if kind == Tag::A
+            && attrs.get("href").is_some_and(|h| {
+                let h = h.trim();
+                !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+            })
+        {
+            flags |= OUT_LINK;
+        }
         let hint = hints::read_attrs(attrs, kind);
         flags |= hint.flags;
         if matches!(
@@ -529,7 +607,12 @@ impl Sink for Builder {
             hints::read_meta(attrs, &mut self.dom.meta);
         }
         let n = self.append(kind, flags);
-        self.dom.nodes[n as usize].weight = hint.weight;
+        let sig = attrs.get("class").map_or(0, name_hash) ^ name_hash(name);
+        let node = &mut self.dom.nodes[n as usize];
+        node.weight = hint.weight;
+        node.cats = hint.cats;
+        node.hint = hint.hint;
+        node.sig = (sig ^ (sig >> 32)) as u32;
         self.note(kind, n, name, attrs);
         let void = is_void(name) || (self_closing && parent_removed);
         if !void && self.stack.len() < MAX_DEPTH {
@@ -582,6 +665,12 @@ impl Sink for Builder {
         let node = &mut self.dom.nodes[n as usize];
         node.start = start;
         node.end = end;
+    }
+
+    fn raw_text(&mut self, text: &str) {
+        if std::mem::take(&mut self.ld_json) && self.dom.signals.ld_json.len() < 32 {
+            self.dom.signals.ld_json.push(text.to_string());
+        }
     }
 
     fn stop(&mut self) -> bool {

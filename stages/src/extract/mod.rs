@@ -13,11 +13,14 @@
 //! [`ExtractTimeout`] (the stage's `extract_timeout` drop) instead of partial text.
 
 pub mod aeb;
+mod cards;
 mod dom;
 pub mod files;
 mod hints;
+mod page_type;
 mod render;
 mod score;
+mod structured;
 mod tokenize;
 pub mod wcxb;
 
@@ -31,6 +34,7 @@ use render::Cleaner;
 use score::Counts;
 
 pub use dom::MAX_DEPTH;
+pub use page_type::PageType;
 
 /// Below this many characters the main pass may give way to the fallback pass.
 pub const MIN_MAIN_CHARS: usize = 250;
@@ -114,8 +118,11 @@ pub fn extract(html: &str) -> Extracted {
 /// [`extract`] with `options`.
 pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let dom = Dom::parse(html);
-    let (text, pass) = main_text(&dom, options, None).unwrap_or((String::new(), "none"));
-    with_meta(&dom, text, pass)
+    let ld = structured::linked_data(&dom);
+    let page_type = page_type::classify(&dom, &ld);
+    let profile = Profile::new(page_type, options.favor);
+    let (text, pass) = main_text(&dom, &profile, None).unwrap_or((String::new(), "none"));
+    with_meta(&dom, text, pass, page_type)
 }
 
 /// [`extract`], giving up after about `limit` (checked while parsing and between passes).
@@ -132,11 +139,14 @@ pub fn extract_within_with(
     let deadline = Instant::now().checked_add(limit);
     let timeout = ExtractTimeout(limit);
     let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
-    let (text, pass) = main_text(&dom, options, deadline).ok_or(timeout)?;
-    Ok(with_meta(&dom, text, pass))
+    let ld = structured::linked_data(&dom);
+    let page_type = page_type::classify(&dom, &ld);
+    let profile = Profile::new(page_type, options.favor);
+    let (text, pass) = main_text(&dom, &profile, deadline).ok_or(timeout)?;
+    Ok(with_meta(&dom, text, pass, page_type))
 }
 
-fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
+fn with_meta(dom: &Dom, text: String, pass: &'static str, page_type: PageType) -> Extracted {
     Extracted {
         title: title(dom),
         text,
@@ -147,7 +157,7 @@ fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
             .or_else(|| dom.meta.time_datetime.clone()),
         author: dom.meta.author.clone(),
         pass,
-        page_type: "article",
+        page_type: page_type.as_str(),
     }
 }
 
@@ -164,9 +174,74 @@ fn title(dom: &Dom) -> Option<String> {
         .or_else(|| from_node(dom.meta.first_h1))
 }
 
+/// How to extract one page: from its type and the caller's [`Favor`].
+struct Profile {
+    /// Class-named boilerplate groups ([`hints::cat`]) kept on this page.
+    forgive: u16,
+    /// Climb from the chosen container while it holds less than this share of the
+    /// paragraph-like text of its parent.
+    climb: f32,
+    /// Climb until the chosen nodes hold at least this share of the page's paragraph-like
+    /// text.
+    page_share: f32,
+    /// Runs of teaser cards ([`cards`]) are boilerplate.
+    cards_are_junk: bool,
+}
+
+impl Profile {
+    fn new(page_type: PageType, _favor: Favor) -> Profile {
+        use hints::cat;
+        let env = |k: &str, d: f32| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let (forgive, climb) = match page_type {
+            PageType::Forum => (
+                if env("FORUM_FORGIVE", 1.0) > 0.0 {
+                    cat::COMMENT | cat::OTHER
+                } else {
+                    0
+                },
+                env("FORUM_CLIMB", 0.7),
+            ),
+            PageType::Service => (
+                if env("SERVICE_FORGIVE", 0.0) > 0.0 {
+                    cat::BANNER
+                } else {
+                    0
+                },
+                env("SERVICE_CLIMB", 0.7),
+            ),
+            PageType::Listing => (0, env("LISTING_CLIMB", 0.7)),
+            PageType::Collection => (0, env("COLLECTION_CLIMB", 0.7)),
+            PageType::Product => (0, env("PRODUCT_CLIMB", 0.7)),
+            PageType::Documentation => (0, env("DOC_CLIMB", 0.7)),
+            PageType::Article => (0, env("ARTICLE_CLIMB", 0.7)),
+        };
+        let page_share = match page_type {
+            PageType::Forum => env("FORUM_PAGE", 0.5),
+            PageType::Service => env("SERVICE_PAGE", 0.5),
+            PageType::Listing => env("LISTING_PAGE", 0.5),
+            PageType::Collection => env("COLLECTION_PAGE", 0.5),
+            PageType::Product => env("PRODUCT_PAGE", 0.5),
+            PageType::Documentation => env("DOC_PAGE", 0.5),
+            PageType::Article => env("ARTICLE_PAGE", 0.3),
+        };
+        let cards_are_junk = page_type != PageType::Listing && env("CARDS", 1.0) > 0.0;
+        Profile {
+            forgive,
+            climb,
+            page_share,
+            cards_are_junk,
+        }
+    }
+}
+
 /// The readability pass under one removal mask.
-fn readability(dom: &Dom, mask: u16) -> String {
-    let counts = Counts::new(dom, mask);
+fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -> String {
+    let counts = Counts::with_dead(dom, mask, profile.forgive, junk);
     let scores = score::candidate_scores(dom, &counts);
     let Some(top) = score::top_candidate(dom, &scores) else {
         return String::new();
@@ -175,7 +250,7 @@ fn readability(dom: &Dom, mask: u16) -> String {
     {
         // Climb while the chosen nodes hold under 70 % of the paragraph-like text of the
         // next ancestor (content split into many sibling containers).
-        let share = 0.7f32;
+        let share = profile.climb;
         let mut covered: u32 = roots.iter().map(|&r| counts.good[r as usize]).sum();
         let mut cur = if roots.len() > 1 {
             dom.nodes[top as usize].parent
@@ -183,13 +258,16 @@ fn readability(dom: &Dom, mask: u16) -> String {
             top
         };
         let body = dom.body.unwrap_or(0);
+        let page_good = counts.good[body as usize] as f32;
         while cur != body && cur != 0 {
             let p = dom.nodes[cur as usize].parent;
             if p == dom::NONE || p == 0 {
                 break;
             }
             let gp = counts.good[p as usize];
-            if covered as f32 >= share * gp as f32 {
+            if covered as f32 >= share * gp as f32
+                && covered as f32 >= profile.page_share * page_good
+            {
                 break;
             }
             cur = p;
@@ -206,32 +284,43 @@ fn readability(dom: &Dom, mask: u16) -> String {
 }
 
 /// The body (or the whole page) minus structural boilerplate and link-dense blocks.
-fn fallback(dom: &Dom) -> (String, usize) {
-    let counts = Counts::new(dom, GONE | BOILER_TAG);
+fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usize) {
+    let counts = Counts::with_dead(dom, GONE | BOILER_TAG, profile.forgive, junk);
     let root = dom.body.unwrap_or(0);
     let cleaner = Cleaner {
         dom,
         counts: &counts,
         strict: false,
     };
-    let visible = Counts::new(dom, GONE | BOILER_TAG).chars[root as usize] as usize;
+    let visible = counts.chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
 }
 
 /// `None` when `deadline` passes between two passes.
 fn main_text(
     dom: &Dom,
-    _options: &Options,
+    profile: &Profile,
     deadline: Option<Instant>,
 ) -> Option<(String, &'static str)> {
     let late = || deadline.is_some_and(|d| Instant::now() > d);
-    let mut best = readability(dom, GONE | BOILER_TAG | BOILER_CLASS);
+    let cards = if profile.cards_are_junk {
+        let c = cards::cards(dom);
+        let share = std::env::var("CARD_SHARE")
+            .ok()
+            .and_then(|v| v.parse::<f32>().ok())
+            .unwrap_or(0.5);
+        (c.card_chars as f32 <= share * c.page_chars as f32).then_some(c.card)
+    } else {
+        None
+    };
+    let junk = cards.as_deref();
+    let mut best = readability(dom, GONE | BOILER_TAG | BOILER_CLASS, profile, junk);
     let mut best_len = char_len(&best);
     if late() {
         return None;
     }
     if best_len < MIN_MAIN_CHARS {
-        let loose = readability(dom, GONE | BOILER_TAG);
+        let loose = readability(dom, GONE | BOILER_TAG, profile, junk);
         let loose_len = char_len(&loose);
         if loose_len > best_len {
             (best, best_len) = (loose, loose_len);
@@ -241,7 +330,7 @@ fn main_text(
         if late() {
             return None;
         }
-        let (fb, visible) = fallback(dom);
+        let (fb, visible) = fallback(dom, profile, junk);
         let fb_len = char_len(&fb);
         if best_len * 2 < visible && fb_len > best_len {
             return Some((fb, "fallback"));
@@ -391,7 +480,7 @@ impl Stage for ExtractStage {
 pub fn debug_report(html: &str, phrase: &str) -> String {
     use std::fmt::Write;
     let dom = Dom::parse(html);
-    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS);
+    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS, 0);
     let scores = score::candidate_scores(&dom, &counts);
     let mut out = String::new();
     let top = score::top_candidate(&dom, &scores);

@@ -6,7 +6,7 @@
 //! spaces, so Thai, Burmese, Khmer, Lao and Chinese pages score like English ones; and every
 //! pass is a loop over the node vector (children after parents), never a recursive walk.
 
-use super::dom::{Dom, Tag, ARTICLE_BODY, NONE};
+use super::dom::{Dom, Tag, ARTICLE_BODY, BOILER_CLASS, NONE};
 
 /// Per-node counts for one removal mask.
 pub struct Counts {
@@ -35,8 +35,14 @@ fn is_comma(c: char) -> bool {
 }
 
 impl Counts {
-    /// Count everything not removed by `mask`.
-    pub fn new(dom: &Dom, mask: u16) -> Counts {
+    /// Count everything not removed by `mask`; class-named boilerplate ([`BOILER_CLASS`])
+    /// whose groups are all in `forgive` ([`super::hints::cat`]) is kept.
+    pub fn new(dom: &Dom, mask: u16, forgive: u16) -> Counts {
+        Counts::with_dead(dom, mask, forgive, None)
+    }
+
+    /// [`Counts::new`], also removing the nodes marked in `also`.
+    pub fn with_dead(dom: &Dom, mask: u16, forgive: u16, also: Option<&[bool]>) -> Counts {
         let n = dom.nodes.len();
         let mut c = Counts {
             dead: vec![false; n],
@@ -51,7 +57,9 @@ impl Counts {
         let mut in_link = vec![false; n];
         for (i, node) in dom.nodes.iter().enumerate().skip(1) {
             let p = node.parent as usize;
-            c.dead[i] = c.dead[p] || node.flags & mask != 0;
+            let hit = node.flags & mask;
+            let forgiven = hit == BOILER_CLASS && node.cats & !forgive == 0;
+            c.dead[i] = c.dead[p] || (hit != 0 && !forgiven) || also.is_some_and(|a| a[i]);
             // Text in a block inside a link (a card: `<a><h3>..</h3><p>..</p></a>`) is not link text.
             in_link[i] = (in_link[p] && !node.tag.is_block()) || node.tag == Tag::A;
             owner[i] = if dom.nodes[p].tag.is_block() {
