@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::dom::{Dom, Tag, NONE, OUT_LINK, REMOVED};
+use super::dom::{Dom, Tag, BOILER_CLASS, BOILER_TAG, GONE, HAS_CLASS, NONE, OUT_LINK, REMOVED};
 
 /// Fewest same-template siblings with linked titles that make a run.
 const MIN_RUN: usize = 3;
@@ -24,6 +24,10 @@ pub struct Cards {
     pub card_chars: u32,
     /// Characters of the whole page (scripts and styles aside).
     pub page_chars: u32,
+    /// The parent of the largest run of list items (three or more same-template siblings,
+    /// each with a link of some length), outside structural and class-named boilerplate:
+    /// where a listing page keeps its list.
+    pub list_root: Option<u32>,
 }
 
 /// The teaser-card runs of `dom`, with how much of the page they hold.
@@ -69,14 +73,35 @@ pub fn cards(dom: &Dom) -> Cards {
     // A teaser: a linked title of some length that is a fair part of the whole (a forum post
     // under a linked user name is not one).
     let teaser = |i: usize| title[i] >= 10 && chars[i] <= 6 * title[i] + 150;
+    // A list item: an entry-sized piece of text whose link (a title) is a tenth of it or more.
+    // Items are list entries, table rows, articles, or elements with a class (a template).
+    let item = |i: usize| {
+        let node = &dom.nodes[i];
+        (matches!(
+            node.tag,
+            Tag::Li | Tag::Tr | Tag::Article | Tag::Dt | Tag::Dd
+        ) || node.flags & HAS_CLASS != 0)
+            && link_chars[i] >= 12
+            && chars[i] >= 20
+            && chars[i] <= 2000
+            && link_chars[i] * 10 >= chars[i]
+    };
+    let mut boiler = vec![false; n];
+    for i in 1..n {
+        boiler[i] = boiler[dom.nodes[i].parent as usize]
+            || dom.nodes[i].flags & (GONE | BOILER_TAG | BOILER_CLASS) != 0;
+    }
+    let (mut list_root, mut list_chars) = (None, 0u32);
     let mut card = vec![false; n];
     let mut groups: HashMap<u32, (usize, usize)> = HashMap::new();
+    let mut items: HashMap<u32, (usize, u32)> = HashMap::new();
     for p in 0..n {
         let first = dom.nodes[p].first_child;
         if first == NONE || dom.nodes[first as usize].next_sibling == NONE {
             continue;
         }
         groups.clear();
+        items.clear();
         for c in dom.children(p as u32) {
             let node = &dom.nodes[c as usize];
             if node.tag == Tag::Text {
@@ -85,6 +110,19 @@ pub fn cards(dom: &Dom) -> Cards {
             let g = groups.entry(node.sig).or_insert((0, 0));
             g.0 += 1;
             g.1 += teaser(c as usize) as usize;
+            if item(c as usize) {
+                let it = items.entry(node.sig).or_insert((0, 0));
+                it.0 += 1;
+                it.1 += chars[c as usize];
+            }
+        }
+        if !boiler[p] {
+            for (sig, &(count, c)) in items.iter() {
+                let all = groups[sig].0;
+                if count >= MIN_RUN && count * 3 >= all * 2 && c > list_chars {
+                    (list_root, list_chars) = (Some(p as u32), c);
+                }
+            }
         }
         if !groups.values().any(|&(_, t)| t >= MIN_RUN) {
             continue;
@@ -112,6 +150,7 @@ pub fn cards(dom: &Dom) -> Cards {
         card,
         card_chars,
         page_chars: chars[0],
+        list_root,
     }
 }
 

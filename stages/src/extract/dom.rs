@@ -35,6 +35,8 @@ pub const HIDDEN: u16 = 16;
 pub const NOSCRIPT: u16 = 32;
 /// An `<a>` with an `href` to another page (not `#fragment`, not `javascript:`).
 pub const OUT_LINK: u16 = 64;
+/// Has a non-empty `class` attribute.
+pub const HAS_CLASS: u16 = 128;
 /// Never text on any pass.
 pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
@@ -606,8 +608,12 @@ impl Sink for Builder {
         if name == "meta" {
             hints::read_meta(attrs, &mut self.dom.meta);
         }
+        let class = attrs.get("class").filter(|c| !c.trim().is_empty());
+        if class.is_some() {
+            flags |= HAS_CLASS;
+        }
         let n = self.append(kind, flags);
-        let sig = attrs.get("class").map_or(0, name_hash) ^ name_hash(name);
+        let sig = class.map_or(0, name_hash) ^ name_hash(name);
         let node = &mut self.dom.nodes[n as usize];
         node.weight = hint.weight;
         node.cats = hint.cats;

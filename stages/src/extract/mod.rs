@@ -186,6 +186,10 @@ struct Profile {
     page_share: f32,
     /// Runs of teaser cards ([`cards`]) are boilerplate.
     cards_are_junk: bool,
+    /// The page is a list: keep its largest run of items.
+    list: bool,
+    /// Keep the `h1` headline.
+    keep_h1: bool,
 }
 
 impl Profile {
@@ -230,11 +234,18 @@ impl Profile {
             PageType::Article => env("ARTICLE_PAGE", 0.3),
         };
         let cards_are_junk = page_type != PageType::Listing && env("CARDS", 1.0) > 0.0;
+        let list = page_type == PageType::Listing && env("LIST", 1.0) > 0.0;
+        let keep_h1 = matches!(
+            page_type,
+            PageType::Service | PageType::Product | PageType::Collection | PageType::Listing
+        ) && env("H1", 1.0) > 0.0;
         Profile {
             forgive,
             climb,
             page_share,
             cards_are_junk,
+            list,
+            keep_h1,
         }
     }
 }
@@ -279,6 +290,8 @@ fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -
         dom,
         counts: &counts,
         strict: true,
+        links_ok: false,
+        keep_h1: profile.keep_h1,
     };
     cleaner.render(&roots)
 }
@@ -291,6 +304,8 @@ fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usi
         dom,
         counts: &counts,
         strict: false,
+        links_ok: false,
+        keep_h1: true,
     };
     let visible = counts.chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
@@ -298,6 +313,40 @@ fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usi
 
 /// `None` when `deadline` passes between two passes.
 fn main_text(
+    dom: &Dom,
+    profile: &Profile,
+    deadline: Option<Instant>,
+) -> Option<(String, &'static str)> {
+    let late = || deadline.is_some_and(|d| Instant::now() > d);
+    let list_text = if profile.list {
+        cards::cards(dom).list_root.map(|root| {
+            let counts = Counts::new(dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
+            let cleaner = Cleaner {
+                dom,
+                counts: &counts,
+                strict: false,
+                links_ok: true,
+                keep_h1: true,
+            };
+            cleaner.render(&[root])
+        })
+    } else {
+        None
+    };
+    let out = main_text_inner(dom, profile, deadline)?;
+    if let Some(list) = list_text {
+        let ratio = std::env::var("LIST_RATIO")
+            .ok()
+            .and_then(|v| v.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if char_len(&list) as f32 > ratio * char_len(&out.0) as f32 {
+            return Some((list, "main"));
+        }
+    }
+    Some(out)
+}
+
+fn main_text_inner(
     dom: &Dom,
     profile: &Profile,
     deadline: Option<Instant>,
@@ -485,6 +534,16 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
     let mut out = String::new();
     let top = score::top_candidate(&dom, &scores);
     let _ = writeln!(out, "top candidate: {top:?}");
+    let c = cards::cards(&dom);
+    if let Some(r) = c.list_root {
+        let _ = writeln!(
+            out,
+            "list root {r} {:?} chars {} text: {:.200}",
+            dom.nodes[r as usize].tag,
+            counts.chars[r as usize],
+            dom.plain_text(r)
+        );
+    }
     let mut best: Vec<usize> = (0..dom.nodes.len())
         .filter(|&i| scores[i].is_finite())
         .collect();
@@ -504,6 +563,8 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
         dom: &dom,
         counts: &counts,
         strict: true,
+        links_ok: false,
+        keep_h1: false,
     };
     let root = top.unwrap_or(0);
     while cur != dom::NONE {

@@ -15,6 +15,10 @@ pub struct Cleaner<'a> {
     pub counts: &'a Counts,
     /// Also drop short headlines (`h1`) and readability's conditional removals.
     pub strict: bool,
+    /// Keep link-dense blocks (the items of a listing).
+    pub links_ok: bool,
+    /// Keep `h1` even when strict.
+    pub keep_h1: bool,
 }
 
 impl Cleaner<'_> {
@@ -29,10 +33,14 @@ impl Cleaner<'_> {
         }
         let node = &self.dom.nodes[i];
         let chars = c.chars[i];
-        let ld = c.link_density(n);
+        let ld = if self.links_ok {
+            0.0
+        } else {
+            c.link_density(n)
+        };
         match node.tag {
             Tag::Header => chars < 200 || ld > 0.3,
-            Tag::Heading(1) => self.strict && chars < 200,
+            Tag::Heading(1) => self.strict && !self.keep_h1 && chars < 200,
             Tag::Figure => self.strict,
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
