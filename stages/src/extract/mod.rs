@@ -188,6 +188,8 @@ struct Profile {
     cards_are_junk: bool,
     /// The page is a list: keep its largest run of items.
     list: bool,
+    /// Class-named reviews and ratings are boilerplate.
+    reviews_are_junk: bool,
     /// Keep the `h1` headline.
     keep_h1: bool,
 }
@@ -239,12 +241,14 @@ impl Profile {
             page_type,
             PageType::Service | PageType::Product | PageType::Collection | PageType::Listing
         ) && env("H1", 1.0) > 0.0;
+        let reviews_are_junk = page_type == PageType::Product && env("PREVIEWS", 1.0) > 0.0;
         Profile {
             forgive,
             climb,
             page_share,
             cards_are_junk,
             list,
+            reviews_are_junk,
             keep_h1,
         }
     }
@@ -358,7 +362,17 @@ fn main_text_inner(
             .ok()
             .and_then(|v| v.parse::<f32>().ok())
             .unwrap_or(0.5);
-        (c.card_chars as f32 <= share * c.page_chars as f32).then_some(c.card)
+        let mut junk = if c.card_chars as f32 <= share * c.page_chars as f32 {
+            c.card
+        } else {
+            vec![false; dom.nodes.len()]
+        };
+        if profile.reviews_are_junk {
+            for (j, n) in junk.iter_mut().zip(&dom.nodes) {
+                *j |= n.hint & hints::hint::REVIEW != 0 && n.tag != dom::Tag::Body;
+            }
+        }
+        Some(junk)
     } else {
         None
     };
