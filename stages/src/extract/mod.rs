@@ -121,7 +121,7 @@ pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let ld = structured::linked_data(&dom);
     let page_type = page_type::classify(&dom, &ld);
     let profile = Profile::new(page_type, options.favor);
-    let (text, pass) = main_text(&dom, &profile, None).unwrap_or((String::new(), "none"));
+    let (text, pass) = main_text(&dom, &ld, &profile, None).unwrap_or((String::new(), "none"));
     with_meta(&dom, text, pass, page_type)
 }
 
@@ -142,7 +142,7 @@ pub fn extract_within_with(
     let ld = structured::linked_data(&dom);
     let page_type = page_type::classify(&dom, &ld);
     let profile = Profile::new(page_type, options.favor);
-    let (text, pass) = main_text(&dom, &profile, deadline).ok_or(timeout)?;
+    let (text, pass) = main_text(&dom, &ld, &profile, deadline).ok_or(timeout)?;
     Ok(with_meta(&dom, text, pass, page_type))
 }
 
@@ -184,10 +184,14 @@ struct Profile {
     /// Climb until the chosen nodes hold at least this share of the page's paragraph-like
     /// text.
     page_share: f32,
-    /// Runs of teaser cards ([`cards`]) are boilerplate.
+    /// Runs of teaser cards ([`cards`]) are boilerplate, when they hold at most
+    /// `card_share` of the page's text (else the page is a list of them).
     cards_are_junk: bool,
-    /// The page is a list: keep its largest run of items.
+    card_share: f32,
+    /// The page is a list: keep its largest run of items, when its text is longer than
+    /// `list_ratio` times the readability text.
     list: bool,
+    list_ratio: f32,
     /// Class-named reviews and ratings are boilerplate.
     reviews_are_junk: bool,
     /// Keep the `h1` headline.
@@ -195,62 +199,43 @@ struct Profile {
 }
 
 impl Profile {
-    fn new(page_type: PageType, _favor: Favor) -> Profile {
+    fn new(page_type: PageType, favor: Favor) -> Profile {
         use hints::cat;
-        let env = |k: &str, d: f32| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
+        use PageType::*;
+        let mut p = Profile {
+            // Forums: comments are the page.
+            forgive: if page_type == Forum {
+                cat::COMMENT | cat::OTHER
+            } else {
+                0
+            },
+            climb: 0.7,
+            // Articles keep to their container; other pages spread content over several.
+            page_share: if page_type == Article { 0.3 } else { 0.5 },
+            cards_are_junk: page_type != Listing,
+            card_share: 0.5,
+            list: page_type == Listing,
+            list_ratio: 1.0,
+            reviews_are_junk: page_type == Product,
+            keep_h1: matches!(page_type, Service | Product | Collection | Listing),
         };
-        let (forgive, climb) = match page_type {
-            PageType::Forum => (
-                if env("FORUM_FORGIVE", 1.0) > 0.0 {
-                    cat::COMMENT | cat::OTHER
-                } else {
-                    0
-                },
-                env("FORUM_CLIMB", 0.7),
-            ),
-            PageType::Service => (
-                if env("SERVICE_FORGIVE", 0.0) > 0.0 {
-                    cat::BANNER
-                } else {
-                    0
-                },
-                env("SERVICE_CLIMB", 0.7),
-            ),
-            PageType::Listing => (0, env("LISTING_CLIMB", 0.7)),
-            PageType::Collection => (0, env("COLLECTION_CLIMB", 0.7)),
-            PageType::Product => (0, env("PRODUCT_CLIMB", 0.7)),
-            PageType::Documentation => (0, env("DOC_CLIMB", 0.7)),
-            PageType::Article => (0, env("ARTICLE_CLIMB", 0.7)),
-        };
-        let page_share = match page_type {
-            PageType::Forum => env("FORUM_PAGE", 0.5),
-            PageType::Service => env("SERVICE_PAGE", 0.5),
-            PageType::Listing => env("LISTING_PAGE", 0.5),
-            PageType::Collection => env("COLLECTION_PAGE", 0.5),
-            PageType::Product => env("PRODUCT_PAGE", 0.5),
-            PageType::Documentation => env("DOC_PAGE", 0.5),
-            PageType::Article => env("ARTICLE_PAGE", 0.3),
-        };
-        let cards_are_junk = page_type != PageType::Listing && env("CARDS", 1.0) > 0.0;
-        let list = page_type == PageType::Listing && env("LIST", 1.0) > 0.0;
-        let keep_h1 = matches!(
-            page_type,
-            PageType::Service | PageType::Product | PageType::Collection | PageType::Listing
-        ) && env("H1", 1.0) > 0.0;
-        let reviews_are_junk = page_type == PageType::Product && env("PREVIEWS", 1.0) > 0.0;
-        Profile {
-            forgive,
-            climb,
-            page_share,
-            cards_are_junk,
-            list,
-            reviews_are_junk,
-            keep_h1,
+        match favor {
+            Favor::Balanced => {}
+            Favor::Precision => {
+                p.page_share = if page_type == Article { 0.0 } else { 0.3 };
+                p.card_share = 1.0;
+                p.list_ratio = 1.5;
+                p.keep_h1 = false;
+            }
+            Favor::Recall => {
+                p.forgive |= cat::BANNER | cat::OTHER;
+                p.page_share = if page_type == Article { 0.5 } else { 0.7 };
+                p.card_share = 0.3;
+                p.list_ratio = 0.7;
+                p.keep_h1 = true;
+            }
         }
+        p
     }
 }
 
@@ -316,8 +301,19 @@ fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usi
 }
 
 /// `None` when `deadline` passes between two passes.
+/// Text from structured data: whitespace runs without a line break become one space, line
+/// breaks are kept, empty lines dropped.
+fn collapse_lines(s: &str) -> String {
+    s.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn main_text(
     dom: &Dom,
+    ld: &structured::LinkedData,
     profile: &Profile,
     deadline: Option<Instant>,
 ) -> Option<(String, &'static str)> {
@@ -337,13 +333,24 @@ fn main_text(
     } else {
         None
     };
-    let out = main_text_inner(dom, profile, deadline)?;
+    let mut out = main_text_inner(dom, profile, deadline)?;
+    // Little or no visible text (a page its scripts fill in): the article or product text of
+    // the page's own structured data, when longer.
+    if char_len(&out.0) < 100 {
+        let described = ld
+            .bodies
+            .first()
+            .into_iter()
+            .chain(&ld.product_description)
+            .max_by_key(|t| char_len(t));
+        if let Some(d) = described {
+            if char_len(d) > 2 * char_len(&out.0) {
+                out = (collapse_lines(d), "fallback");
+            }
+        }
+    }
     if let Some(list) = list_text {
-        let ratio = std::env::var("LIST_RATIO")
-            .ok()
-            .and_then(|v| v.parse::<f32>().ok())
-            .unwrap_or(1.0);
-        if char_len(&list) as f32 > ratio * char_len(&out.0) as f32 {
+        if char_len(&list) as f32 > profile.list_ratio * char_len(&out.0) as f32 {
             return Some((list, "main"));
         }
     }
@@ -358,11 +365,7 @@ fn main_text_inner(
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let cards = if profile.cards_are_junk {
         let c = cards::cards(dom);
-        let share = std::env::var("CARD_SHARE")
-            .ok()
-            .and_then(|v| v.parse::<f32>().ok())
-            .unwrap_or(0.5);
-        let mut junk = if c.card_chars as f32 <= share * c.page_chars as f32 {
+        let mut junk = if c.card_chars as f32 <= profile.card_share * c.page_chars as f32 {
             c.card
         } else {
             vec![false; dom.nodes.len()]
