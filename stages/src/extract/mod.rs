@@ -333,6 +333,9 @@ fn main_text(
     } else {
         None
     };
+    if late() {
+        return None;
+    }
     let mut out = main_text_inner(dom, profile, deadline)?;
     // Little or no visible text (a page its scripts fill in): the article or product text of
     // the page's own structured data, when longer.
@@ -436,6 +439,10 @@ pub struct ExtractConfig {
     /// (`extract_timeout`). Default 2000.
     #[serde(default = "default_max_extract_millis")]
     pub max_millis: u64,
+    /// `"precision"`, `"balanced"` (the default) or `"recall"`: which way to lean when it is
+    /// unclear whether a block is main text.
+    #[serde(default)]
+    pub favor: Favor,
 }
 
 fn default_min_chars() -> usize {
@@ -454,6 +461,7 @@ impl Default for ExtractConfig {
             min_chars: default_min_chars(),
             max_html_bytes: default_max_html_bytes(),
             max_millis: default_max_extract_millis(),
+            favor: Favor::default(),
         }
     }
 }
@@ -471,6 +479,7 @@ impl ExtractConfig {
             min_chars: self.min_chars,
             max_html_bytes: self.max_html_bytes,
             max_time: Duration::from_millis(self.max_millis),
+            options: Options { favor: self.favor },
         })
     }
 }
@@ -494,7 +503,8 @@ pub enum ExtractError {
     MaxMillis(u64),
 }
 
-/// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta`.
+/// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta` (`extract_pass`,
+/// `extract_page_type`, `date_published`, `author`).
 ///
 /// Drops `no_html` (no HTML on the document), `html_too_large` (over `max_html_bytes`),
 /// `extract_timeout` (over `max_millis`) and `too_short` (fewer than `min_chars` characters
@@ -504,6 +514,7 @@ pub struct ExtractStage {
     min_chars: usize,
     max_html_bytes: usize,
     max_time: Duration,
+    options: Options,
 }
 
 impl Stage for ExtractStage {
@@ -518,12 +529,14 @@ impl Stage for ExtractStage {
         if html.len() > self.max_html_bytes {
             return Ok(Outcome::drop(doc, reason::HTML_TOO_LARGE));
         }
-        let ex = extract_within(&html, self.max_time);
+        let ex = extract_within_with(&html, &self.options, self.max_time);
         drop(html);
         let Ok(ex) = ex else {
             return Ok(Outcome::drop(doc, reason::EXTRACT_TIMEOUT));
         };
         doc.meta.insert("extract_pass".into(), ex.pass.into());
+        doc.meta
+            .insert("extract_page_type".into(), ex.page_type.into());
         if let Some(d) = ex.date {
             doc.meta.insert("date_published".into(), d);
         }

@@ -254,6 +254,25 @@ pub struct WcxbReport {
     pub favor: String,
 }
 
+impl WcxbReport {
+    /// A plain-text table: F1, precision and recall per page type.
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = format!(
+            "{:<14} {:>5} {:>6} {:>6} {:>6}\n",
+            "type", "pages", "f1", "p", "r"
+        );
+        for (t, x) in &self.by_type_prf {
+            let _ = writeln!(
+                out,
+                "{t:<14} {:>5} {:>6.3} {:>6.3} {:>6.3}",
+                x.pages, x.f1, x.precision, x.recall
+            );
+        }
+        out
+    }
+}
+
 /// Extract every page of the split in `dir` with `options` and score it; only extraction is
 /// timed (one thread).
 pub fn evaluate(dir: &Path, options: &Options) -> Result<WcxbReport, WcxbError> {
