@@ -126,12 +126,16 @@ fn has_segment(path: &str, names: &[&str]) -> bool {
     path.split('/').any(|s| names.contains(&s))
 }
 
-/// Points per type from the page's evidence; the largest wins.
+/// Fewest points another type needs to displace the default, article.
+const MIN_POINTS: f32 = 1.0;
+
+/// Points per type from the page's evidence; the largest wins, if it has at least
+/// [`MIN_POINTS`].
 pub fn classify(dom: &Dom, ld: &LinkedData) -> PageType {
     let s = scores(dom, ld);
     let mut best = PageType::Article;
     for t in PageType::ALL {
-        if s[t.index()] > s[best.index()] {
+        if s[t.index()] > s[best.index()] && s[t.index()] >= MIN_POINTS {
             best = t;
         }
     }
