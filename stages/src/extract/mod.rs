@@ -118,11 +118,30 @@ pub fn extract(html: &str) -> Extracted {
 /// [`extract`] with `options`.
 pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let dom = Dom::parse(html);
-    let ld = structured::linked_data(&dom);
-    let page_type = page_type::classify(&dom, &ld);
-    let profile = Profile::new(page_type, options.favor);
-    let (text, pass) = main_text(&dom, &ld, &profile, None).unwrap_or((String::new(), "none"));
-    with_meta(&dom, text, pass, page_type)
+    let page = Page::read(&dom);
+    let profile = Profile::new(page.page_type, options.favor);
+    let (text, pass) = main_text(&dom, &page, &profile, None).unwrap_or((String::new(), "none"));
+    with_meta(&dom, text, pass, page.page_type)
+}
+
+/// What is known about a parsed page before choosing its text.
+struct Page {
+    ld: structured::LinkedData,
+    cards: cards::Cards,
+    page_type: PageType,
+}
+
+impl Page {
+    fn read(dom: &Dom) -> Page {
+        let ld = structured::linked_data(dom);
+        let cards = cards::cards(dom);
+        let page_type = page_type::classify(dom, &ld, &cards);
+        Page {
+            ld,
+            cards,
+            page_type,
+        }
+    }
 }
 
 /// [`extract`], giving up after about `limit` (checked while parsing and between passes).
@@ -139,11 +158,10 @@ pub fn extract_within_with(
     let deadline = Instant::now().checked_add(limit);
     let timeout = ExtractTimeout(limit);
     let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
-    let ld = structured::linked_data(&dom);
-    let page_type = page_type::classify(&dom, &ld);
-    let profile = Profile::new(page_type, options.favor);
-    let (text, pass) = main_text(&dom, &ld, &profile, deadline).ok_or(timeout)?;
-    Ok(with_meta(&dom, text, pass, page_type))
+    let page = Page::read(&dom);
+    let profile = Profile::new(page.page_type, options.favor);
+    let (text, pass) = main_text(&dom, &page, &profile, deadline).ok_or(timeout)?;
+    Ok(with_meta(&dom, text, pass, page.page_type))
 }
 
 fn with_meta(dom: &Dom, text: String, pass: &'static str, page_type: PageType) -> Extracted {
@@ -313,13 +331,14 @@ fn collapse_lines(s: &str) -> String {
 
 fn main_text(
     dom: &Dom,
-    ld: &structured::LinkedData,
+    page: &Page,
     profile: &Profile,
     deadline: Option<Instant>,
 ) -> Option<(String, &'static str)> {
+    let ld = &page.ld;
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let list_text = if profile.list {
-        cards::cards(dom).list_root.map(|root| {
+        page.cards.list_root.map(|root| {
             let counts = Counts::new(dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
             let cleaner = Cleaner {
                 dom,
@@ -336,7 +355,7 @@ fn main_text(
     if late() {
         return None;
     }
-    let mut out = main_text_inner(dom, profile, deadline)?;
+    let mut out = main_text_inner(dom, page, profile, deadline)?;
     // Little or no visible text (a page its scripts fill in): the article or product text of
     // the page's own structured data, when longer.
     if char_len(&out.0) < 100 {
@@ -362,14 +381,15 @@ fn main_text(
 
 fn main_text_inner(
     dom: &Dom,
+    page: &Page,
     profile: &Profile,
     deadline: Option<Instant>,
 ) -> Option<(String, &'static str)> {
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let cards = if profile.cards_are_junk {
-        let c = cards::cards(dom);
+        let c = &page.cards;
         let mut junk = if c.card_chars as f32 <= profile.card_share * c.page_chars as f32 {
-            c.card
+            c.card.clone()
         } else {
             vec![false; dom.nodes.len()]
         };

@@ -9,7 +9,8 @@
 //! boilerplate groups to forgive, whether to keep every section) and is written to the
 //! document's `meta` as `extract_page_type`.
 
-use super::dom::{Dom, Tag, GONE};
+use super::cards::Cards;
+use super::dom::{Dom, GONE};
 use super::hints::hint;
 use super::structured::LinkedData;
 
@@ -81,7 +82,6 @@ struct HintCounts {
     code: u32,
     post: u32,
     comment: u32,
-    articles: u32,
 }
 
 fn hint_counts(dom: &Dom) -> HintCounts {
@@ -102,7 +102,6 @@ fn hint_counts(dom: &Dom) -> HintCounts {
         c.code += (h & hint::CODE != 0) as u32;
         c.post += (h & hint::POST != 0) as u32;
         c.comment += (h & hint::COMMENT != 0) as u32;
-        c.articles += (n.tag == Tag::Article) as u32;
     }
     c
 }
@@ -131,8 +130,8 @@ const MIN_POINTS: f32 = 1.0;
 
 /// Points per type from the page's evidence; the largest wins, if it has at least
 /// [`MIN_POINTS`].
-pub fn classify(dom: &Dom, ld: &LinkedData) -> PageType {
-    let s = scores(dom, ld);
+pub fn classify(dom: &Dom, ld: &LinkedData, cards: &Cards) -> PageType {
+    let s = scores(dom, ld, cards);
     let mut best = PageType::Article;
     for t in PageType::ALL {
         if s[t.index()] > s[best.index()] && s[t.index()] >= MIN_POINTS {
@@ -142,7 +141,7 @@ pub fn classify(dom: &Dom, ld: &LinkedData) -> PageType {
     best
 }
 
-fn scores(dom: &Dom, ld: &LinkedData) -> [f32; 7] {
+fn scores(dom: &Dom, ld: &LinkedData, cards: &Cards) -> [f32; 7] {
     use PageType::*;
     let mut s = [0f32; 7];
     let mut add = |t: PageType, x: f32| s[t.index()] += x;
@@ -298,8 +297,9 @@ fn scores(dom: &Dom, ld: &LinkedData) -> [f32; 7] {
     {
         add(Listing, 2.0);
     }
-    if h.articles >= 6 {
-        add(Listing, 1.5);
+    // Most of the page is teasers (linked titles in repeated templates).
+    if cards.card_chars * 4 >= cards.page_chars && cards.card_chars > 0 {
+        add(Listing, 2.0);
     }
     if h.card >= 10 && h.price < 4 {
         add(Listing, 1.0);
@@ -404,11 +404,11 @@ fn scores(dom: &Dom, ld: &LinkedData) -> [f32; 7] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::structured::linked_data;
+    use crate::extract::{cards::cards, structured::linked_data};
 
     fn kind(html: &str) -> PageType {
         let dom = Dom::parse(html);
-        classify(&dom, &linked_data(&dom))
+        classify(&dom, &linked_data(&dom), &cards(&dom))
     }
 
     #[test]
