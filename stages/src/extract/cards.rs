@@ -49,11 +49,7 @@ pub fn cards(dom: &Dom) -> Cards {
             continue;
         }
         if node.tag == Tag::Text {
-            let c = dom
-                .text_of(i as u32)
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .count() as u32;
+            let c = node.chars;
             chars[i] = c;
             if in_link[i] {
                 link_chars[i] = c;

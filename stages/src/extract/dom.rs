@@ -217,6 +217,60 @@ pub struct Node {
     /// Hash of the tag name and class attribute: siblings with equal `sig` are repetitions of
     /// one template (posts, cards, rows).
     pub sig: u32,
+    /// Text nodes: characters other than whitespace (counted once, while parsing).
+    pub chars: u32,
+    /// Text nodes: commas (Latin, CJK, Arabic).
+    pub commas: u32,
+}
+
+/// Characters other than whitespace, and commas (Latin, CJK, Arabic), in `s`.
+///
+/// One pass over the bytes: a character is a byte that does not continue a UTF-8 sequence;
+/// the few multi-byte whitespace characters (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028,
+/// U+2029, U+202F, U+205F, U+3000) and commas (U+060C, U+3001, U+FE10, U+FE50, U+FF0C) are
+/// recognised by their bytes, so this equals counting `char`s with `!is_whitespace()`.
+pub fn count_text(s: &str) -> (u32, u32) {
+    let b = s.as_bytes();
+    // Branch-free over all bytes (vectorised): ASCII whitespace, continuation bytes, ','.
+    let (mut space, mut cont, mut commas) = (0u32, 0u32, 0u32);
+    for &c in b {
+        space += ((c == b' ') | (c.wrapping_sub(b'\t') < 5)) as u32;
+        cont += ((c & 0xC0) == 0x80) as u32;
+        commas += (c == b',') as u32;
+    }
+    let mut chars = b.len() as u32 - space - cont;
+    if cont == 0 {
+        return (chars, commas);
+    }
+    // Multi-byte whitespace and commas, by their lead bytes.
+    for (i, &c) in b.iter().enumerate() {
+        if !matches!(c, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+            continue;
+        }
+        let (b1, b2) = (
+            b.get(i + 1).copied().unwrap_or(0),
+            b.get(i + 2).copied().unwrap_or(0),
+        );
+        let space = match c {
+            0xC2 => b1 == 0x85 || b1 == 0xA0,
+            0xE1 => b1 == 0x9A && b2 == 0x80,
+            0xE2 => {
+                (b1 == 0x80 && (matches!(b2, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)))
+                    || (b1 == 0x81 && b2 == 0x9F)
+            }
+            0xE3 => b1 == 0x80 && b2 == 0x80,
+            _ => false,
+        };
+        let comma = match c {
+            0xD8 => b1 == 0x8C,
+            0xE3 => b1 == 0x80 && b2 == 0x81,
+            0xEF => matches!((b1, b2), (0xBC, 0x8C) | (0xB9, 0x90) | (0xB8, 0x90)),
+            _ => false,
+        };
+        chars -= space as u32;
+        commas += comma as u32;
+    }
+    (chars, commas)
 }
 
 /// Page metadata found while parsing (`<meta>`, `<time>`, `<title>`).
@@ -293,11 +347,7 @@ impl Dom {
                 continue;
             }
             if node.tag == Tag::Text {
-                chars[i] += self
-                    .text_of(i as u32)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .count() as u32;
+                chars[i] += node.chars;
             }
             let p = node.parent as usize;
             chars[p] += chars[i];
@@ -404,6 +454,8 @@ impl Iterator for Children<'_> {
 
 struct Builder {
     dom: Dom,
+    /// Class/id hits already worked out on this page.
+    hits: hints::HitCache,
     /// The raw text about to come is a JSON-LD script.
     ld_json: bool,
     /// Open elements: node index and a hash of the name (names tell apart the many `Inline`
@@ -429,6 +481,8 @@ impl Builder {
             cats: 0,
             hint: 0,
             sig: 0,
+            chars: 0,
+            commas: 0,
         };
         let mut dom = Dom {
             nodes: Vec::with_capacity(html_len / 64 + 16),
@@ -438,6 +492,7 @@ impl Builder {
         dom.nodes.push(root);
         Builder {
             dom,
+            hits: hints::HitCache::default(),
             ld_json: false,
             stack: vec![(0, 0)],
             deadline: None,
@@ -466,6 +521,8 @@ impl Builder {
             cats: 0,
             hint: 0,
             sig: 0,
+            chars: 0,
+            commas: 0,
         });
         let p = &mut self.dom.nodes[parent as usize];
         let prev = p.last_child;
@@ -582,9 +639,16 @@ impl Sink for Builder {
         if duplicate {
             return Raw::No;
         }
-        if !parent_removed {
-            self.close_implied(kind);
+        let void = is_void(name) || (self_closing && parent_removed);
+        if parent_removed {
+            // Never text: keep the element open for end-tag matching, but make no node.
+            if !void && self.stack.len() < MAX_DEPTH {
+                let top = self.top();
+                self.stack.push((top, name_hash(name)));
+            }
+            return if void { Raw::No } else { raw_kind(name) };
         }
+        self.close_implied(kind);
         let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
         if name == "noscript" {
             flags |= NOSCRIPT;
@@ -597,7 +661,7 @@ impl Sink for Builder {
         {
             flags |= OUT_LINK;
         }
-        let hint = hints::read_attrs(attrs, kind);
+        let hint = hints::read_attrs(attrs, kind, &mut self.hits);
         flags |= hint.flags;
         if matches!(
             kind,
@@ -620,7 +684,6 @@ impl Sink for Builder {
         node.hint = hint.hint;
         node.sig = (sig ^ (sig >> 32)) as u32;
         self.note(kind, n, name, attrs);
-        let void = is_void(name) || (self_closing && parent_removed);
         if !void && self.stack.len() < MAX_DEPTH {
             self.stack.push((n, name_hash(name)));
         }
@@ -660,10 +723,13 @@ impl Sink for Builder {
         let start = self.dom.text.len() as u32;
         self.dom.text.push_str(s);
         let end = self.dom.text.len() as u32;
+        let (chars, commas) = count_text(s);
         if last != NONE {
             let l = &mut self.dom.nodes[last as usize];
             if l.tag == Tag::Text && l.end == start {
                 l.end = end;
+                l.chars += chars;
+                l.commas += commas;
                 return;
             }
         }
@@ -671,6 +737,8 @@ impl Sink for Builder {
         let node = &mut self.dom.nodes[n as usize];
         node.start = start;
         node.end = end;
+        node.chars = chars;
+        node.commas = commas;
     }
 
     fn raw_text(&mut self, text: &str) {
@@ -737,6 +805,18 @@ mod tests {
         let dom = Dom::parse("<title>T &amp; U</title><script>if (a < b) { x = '</p>' }</script><style>p{}</style><p>ok</p>");
         assert_eq!(dom.text, "T & Uok");
         assert_eq!(dom.plain_text(dom.meta.title_node.unwrap()), "T & U");
+    }
+
+    #[test]
+    fn count_text_equals_counting_chars() {
+        let s = "a, b\u{a0}c\u{3000}d\u{2009}e，f、g،h\u{85}i ไทย\u{1680}\u{202f}\u{205f}\u{2028}\u{fe50}\u{fe10}é";
+        let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        let commas = s
+            .chars()
+            .filter(|c| matches!(c, ',' | '，' | '、' | '،' | '﹐' | '︐'))
+            .count() as u32;
+        assert_eq!(count_text(s), (chars, commas));
+        assert_eq!(count_text(s), (19, 6));
     }
 
     #[test]

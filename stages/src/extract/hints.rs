@@ -268,7 +268,7 @@ struct Meaning {
 
 /// What all the names of one attribute hit.
 #[derive(Debug, Default, Clone, Copy)]
-struct Hits {
+pub struct Hits {
     cats: u16,
     maybe: bool,
     negative: bool,
@@ -349,6 +349,7 @@ fn name_lists() -> &'static (AhoCorasick, Vec<Meaning>) {
         }
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("static class-name patterns");
         (ac, meanings)
@@ -398,14 +399,40 @@ fn name_weight(h: Hits) -> i16 {
     w
 }
 
+/// What class/id values hit, remembered per page by a hash of the value: templates repeat the
+/// same class strings hundreds of times.
+#[derive(Debug, Default)]
+pub struct HitCache(std::collections::HashMap<u64, Hits, ahash::RandomState>);
+
+impl HitCache {
+    fn hits(&mut self, value: &str) -> Hits {
+        let key = value_hash(value);
+        if let Some(&h) = self.0.get(&key) {
+            return h;
+        }
+        let h = name_hits(value);
+        if self.0.len() < 4096 {
+            self.0.insert(key, h);
+        }
+        h
+    }
+}
+
+/// FNV-1a of an attribute value.
+pub fn value_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Flags, weight and hints of an element from its attributes.
-pub fn read_attrs(attrs: &TagAttrs, tag: Tag) -> Attrs {
+pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
     let mut out = Attrs::default();
     let mut names = Hits::default();
     for (name, value) in attrs.iter() {
         match name {
             "class" | "id" => {
-                let hits = name_hits(value);
+                let hits = cache.hits(value);
                 out.weight += name_weight(hits);
                 names.cats |= hits.cats;
                 names.maybe |= hits.maybe;
@@ -431,16 +458,42 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag) -> Attrs {
 }
 
 fn style_flags(style: &str) -> u16 {
-    let compact: String = style
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if compact.contains("display:none") || compact.contains("visibility:hidden") {
+    if style_has(style, "display", "none") || style_has(style, "visibility", "hidden") {
         HIDDEN
     } else {
         0
     }
+}
+
+/// Does the inline style set `prop` to `value` (ASCII case and spaces ignored)?
+fn style_has(style: &str, prop: &str, value: &str) -> bool {
+    let b = style.as_bytes();
+    let mut from = 0;
+    while let Some(i) = find_ci(&b[from..], prop.as_bytes()) {
+        let mut j = from + i + prop.len();
+        from = j;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.get(j) != Some(&b':') {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.len() >= j + value.len()
+            && b[j..j + value.len()].eq_ignore_ascii_case(value.as_bytes())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn role_flags(role: &str) -> u16 {

@@ -180,7 +180,7 @@ fn with_meta(dom: &Dom, text: String, pass: &'static str, page_type: PageType) -
 }
 
 fn char_len(s: &str) -> usize {
-    s.chars().filter(|c| !c.is_whitespace()).count()
+    dom::count_text(s).0 as usize
 }
 
 fn title(dom: &Dom) -> Option<String> {

@@ -30,10 +30,6 @@ pub struct Counts {
 /// A block with fewer characters of its own is not paragraph-like for [`Counts::good`].
 pub const GOOD_MIN: u32 = 40;
 
-fn is_comma(c: char) -> bool {
-    matches!(c, ',' | '，' | '、' | '،' | '﹐' | '︐')
-}
-
 impl Counts {
     /// Count everything not removed by `mask`; class-named boilerplate ([`BOILER_CLASS`])
     /// whose groups are all in `forgive` ([`super::hints::cat`]) is kept.
@@ -68,7 +64,7 @@ impl Counts {
                 owner[p]
             };
             if node.tag == Tag::Text && !c.dead[i] {
-                let (chars, commas) = count_text(dom.text_of(i as u32));
+                let (chars, commas) = (node.chars, node.commas);
                 c.chars[i] = chars;
                 c.commas[i] = commas;
                 c.direct[owner[i] as usize] += chars;
@@ -104,20 +100,6 @@ impl Counts {
             self.link_chars[n as usize] as f32 / chars as f32
         }
     }
-}
-
-fn count_text(s: &str) -> (u32, u32) {
-    let mut chars = 0;
-    let mut commas = 0;
-    for ch in s.chars() {
-        if !ch.is_whitespace() {
-            chars += 1;
-            if is_comma(ch) {
-                commas += 1;
-            }
-        }
-    }
-    (chars, commas)
 }
 
 /// Minimum characters for a block to count as a paragraph.

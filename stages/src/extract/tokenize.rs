@@ -484,6 +484,20 @@ fn numeric_ref(b: &[u8], mut i: usize) -> Option<(char, Option<char>, usize)> {
 
 fn named_ref(s: &str, at: usize, in_attr: bool) -> Option<(char, Option<char>, usize)> {
     let b = s.as_bytes();
+    // The common case in one look-up: a whole name ending in `;` (`&amp;`, `&nbsp;`).
+    let mut e = at;
+    while e < b.len() && e - at < 40 && b[e].is_ascii_alphanumeric() {
+        e += 1;
+    }
+    if b.get(e) == Some(&b';') {
+        if let Some(&(c1, c2)) = NAMED_ENTITIES.get(&s[at..=e]) {
+            if c1 != 0 {
+                let c1 = char::from_u32(c1)?;
+                let c2 = if c2 == 0 { None } else { char::from_u32(c2) };
+                return Some((c1, c2, e + 1));
+            }
+        }
+    }
     let mut best: Option<(u32, u32, usize)> = None;
     let mut i = at;
     // Entity names are ASCII alphanumerics, optionally ending in `;` (longest is 32 bytes).
