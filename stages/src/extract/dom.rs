@@ -808,6 +808,23 @@ mod tests {
     }
 
     #[test]
+    fn stray_body_and_html_end_tags_close_nothing() {
+        // A widget's own `<html><body></body></html>` must not cut the page in two.
+        let dom = Dom::parse(
+            "<html><body><div id=a><p>one</p><div><html><body></body></html></div><p>two</p></div></body></html>",
+        );
+        let body = dom.body.unwrap();
+        let two = (0..dom.nodes.len() as u32)
+            .find(|&i| dom.nodes[i as usize].tag == Tag::Text && dom.text_of(i) == "two")
+            .unwrap();
+        let mut cur = two;
+        while cur != NONE && cur != body {
+            cur = dom.nodes[cur as usize].parent;
+        }
+        assert_eq!(cur, body, "text after the stray tags is still in the body");
+    }
+
+    #[test]
     fn count_text_equals_counting_chars() {
         let s = "a, b\u{a0}c\u{3000}d\u{2009}e，f、g،h\u{85}i ไทย\u{1680}\u{202f}\u{205f}\u{2028}\u{fe50}\u{fe10}é";
         let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;

@@ -322,3 +322,26 @@ pub fn with_siblings(dom: &Dom, c: &Counts, scores: &[f32], top: u32) -> Vec<u32
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_in_blocks_inside_a_link_is_not_link_text() {
+        // A card link around a heading and a summary is not a menu; a plain link is.
+        let dom = Dom::parse(
+            "<div id=x><a href=/s><h3>Title</h3><p>Summary text</p></a></div><p id=y>see <a href=/z>here</a></p>",
+        );
+        let c = Counts::new(&dom, 0, 0);
+        let div = (0..dom.nodes.len())
+            .find(|&i| dom.nodes[i].tag == Tag::Div)
+            .unwrap();
+        assert_eq!((c.chars[div], c.link_chars[div]), (16, 0));
+        let p = (0..dom.nodes.len())
+            .rev()
+            .find(|&i| dom.nodes[i].tag == Tag::P)
+            .unwrap();
+        assert_eq!((c.chars[p], c.link_chars[p]), (7, 4));
+    }
+}
