@@ -47,6 +47,10 @@ pub enum Command {
         /// The same, given without `--input` (older spelling).
         #[arg(required_unless_present = "inputs", hide = true)]
         paths: Vec<PathBuf>,
+        /// Which way to lean when it is unclear whether a block is main text: precision,
+        /// balanced or recall.
+        #[arg(long, default_value = "balanced")]
+        favor: stages::extract::Favor,
     },
     /// Identify the language of each line: `iso639_3<TAB>score` per line.
     Langid {
@@ -164,14 +168,22 @@ pub struct RunArgs {
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
-    /// Main-text extraction on article-extraction-benchmark pages.
+    /// Main-text extraction on article-extraction-benchmark pages (`--aeb`) or a
+    /// web-content-extraction-benchmark split (`--wcxb`, scored per page type).
+    #[command(group(clap::ArgGroup::new("benchmark").required(true).args(["aeb", "wcxb"])))]
     Extraction {
-        /// The benchmark folder (html/*.html.gz and ground-truth.json).
+        /// An article-extraction-benchmark folder (`html/*.html.gz`, `ground-truth.json`).
         #[arg(long)]
-        aeb: PathBuf,
+        aeb: Option<PathBuf>,
+        /// A WCXB split folder (`html/NNNN.html.gz`, `ground-truth/NNNN.json`).
+        #[arg(long)]
+        wcxb: Option<PathBuf>,
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Which way the extractor leans: precision, balanced or recall.
+        #[arg(long, default_value = "balanced")]
+        favor: stages::extract::Favor,
     },
     /// Language ID on `iso639-3<TAB>source<TAB>text` lines, or precision and recall on the
     /// UDHR pages of ~500 languages (`--udhr`).

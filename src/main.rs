@@ -156,9 +156,14 @@ fn real_main(cli: Cli) -> Result<()> {
             let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
             eprintln!("{}", serde_json::to_string(&stats)?);
         }
-        Command::Extract { mut inputs, paths } => {
+        Command::Extract {
+            mut inputs,
+            paths,
+            favor,
+        } => {
             inputs.extend(paths);
-            commands::extract(&inputs, &mut stdout.lock())?
+            let options = stages::extract::Options { favor };
+            commands::extract(&inputs, &options, &mut stdout.lock())?
         }
         Command::Langid { input, model } => {
             ensure_lexicon(&cache)?;
@@ -182,13 +187,26 @@ fn real_main(cli: Cli) -> Result<()> {
             let counter = config.stage(&cache.assets())?;
             commands::tokens(&input, &field, &counter, &mut stdout.lock())?;
         }
-        Command::Eval(EvalCommand::Extraction { aeb, json }) => {
-            let v = serde_json::to_value(stages::extract::aeb::evaluate(&aeb)?)?;
-            commands::print_eval(
-                &v,
-                json,
-                &["pages", "precision", "recall", "f1", "docs_per_s"],
-            )?;
+        Command::Eval(EvalCommand::Extraction {
+            aeb,
+            wcxb,
+            json,
+            favor,
+        }) => {
+            let options = stages::extract::Options { favor };
+            let keys = ["pages", "precision", "recall", "f1", "docs_per_s"];
+            if let Some(aeb) = aeb {
+                let v = serde_json::to_value(stages::extract::aeb::evaluate_with(&aeb, &options)?)?;
+                commands::print_eval(&v, json, &keys)?;
+            }
+            if let Some(wcxb) = wcxb {
+                let report = stages::extract::wcxb::evaluate(&wcxb, &options)?;
+                let v = serde_json::to_value(&report)?;
+                commands::print_eval(&v, json, &keys)?;
+                if !json {
+                    print!("{}", report.table());
+                }
+            }
         }
         Command::Eval(EvalCommand::Langid {
             udhr: Some(dir),
