@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::Xxh3;
 
 pub use minhash::{estimate_jaccard, jaccard, shingles, MinHasher};
 pub use params::MinhashConfig;
@@ -124,26 +124,96 @@ fn in_parallel(
 /// whitespace and punctuation → one space, trimmed. Letters of every script are kept as is.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    for_each_normalized(text, |piece| out.push_str(piece));
+    out
+}
+
+/// The normalised text of [`normalize`], handed to `emit` piece by piece (in order; the
+/// pieces concatenated are the normalised text) without building it: ASCII is folded byte
+/// by byte, everything else by Unicode's rules.
+fn for_each_normalized(text: &str, mut emit: impl FnMut(&str)) {
+    let mut buf = Folded::default();
     let mut gap = false;
-    for c in text.chars() {
+    let mut started = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                if gap && started {
+                    buf.push(' ', &mut emit);
+                }
+                gap = false;
+                started = true;
+                let folded = if b.is_ascii_digit() {
+                    '0'
+                } else {
+                    b.to_ascii_lowercase() as char
+                };
+                buf.push(folded, &mut emit);
+            } else {
+                gap = true;
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+        i += c.len_utf8();
         if c.is_numeric() {
-            push_gap(&mut out, &mut gap);
-            out.push('0');
+            if gap && started {
+                buf.push(' ', &mut emit);
+            }
+            gap = false;
+            started = true;
+            buf.push('0', &mut emit);
         } else if c.is_alphanumeric() || is_mark(c) {
-            push_gap(&mut out, &mut gap);
-            out.extend(c.to_lowercase());
+            if gap && started {
+                buf.push(' ', &mut emit);
+            }
+            gap = false;
+            started = true;
+            for l in c.to_lowercase() {
+                buf.push(l, &mut emit);
+            }
         } else {
             gap = true;
         }
     }
-    out
+    buf.flush(&mut emit);
 }
 
-fn push_gap(out: &mut String, gap: &mut bool) {
-    if *gap && !out.is_empty() {
-        out.push(' ');
+/// A fixed buffer of normalised characters, emitted when full.
+struct Folded {
+    bytes: [u8; 256],
+    len: usize,
+}
+
+impl Default for Folded {
+    fn default() -> Self {
+        Folded {
+            bytes: [0; 256],
+            len: 0,
+        }
     }
-    *gap = false;
+}
+
+impl Folded {
+    #[inline]
+    fn push(&mut self, c: char, emit: &mut impl FnMut(&str)) {
+        if self.len + 4 > self.bytes.len() {
+            self.flush(emit);
+        }
+        self.len += c.encode_utf8(&mut self.bytes[self.len..]).len();
+    }
+
+    fn flush(&mut self, emit: &mut impl FnMut(&str)) {
+        if self.len > 0 {
+            // Only whole characters are ever written.
+            emit(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default());
+            self.len = 0;
+        }
+    }
 }
 
 /// Combining marks (Thai, Burmese, Khmer, Tamil vowel signs...) belong to the word.
@@ -155,9 +225,11 @@ fn is_mark(c: char) -> bool {
         0x200C | 0x200D)
 }
 
-/// The 128-bit xxh3 of the normalised text.
+/// The 128-bit xxh3 of the normalised text, hashed as it is produced (no copy of the text).
 pub fn content_hash(text: &str) -> u128 {
-    xxh3_128(normalize(text).as_bytes())
+    let mut hasher = Xxh3::new();
+    for_each_normalized(text, |piece| hasher.update(piece.as_bytes()));
+    hasher.digest128()
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DedupError + '_ {
@@ -221,6 +293,30 @@ mod tests {
         assert_eq!(normalize("Hello,  World! 2024"), "hello world 0000");
         assert_eq!(normalize("  สวัสดี ครับ  "), "สวัสดี ครับ");
         assert_eq!(normalize("မင်္ဂလာပါ"), "မင်္ဂလာပါ");
+    }
+
+    #[test]
+    fn streamed_hash_equals_the_hash_of_the_normalised_text() {
+        // Whole UDHR pages (long: many buffer flushes) and their paragraphs, every script.
+        for stem in testkit::UDHR_SEA.iter().map(|(_, stem)| *stem) {
+            let page = testkit::udhr_text(&format!("{stem}:all"));
+            let mut texts = vec![page.clone(), page.to_uppercase()];
+            texts.extend(testkit::udhr_paragraphs(stem));
+            for text in &texts {
+                let expected = xxhash_rust::xxh3::xxh3_128(normalize(text).as_bytes());
+                assert_eq!(content_hash(text), expected, "{stem}: {text:.60}");
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "!!!",
+            "İstanbul ΣΊΣΥΦΟΣ 12,5%",
+            "a\u{0300}\u{0301}b",
+        ] {
+            let expected = xxhash_rust::xxh3::xxh3_128(normalize(text).as_bytes());
+            assert_eq!(content_hash(text), expected, "{text:?}");
+        }
     }
 
     #[test]
