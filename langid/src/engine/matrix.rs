@@ -69,8 +69,15 @@ pub(crate) enum Matrix {
         pq: ProductQuantizer,
         /// One code per row into `npq` (a 1-dimensional quantiser of the row norms).
         norms: Option<(Vec<u8>, ProductQuantizer)>,
+        /// Each row's addends `norm * centroid[n]`, computed once: the very `f32` products
+        /// `addcode` computes on every call, so adding them is bit-identical and costs one
+        /// contiguous row read. Absent for matrices above [`MAX_TERMS`] floats.
+        terms: Option<Vec<f32>>,
     },
 }
+
+/// The largest quantised matrix whose rows are expanded at load (64 MiB of `f32`).
+const MAX_TERMS: usize = 1 << 24;
 
 impl Matrix {
     /// `DenseMatrix::load`.
@@ -105,13 +112,24 @@ impl Matrix {
         } else {
             None
         };
-        Ok(Matrix::Quant {
+        let mut m = Matrix::Quant {
             rows,
             dim,
             codes,
             pq,
             norms,
-        })
+            terms: None,
+        };
+        if rows.saturating_mul(dim) <= MAX_TERMS && std::env::var_os("NOTERMS").is_none() {
+            let mut terms = vec![0.0f32; rows * dim];
+            for (i, row) in terms.chunks_exact_mut(dim.max(1)).enumerate() {
+                m.for_each_term(i, |j, t| row[j] = t);
+            }
+            if let Matrix::Quant { terms: slot, .. } = &mut m {
+                *slot = Some(terms);
+            }
+        }
+        Ok(m)
     }
 
     pub(crate) fn rows(&self) -> usize {
@@ -135,26 +153,65 @@ impl Matrix {
         }
     }
 
-    /// `x += row i` (`Matrix::addRowToVector(x, i)`).
+    /// Each addend `norm * centroid[n]` of quantised row `i` with its column, in
+    /// `ProductQuantizer::addcode`'s order.
     #[inline]
-    pub(crate) fn add_row_to(&self, x: &mut [f32], i: usize) {
-        match self {
-            Matrix::Dense { dim, data, .. } => {
-                let row = &data[i * dim..(i + 1) * dim];
-                for (x, r) in x.iter_mut().zip(row) {
-                    *x += *r;
+    fn for_each_term(&self, i: usize, mut f: impl FnMut(usize, f32)) {
+        if let Matrix::Quant {
+            codes, pq, norms, ..
+        } = self
+        {
+            let alpha = Self::norm(norms, i);
+            let code = &codes[pq.nsubq * i..pq.nsubq * (i + 1)];
+            for (m, &c) in code.iter().enumerate() {
+                for (n, c) in pq.centroid(m, c).iter().enumerate() {
+                    f(m * pq.dsub + n, alpha * *c);
                 }
             }
+        }
+    }
+
+    /// `x += row i` for a quantised row, from its codes (what C++ does on every call).
+    pub(crate) fn add_codes_to(&self, x: &mut [f32], i: usize) {
+        self.for_each_term(i, |j, t| x[j] += t);
+    }
+
+    /// The rows as one `f32` table (`rows × dim`), when they are held that way (dense, or
+    /// quantised and expanded at load).
+    #[inline]
+    pub(crate) fn table(&self) -> Option<&[f32]> {
+        match self {
+            Matrix::Dense { data, .. } => Some(data),
+            Matrix::Quant { terms, .. } => terms.as_deref(),
+        }
+    }
+
+    /// `x += row` for every row of `rows`, in order (`Model::computeHidden`'s loop). The
+    /// sums are the same `f32` additions in the same order as row by row; for the common
+    /// dimensions the accumulator is a fixed-size array the compiler keeps in registers.
+    pub(crate) fn add_rows_to(&self, x: &mut [f32], rows: &[i32]) {
+        let table = match self {
+            Matrix::Dense { data, .. } => data,
             Matrix::Quant {
-                codes, pq, norms, ..
-            } => {
-                let alpha = Self::norm(norms, i);
-                let code = &codes[pq.nsubq * i..pq.nsubq * (i + 1)];
-                for (m, &c) in code.iter().enumerate() {
-                    let centroid = pq.centroid(m, c);
-                    let x = &mut x[m * pq.dsub..m * pq.dsub + centroid.len()];
-                    for (x, c) in x.iter_mut().zip(centroid) {
-                        *x += alpha * *c;
+                terms: Some(terms), ..
+            } => terms,
+            Matrix::Quant { terms: None, .. } => {
+                for &r in rows {
+                    self.add_codes_to(x, r as usize);
+                }
+                return;
+            }
+        };
+        match x.len() {
+            8 => add_fixed::<8>(table, rows, x),
+            16 => add_fixed::<16>(table, rows, x),
+            32 => add_fixed::<32>(table, rows, x),
+            64 => add_fixed::<64>(table, rows, x),
+            dim => {
+                for &r in rows {
+                    let row = &table[r as usize * dim..(r as usize + 1) * dim];
+                    for (x, r) in x.iter_mut().zip(row) {
+                        *x += *r;
                     }
                 }
             }
@@ -190,4 +247,19 @@ impl Matrix {
             }
         }
     }
+}
+
+/// [`Matrix::add_rows_to`] for dimension `D`.
+#[inline]
+fn add_fixed<const D: usize>(table: &[f32], rows: &[i32], x: &mut [f32]) {
+    let mut acc = [0.0f32; D];
+    acc.copy_from_slice(x);
+    for &r in rows {
+        let start = r as usize * D;
+        let row: &[f32; D] = table[start..start + D].try_into().unwrap_or(&[0.0; D]);
+        for j in 0..D {
+            acc[j] += row[j];
+        }
+    }
+    x.copy_from_slice(&acc);
 }

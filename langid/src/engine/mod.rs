@@ -13,17 +13,16 @@
 //! `hs`, `softmax`, `ova` and `ns`, word n-grams, dense or quantised input and output
 //! matrices with or without quantised norms.
 
+mod cache;
 mod dict;
 mod loss;
 mod matrix;
 mod read;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use rustc_hash::FxBuildHasher;
-
+use cache::TokenCache;
 use dict::{Dict, SubwordArgs, TokenKind, EOS};
 use loss::Loss;
 use matrix::Matrix;
@@ -32,10 +31,50 @@ use read::Reader;
 const MAGIC: i32 = 793_712_314;
 const VERSION: i32 = 12;
 
-/// The bytes C++ `Dictionary::readWord` splits words on.
-#[inline]
-fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | 0x0B | 0x0C | 0)
+/// The bytes C++ `Dictionary::readWord` splits words on, as a table.
+const SEPARATOR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 7 {
+        t[[b' ', b'\n', b'\r', b'\t', 0x0B, 0x0C, 0][i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// The words of a text as C++ `readWord` reads them: runs of non-separator bytes.
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Tokens { bytes, pos: 0 }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let b = self.bytes;
+        let mut i = self.pos;
+        while i < b.len() && SEPARATOR[usize::from(b[i])] {
+            i += 1;
+        }
+        if i == b.len() {
+            self.pos = i;
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !SEPARATOR[usize::from(b[i])] {
+            i += 1;
+        }
+        self.pos = i;
+        Some(&b[start..i])
+    }
 }
 
 /// A loaded supervised fastText model.
@@ -186,6 +225,51 @@ impl Engine {
         self.dict.labels()
     }
 
+    /// `Dictionary::getLine` + `Model::computeHidden`'s sum: every token's rows, then
+    /// `</s>`'s, then the word n-grams', added in C++'s order straight from the cached row
+    /// lists. Returns how many rows were added.
+    #[inline(always)]
+    fn accumulate<A: Accumulator>(
+        &self,
+        text: &str,
+        lists: &mut RowLists<'_>,
+        acc: &mut A,
+    ) -> usize {
+        let RowLists {
+            cache,
+            rows,
+            hashes,
+        } = lists;
+        hashes.clear();
+        let mut count = 0usize;
+        let ngrams = self.dict.word_ngrams() > 1;
+        for token in Tokens::new(text.as_bytes()) {
+            if token == EOS {
+                // C++ ends the line at a literal `</s>`: the rest is never read.
+                break;
+            }
+            if let Some(token_rows) = cache.rows_of(&self.dict, token, rows) {
+                acc.add(token_rows);
+                count += token_rows.len();
+                if ngrams {
+                    hashes.push(dict::hash(token) as i32);
+                }
+            }
+        }
+        acc.add(&self.eos_rows);
+        count += self.eos_rows.len();
+        if ngrams {
+            if self.eos_is_word {
+                hashes.push(dict::hash(EOS) as i32);
+            }
+            rows.clear();
+            self.dict.add_word_ngrams(hashes, rows);
+            acc.add(rows);
+            count += rows.len();
+        }
+        count
+    }
+
     /// `predictLine` on `text` read as one line (newlines and NULs are word separators, and
     /// the line ends with `</s>`, as Python's `predict` feeds C++; like C++, a literal
     /// `</s>` token ends the line early): up to `k` labels with
@@ -205,39 +289,31 @@ impl Engine {
                 heap,
             } = &mut *s;
             cache.prepare(self.id);
-            rows.clear();
-            hashes.clear();
-            let ngrams = self.dict.word_ngrams() > 1;
-            for token in text
-                .as_bytes()
-                .split(|&b| is_separator(b))
-                .filter(|t| !t.is_empty())
-            {
-                if token == EOS {
-                    // C++ ends the line at a literal `</s>`: the rest is never read.
-                    break;
-                }
-                if cache.rows_of(&self.dict, token, rows) == TokenKind::Word && ngrams {
-                    hashes.push(dict::hash(token) as i32);
-                }
-            }
-            rows.extend_from_slice(&self.eos_rows);
-            if ngrams {
-                if self.eos_is_word {
-                    hashes.push(dict::hash(EOS) as i32);
-                }
-                self.dict.add_word_ngrams(hashes, rows);
-            }
-            if rows.is_empty() {
-                return;
-            }
-            // Model::computeHidden.
             hidden.clear();
             hidden.resize(self.dim, 0.0);
-            for &row in rows.iter() {
-                self.input.add_row_to(hidden, row as usize);
+            let mut lists = RowLists {
+                cache,
+                rows,
+                hashes,
+            };
+            let table = self.input.table();
+            let count = match (table, self.dim) {
+                (Some(t), 16) => {
+                    self.accumulate(text, &mut lists, &mut Fixed::<16>::new(t, hidden))
+                }
+                (Some(t), 8) => self.accumulate(text, &mut lists, &mut Fixed::<8>::new(t, hidden)),
+                (Some(t), 32) => {
+                    self.accumulate(text, &mut lists, &mut Fixed::<32>::new(t, hidden))
+                }
+                (Some(t), 64) => {
+                    self.accumulate(text, &mut lists, &mut Fixed::<64>::new(t, hidden))
+                }
+                _ => self.accumulate(text, &mut lists, &mut Rows(&self.input, hidden)),
+            };
+            if count == 0 {
+                return;
             }
-            let scale = (1.0 / rows.len() as f64) as f32;
+            let scale = (1.0 / count as f64) as f32;
             for h in hidden.iter_mut() {
                 *h *= scale;
             }
@@ -250,10 +326,70 @@ impl Engine {
     }
 }
 
+/// The per-thread state [`Engine::accumulate`] works with.
+struct RowLists<'a> {
+    cache: &'a mut TokenCache,
+    /// Rows of a token too long to cache, then of the word n-grams.
+    rows: &'a mut Vec<i32>,
+    hashes: &'a mut Vec<i32>,
+}
+
+/// Sums input rows into the hidden vector, row after row (`Vector::addRow`).
+trait Accumulator {
+    fn add(&mut self, rows: &[i32]);
+}
+
+/// Any matrix, through [`Matrix::add_rows_to`].
+struct Rows<'a>(&'a Matrix, &'a mut [f32]);
+
+impl Accumulator for Rows<'_> {
+    #[inline]
+    fn add(&mut self, rows: &[i32]) {
+        self.0.add_rows_to(self.1, rows);
+    }
+}
+
+/// Rows of an `f32` table of dimension `D`, summed into a local array that the compiler
+/// keeps in registers (the same additions in the same order), written back on drop.
+struct Fixed<'a, const D: usize> {
+    table: &'a [f32],
+    acc: [f32; D],
+    out: &'a mut [f32],
+}
+
+impl<'a, const D: usize> Fixed<'a, D> {
+    fn new(table: &'a [f32], out: &'a mut [f32]) -> Self {
+        Fixed {
+            table,
+            acc: [0.0; D],
+            out,
+        }
+    }
+}
+
+impl<const D: usize> Accumulator for Fixed<'_, D> {
+    #[inline(always)]
+    fn add(&mut self, rows: &[i32]) {
+        for &r in rows {
+            let start = r as usize * D;
+            let row: &[f32; D] = self.table[start..start + D].try_into().unwrap_or(&[0.0; D]);
+            for (a, r) in self.acc.iter_mut().zip(row) {
+                *a += *r;
+            }
+        }
+    }
+}
+
+impl<const D: usize> Drop for Fixed<'_, D> {
+    fn drop(&mut self) {
+        self.out.copy_from_slice(&self.acc);
+    }
+}
+
 /// Per-thread buffers and the token → rows cache.
 #[derive(Default)]
 struct Scratch {
-    cache: RowCache,
+    cache: TokenCache,
     rows: Vec<i32>,
     hashes: Vec<i32>,
     hidden: Vec<f32>,
@@ -264,45 +400,22 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Rows of the tokens this thread has seen, for one model at a time. Bounded: it starts
-/// over when it holds [`RowCache::MAX_ROWS`] rows.
-#[derive(Default)]
-struct RowCache {
-    model: u64,
-    /// token → (start, len) in `rows`, or `len == u32::MAX` for a label token.
-    spans: HashMap<Box<[u8]>, (u32, u32), FxBuildHasher>,
-    rows: Vec<i32>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl RowCache {
-    const MAX_ROWS: usize = 1 << 20;
-
-    fn prepare(&mut self, model: u64) {
-        if self.model != model || self.rows.len() > Self::MAX_ROWS {
-            self.model = model;
-            self.spans.clear();
-            self.rows.clear();
+    #[test]
+    fn expanded_rows_equal_rows_from_codes() {
+        let bytes = std::fs::read(testkit::expect_cached("lid.176.ftz")).unwrap();
+        let engine = Engine::from_bytes(&bytes).unwrap();
+        let m = &engine.input;
+        assert!(matches!(m, Matrix::Quant { terms: Some(_), .. }));
+        for i in 0..m.rows() {
+            let (mut a, mut b) = (vec![0.5f32; m.dim()], vec![0.5f32; m.dim()]);
+            m.add_rows_to(&mut a, &[i as i32]);
+            m.add_codes_to(&mut b, i);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "row {i}");
         }
-    }
-
-    #[inline]
-    fn rows_of(&mut self, dict: &Dict, token: &[u8], out: &mut Vec<i32>) -> TokenKind {
-        if let Some(&(start, len)) = self.spans.get(token) {
-            if len == u32::MAX {
-                return TokenKind::Label;
-            }
-            out.extend_from_slice(&self.rows[start as usize..(start + len) as usize]);
-            return TokenKind::Word;
-        }
-        let start = self.rows.len();
-        let kind = dict.token_rows(token, &mut self.rows);
-        let len = self.rows.len() - start;
-        out.extend_from_slice(&self.rows[start..]);
-        let span = match kind {
-            TokenKind::Word => (start as u32, len as u32),
-            TokenKind::Label => (0, u32::MAX),
-        };
-        self.spans.insert(token.into(), span);
-        kind
     }
 }
