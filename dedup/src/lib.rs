@@ -123,15 +123,17 @@ fn in_parallel(
 /// Text normalised for duplicate detection: lower case, every digit → `0`, runs of
 /// whitespace and punctuation → one space, trimmed. Letters of every script are kept as is.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for_each_normalized(text, |piece| out.push_str(piece));
-    out
+    let mut out = Vec::with_capacity(text.len());
+    for_each_normalized(text, |piece| out.extend_from_slice(piece));
+    // Only whole characters are ever written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The normalised text of [`normalize`], handed to `emit` piece by piece (in order; the
-/// pieces concatenated are the normalised text) without building it: ASCII is folded byte
-/// by byte, everything else by Unicode's rules.
-fn for_each_normalized(text: &str, mut emit: impl FnMut(&str)) {
+/// pieces concatenated are the normalised text) without building it; characters are
+/// classified through a table of the BMP.
+fn for_each_normalized(text: &str, mut emit: impl FnMut(&[u8])) {
+    let classes = classes();
     let mut buf = Folded::default();
     let mut gap = false;
     let mut started = false;
@@ -139,48 +141,99 @@ fn for_each_normalized(text: &str, mut emit: impl FnMut(&str)) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                if gap && started {
-                    buf.push(' ', &mut emit);
-                }
-                gap = false;
-                started = true;
-                let folded = if b.is_ascii_digit() {
-                    '0'
-                } else {
-                    b.to_ascii_lowercase() as char
-                };
-                buf.push(folded, &mut emit);
-            } else {
-                gap = true;
-            }
+        if b < 0x80 {
+            // ASCII: the folded byte, or 0 for a gap.
+            let folded = ASCII[usize::from(b)];
             i += 1;
+            if folded == 0 {
+                gap = true;
+                continue;
+            }
+            if gap && started {
+                buf.push_byte(b' ', &mut emit);
+            }
+            gap = false;
+            started = true;
+            buf.push_byte(folded, &mut emit);
             continue;
         }
         let c = text[i..].chars().next().unwrap_or('\u{fffd}');
         i += c.len_utf8();
-        if c.is_numeric() {
-            if gap && started {
-                buf.push(' ', &mut emit);
-            }
-            gap = false;
-            started = true;
-            buf.push('0', &mut emit);
-        } else if c.is_alphanumeric() || is_mark(c) {
-            if gap && started {
-                buf.push(' ', &mut emit);
-            }
-            gap = false;
-            started = true;
-            for l in c.to_lowercase() {
-                buf.push(l, &mut emit);
-            }
-        } else {
+        let class = match classes.get(c as usize) {
+            Some(&class) => class,
+            None => class_of(c),
+        };
+        if class == GAP {
             gap = true;
+            continue;
+        }
+        if gap && started {
+            buf.push_byte(b' ', &mut emit);
+        }
+        gap = false;
+        started = true;
+        match class {
+            NUMERIC => buf.push_byte(b'0', &mut emit),
+            KEEP => buf.push(c, &mut emit),
+            _ => {
+                for l in c.to_lowercase() {
+                    buf.push(l, &mut emit);
+                }
+            }
         }
     }
     buf.flush(&mut emit);
+}
+
+/// ASCII folded: digits → `0`, letters → lower case, anything else → 0 (a gap).
+const ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            b'0'
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// What normalisation does with a character: drop it (a gap), write `0`, write it, or
+/// write its lower case.
+const GAP: u8 = 0;
+const NUMERIC: u8 = 1;
+const KEEP: u8 = 2;
+const LOWER: u8 = 3;
+
+fn class_of(c: char) -> u8 {
+    if c.is_numeric() {
+        NUMERIC
+    } else if c.is_alphanumeric() || is_mark(c) {
+        let mut lower = c.to_lowercase();
+        if lower.next() == Some(c) && lower.next().is_none() {
+            KEEP
+        } else {
+            LOWER
+        }
+    } else {
+        GAP
+    }
+}
+
+/// [`class_of`] for every code point of the Basic Multilingual Plane, computed once (64 KiB):
+/// Unicode's property lookups are binary searches, too slow per character.
+fn classes() -> &'static [u8] {
+    static CLASSES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    CLASSES.get_or_init(|| {
+        (0..=0xFFFFu32)
+            .map(|cp| char::from_u32(cp).map_or(GAP, class_of))
+            .collect()
+    })
 }
 
 /// A fixed buffer of normalised characters, emitted when full.
@@ -200,17 +253,25 @@ impl Default for Folded {
 
 impl Folded {
     #[inline]
-    fn push(&mut self, c: char, emit: &mut impl FnMut(&str)) {
+    fn push(&mut self, c: char, emit: &mut impl FnMut(&[u8])) {
         if self.len + 4 > self.bytes.len() {
             self.flush(emit);
         }
         self.len += c.encode_utf8(&mut self.bytes[self.len..]).len();
     }
 
-    fn flush(&mut self, emit: &mut impl FnMut(&str)) {
+    #[inline]
+    fn push_byte(&mut self, b: u8, emit: &mut impl FnMut(&[u8])) {
+        if self.len == self.bytes.len() {
+            self.flush(emit);
+        }
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn flush(&mut self, emit: &mut impl FnMut(&[u8])) {
         if self.len > 0 {
-            // Only whole characters are ever written.
-            emit(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default());
+            emit(&self.bytes[..self.len]);
             self.len = 0;
         }
     }
@@ -228,7 +289,7 @@ fn is_mark(c: char) -> bool {
 /// The 128-bit xxh3 of the normalised text, hashed as it is produced (no copy of the text).
 pub fn content_hash(text: &str) -> u128 {
     let mut hasher = Xxh3::new();
-    for_each_normalized(text, |piece| hasher.update(piece.as_bytes()));
+    for_each_normalized(text, |piece| hasher.update(piece));
     hasher.digest128()
 }
 
@@ -312,6 +373,18 @@ mod tests {
             gap = !keep;
         }
         out
+    }
+
+    #[test]
+    fn every_character_normalises_as_the_reference() {
+        // Each code point between letters, so gaps, digits and case all show.
+        for cp in (0..=0x10FFFFu32).filter(|cp| *cp < 0x3_0000 || cp % 97 == 0) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let text = format!("a{c}B{c}");
+            assert_eq!(normalize(&text), normalize_reference(&text), "U+{cp:04X}");
+        }
     }
 
     #[test]
