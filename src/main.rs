@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod decontam_cmd;
 mod dedup_cmd;
 mod magpie_cmd;
 mod progress;
@@ -67,11 +68,13 @@ fn cache() -> assets::Cache {
 /// The Malay/Indonesian word lists language ID needs, fetched on first use when a cache
 /// filled before they were an asset lacks them.
 fn ensure_lexicon(cache: &assets::Cache) -> Result<()> {
-    let asset = assets::by_name("wordfreq-ms-id").context("the wordfreq asset is listed")?;
-    if !cache.is_cached(asset) {
-        eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
+    for name in ["wordfreq-ms-id", "javanese-roots"] {
+        let asset = assets::by_name(name).context("the word-list asset is listed")?;
+        if !cache.is_cached(asset) {
+            eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
+        }
+        cache.ensure(asset)?;
     }
-    cache.ensure(asset)?;
     Ok(())
 }
 
@@ -123,8 +126,13 @@ fn real_main(cli: Cli) -> Result<()> {
                 keep_rejected: a.keep_rejected,
                 format: a.format,
                 prefix: a.prefix,
+                layout: a.layout,
+                schema: a.schema,
             };
             let config = run::resolve_config(a.config.as_deref(), &overrides)?;
+            for w in &config.warnings {
+                eprintln!("warning: {w}");
+            }
             if config
                 .stages
                 .iter()
@@ -134,25 +142,36 @@ fn real_main(cli: Cli) -> Result<()> {
             }
             install_signals()?;
             let part = run::Part {
-                index: a.shard,
-                num: a.num_shards,
+                index: a.task,
+                num: a.tasks,
                 finalize: a.finalize,
             };
             let progress = progress::Progress::new(!a.quiet);
             let assets = cache.assets();
             let threads = a.threads.unwrap_or_else(default_threads);
             let result = run_with(&assets, &cache, threads, part, &progress).part(&config)?;
-            summary::part_done(&result, &a.shard, a.num_shards);
+            summary::part_done(&result, &a.task, a.tasks);
         }
         Command::Ingest { inputs, prefix } => {
             let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
             eprintln!("{}", serde_json::to_string(&stats)?);
         }
-        Command::Extract { paths } => commands::extract(&paths, &mut stdout.lock())?,
-        Command::Langid { model } => {
+        Command::Extract { mut inputs, paths } => {
+            inputs.extend(paths);
+            commands::extract(&inputs, &mut stdout.lock())?
+        }
+        Command::Langid { input, model } => {
             ensure_lexicon(&cache)?;
             let sea = commands::sea_langid(model, &cache.assets())?;
-            commands::langid(&sea, &mut std::io::stdin().lock(), &mut stdout.lock())?;
+            match input {
+                Some(path) => {
+                    let file = std::fs::File::open(&path)
+                        .with_context(|| format!("cannot open \"{}\"", path.display()))?;
+                    let mut lines = std::io::BufReader::new(file);
+                    commands::langid(&sea, &mut lines, &mut stdout.lock())?;
+                }
+                None => commands::langid(&sea, &mut std::io::stdin().lock(), &mut stdout.lock())?,
+            }
         }
         Command::Tokens {
             input,
@@ -171,7 +190,48 @@ fn real_main(cli: Cli) -> Result<()> {
                 &["pages", "precision", "recall", "f1", "docs_per_s"],
             )?;
         }
-        Command::Eval(EvalCommand::Langid { tsv, json, model }) => {
+        Command::Eval(EvalCommand::Langid {
+            udhr: Some(dir),
+            json,
+            model,
+            ..
+        }) => {
+            ensure_lexicon(&cache)?;
+            let config = langid::LangidConfig {
+                model,
+                ..Default::default()
+            };
+            let stage = config.stage(&cache.assets())?;
+            let pages = langid::eval::read_udhr(&dir)?;
+            let report = langid::eval::udhr_report(
+                &pages,
+                |t| {
+                    let id = stage.langid().identify(t);
+                    (id.lang, id.score)
+                },
+                |lang, score| stage.keeps(lang, score),
+            );
+            let v = serde_json::to_value(&report)?;
+            commands::print_eval(
+                &v,
+                json,
+                &[
+                    "other_accepted_mean",
+                    "other_above_30pct",
+                    "sea_recall_mean",
+                    "sentences_per_s",
+                ],
+            )?;
+            if !json {
+                print!("{}", report.tables());
+            }
+        }
+        Command::Eval(EvalCommand::Langid {
+            tsv: Some(tsv),
+            json,
+            model,
+            ..
+        }) => {
             ensure_lexicon(&cache)?;
             let sea = commands::sea_langid(model, &cache.assets())?;
             let lines = langid::eval::read_tsv_with_sources(&tsv)?;
@@ -181,6 +241,12 @@ fn real_main(cli: Cli) -> Result<()> {
             if !json {
                 print!("{}", report.tables());
             }
+        }
+        Command::Eval(EvalCommand::Decontam(args)) => {
+            decontam_cmd::eval(args, &cache.assets())?;
+        }
+        Command::Eval(EvalCommand::Langid { .. }) => {
+            anyhow::bail!("eval langid needs --tsv FILE or --udhr DIR")
         }
         Command::Eval(EvalCommand::Dedup {
             json,
@@ -242,6 +308,7 @@ fn real_main(cli: Cli) -> Result<()> {
         }
         Command::Bench(args) => bench(args, &cache)?,
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
+        Command::Decontam(args) => decontam_cmd::run(args, default_threads())?,
         Command::Slurm(args) => {
             let (args, notes) = args.resolve()?;
             notes.iter().for_each(|n| eprintln!("{n}"));

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use run::{PartResult, RunReport};
 
 /// Print how a task of a run ended (the summary when the run is complete).
-pub fn part_done(result: &PartResult, shard: &usize, num_shards: usize) {
+pub fn part_done(result: &PartResult, task: &usize, tasks: usize) {
     let json = crate::progress::json_log();
     match result {
         PartResult::Complete(report) if json => crate::progress::log_event(
@@ -20,15 +20,17 @@ pub fn part_done(result: &PartResult, shard: &usize, num_shards: usize) {
             total,
         } if json => crate::progress::log_event(
             "task_done",
-            serde_json::json!({"shard": shard, "num_shards": num_shards, "ran": ran,
-                               "complete": complete, "total": total}),
+            serde_json::json!({"task": task, "tasks": tasks, "ran": ran,
+                               "complete": complete, "total": total,
+                               // the older names of task and tasks
+                               "shard": task, "num_shards": tasks}),
         ),
         PartResult::Incomplete {
             ran,
             complete,
             total,
         } => eprintln!(
-            "task {shard} of {num_shards}: ran {ran} shards; {complete} of {total} complete \
+            "task {task} of {tasks}: ran {ran} input files; {complete} of {total} complete \
              (the last task or `seapile run --finalize` writes the card)"
         ),
     }
@@ -42,7 +44,7 @@ pub fn render(report: &RunReport) -> String {
     let _ = writeln!(out, "seapile run -> {}", report.out_dir.display());
     let _ = writeln!(
         out,
-        "  shards {} ({} skipped as already complete), {} threads, {:.1} MB in, {:.2} s wall",
+        "  input files {} ({} skipped as already complete), {} threads, {:.1} MB in, {:.2} s wall",
         s.shards,
         report.skipped,
         report.threads,
@@ -51,6 +53,20 @@ pub fn render(report: &RunReport) -> String {
     );
     if report.skipped < s.shards as usize {
         let _ = writeln!(out, "  {:.0} HTML docs/s overall", html_docs as f64 / wall);
+    }
+    if let Some(ingest) = s.stages.first().filter(|i| i.skipped_total() > 0) {
+        let mut skipped: Vec<String> = ingest
+            .skipped
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
+        skipped.sort();
+        let _ = writeln!(
+            out,
+            "  {} WARC records were not documents and were skipped ({})",
+            ingest.skipped_total(),
+            skipped.join(", ")
+        );
     }
     let _ = writeln!(
         out,

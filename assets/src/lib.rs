@@ -173,7 +173,7 @@ pub const ASSETS: &[Asset] = &[
     },
     Asset {
         name: "wordfreq-ms-id",
-        what: "wordfreq's Malay and Indonesian word frequencies (Malay vs Indonesian in langid)",
+        what: "wordfreq's Malay, Indonesian, English, Filipino and Vietnamese word frequencies (langid's lexical evidence)",
         registry: Registry::PyPi,
         package: "wordfreq==3.1.1",
         archive_sha256: "4b1c6ecffc6198be3396d5cf871c4423ca71c907c231348d352dd54d62b97473",
@@ -188,7 +188,35 @@ pub const ASSETS: &[Asset] = &[
                 dest: "wordfreq/small_id.msgpack.gz",
                 sha256: Some("6fd891027cd6395b5c038c0e6402fa7e107ffd8973f862053246b897beb1bcd3"),
             },
+            Member {
+                archive_path: "wordfreq/data/small_en.msgpack.gz",
+                dest: "wordfreq/small_en.msgpack.gz",
+                sha256: Some("f94a80cba6a3857b260d0666b5432bb7ea9b85315574dee9c306e87f61298247"),
+            },
+            Member {
+                archive_path: "wordfreq/data/small_fil.msgpack.gz",
+                dest: "wordfreq/small_fil.msgpack.gz",
+                sha256: Some("e18224d2efa12c3ca6e8eaee76ec4eae0cf4c437988545e8e8dae36a1a7a940d"),
+            },
+            Member {
+                archive_path: "wordfreq/data/small_vi.msgpack.gz",
+                dest: "wordfreq/small_vi.msgpack.gz",
+                sha256: Some("bde76e2846f38fc8f4ad5112493d524c0c7f5e5545072b4de773d0a83159f15f"),
+            },
         ],
+        need: Need::Core,
+    },
+    Asset {
+        name: "javanese-roots",
+        what: "1,911 Javanese root words from a Javanese dictionary (langid's evidence for Javanese)",
+        registry: Registry::PyPi,
+        package: "javanese-stemmer==1.2.1",
+        archive_sha256: "840cd4b8ac0b3af06092fa5e92b4fdf9c074ece029522887e260c53bf11ce99b",
+        members: &[Member {
+            archive_path: "javanese_stemmer/data/kamus.txt",
+            dest: "wordfreq/javanese_kamus.txt",
+            sha256: Some("9a8979738ebac0c9740abb9ca2d14fbc703811723b9b835c179c6650da3bee0b"),
+        }],
         need: Need::Core,
     },
     Asset {

@@ -5,45 +5,100 @@ use pipeline::{LangStats, RunStats, StageStats};
 
 use crate::escape::{human_bytes, md_block, md_cell, md_code, percent, thousands};
 use crate::langs::{hub_code, name};
-use crate::{CardInput, InputFile};
+use crate::{CardInput, InputFile, COMMON_CRAWL};
 
 /// The body after the front matter.
 pub fn render(card: &CardInput) -> String {
-    [
-        summary(card),
-        languages(card),
-        filtering(&card.run),
-        inputs(&card.inputs),
+    let mut sections = vec![summary(card), languages(card), filtering(&card.run)];
+    sections.extend(card.decontam.as_ref().map(crate::decontam_section));
+    sections.extend([
+        run_inputs(card),
         models(card),
+        card.license.section(card.common_crawl()),
         configuration(card),
         loading(card),
-    ]
-    .join("\n")
+    ]);
+    sections.join("\n")
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// What the inputs were, as their own records say: `2 WARC files (1.2 MB): 1 from Common
+/// Crawl (CC-MAIN-2014-35) and 1 from elsewhere`.
+fn inputs_sentence(card: &CardInput) -> String {
+    let bytes: u64 = card.inputs.iter().map(|i| i.bytes).sum();
+    let cc: Vec<&InputFile> = card
+        .inputs
+        .iter()
+        .filter(|i| i.kind == COMMON_CRAWL)
+        .collect();
+    let n = card.inputs.len() as u64;
+    let mut s = format!(
+        "{} ({})",
+        plural(n, "WARC file", "WARC files"),
+        human_bytes(bytes)
+    );
+    let mut crawls: Vec<&str> = cc.iter().filter_map(|i| i.crawl.as_deref()).collect();
+    crawls.sort_unstable();
+    crawls.dedup();
+    let crawls = if crawls.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", md_cell(&crawls.join(", ")))
+    };
+    let (c, other) = (cc.len() as u64, n - cc.len() as u64);
+    s += &match (c, other) {
+        (0, 1) => ", not from Common Crawl".to_string(),
+        (0, _) => ", none of them from Common Crawl".to_string(),
+        (1, 0) => format!(" from Common Crawl{crawls}"),
+        (_, 0) => format!(", all from Common Crawl{crawls}"),
+        (c, o) => format!(
+            ": {} from Common Crawl{crawls} and {} from elsewhere",
+            thousands(c),
+            thousands(o)
+        ),
+    };
+    s
 }
 
 fn summary(card: &CardInput) -> String {
     let run = &card.run;
     let names: Vec<&str> = card.languages.iter().map(|l| name(l)).collect();
-    let input_bytes: u64 = card.inputs.iter().map(|i| i.bytes).sum();
-    let mut s = format!("# {}\n\n", md_cell(&card.pretty_name));
+    let mut s = format!("# {}\n\n", md_cell(&card.title()));
+    let tokens = match &card.tokenizer {
+        Some(t) => format!(
+            " and {} ({})",
+            plural(run.tokens(), "token", "tokens"),
+            md_cell(t)
+        ),
+        None => String::new(),
+    };
+    let langs = match names.len() {
+        0 => String::new(),
+        n => format!(
+            " in {} ({})",
+            plural(n as u64, "language", "languages"),
+            md_cell(&names.join(", "))
+        ),
+    };
     s += &format!(
-        "{} documents and {} tokens (Llama 3 tokenizer) of web text in {} language{}{}, \
-         extracted from {} Common Crawl WARC file{} ({}) by seapile {} on {}.\n",
-        thousands(run.docs_out),
-        thousands(run.tokens()),
-        names.len(),
-        if names.len() == 1 { "" } else { "s" },
-        if names.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", md_cell(&names.join(", ")))
-        },
-        thousands(card.inputs.len() as u64),
-        if card.inputs.len() == 1 { "" } else { "s" },
-        human_bytes(input_bytes),
+        "{}{tokens} of text{langs}, extracted by seapile {} on {} from {}.",
+        plural(run.docs_out, "document", "documents"),
         md_cell(&card.seapile_version),
         md_cell(&card.created),
+        inputs_sentence(card),
     );
+    let contributing: Vec<&InputFile> = card.inputs.iter().filter(|i| i.kept > 0).collect();
+    if card.inputs.len() > 1 && !contributing.is_empty() && run.docs_out > 0 {
+        let from: Vec<String> = contributing
+            .iter()
+            .map(|i| format!("{} from {}", thousands(i.kept), md_code(&i.name)))
+            .collect();
+        s += &format!(" Kept documents: {}.", from.join(", "));
+    }
+    s += "\n";
     s
 }
 
@@ -56,7 +111,15 @@ fn languages(card: &CardInput) -> String {
     let mut rows: Vec<(&String, &LangStats)> = langs.iter().filter(|(_, l)| l.docs > 0).collect();
     rows.sort_by(|a, b| b.1.docs.cmp(&a.1.docs).then(a.0.cmp(b.0)));
     let mut s = String::from("## Languages\n\n");
-    s += "Language labels come from fastText language ID (ISO 639-3; `und` = no language ID).\n\n";
+    s += &match &card.langid {
+        Some(how) => format!(
+            "Languages (ISO 639-3) were identified by {}. `lang_score` is the probability \
+             the model gave the chosen language; `lang_rule` says what decided the label \
+             (`model`: the model's own top label; otherwise the named seapile rule).\n\n",
+            md_cell(how)
+        ),
+        None => "No language ID ran: every document is `und`.\n\n".to_string(),
+    };
     s += "| Language | ISO 639-3 | Hub | Documents | Share | Tokens | Share | Characters | Words | Tokens/char | Tokens/word |\n";
     s += "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
     for (code, l) in rows {
@@ -104,6 +167,25 @@ fn filtering(run: &RunStats) -> String {
         run.shard_seconds,
         run.wall_seconds,
     );
+    if let Some(ingest) = stages.iter().find(|st| st.name == "ingest") {
+        let skipped = ingest.skipped_total();
+        if skipped > 0 {
+            let mut reasons: Vec<String> = ingest
+                .skipped
+                .iter()
+                .map(|(r, n)| format!("{} {}", md_code(r), thousands(*n)))
+                .collect();
+            reasons.sort();
+            s += &format!(
+                "Ingest read {} WARC records: {} were HTML documents and {} were not \
+                 documents and were skipped ({}).\n\n",
+                thousands(ingest.docs_in + skipped),
+                thousands(ingest.docs_in),
+                thousands(skipped),
+                reasons.join(", ")
+            );
+        }
+    }
     s += "| Stage | In | Kept | Dropped | Kept rate | Seconds |\n|---|--:|--:|--:|--:|--:|\n";
     for st in stages {
         s += &format!(
@@ -136,6 +218,50 @@ fn filtering(run: &RunStats) -> String {
             percent(n, st.docs_in),
         );
     }
+    s
+}
+
+/// The run card's `## Inputs` table: each file with what it is and what it gave.
+fn run_inputs(card: &CardInput) -> String {
+    let files = &card.inputs;
+    let mut s = String::from("## Inputs\n\n");
+    if files.is_empty() {
+        return s + "No inputs.\n";
+    }
+    s += "Inputs are named by their URL, or by file name for local files.\n\n";
+    s += "| File | Kind | Crawl | Bytes | HTML documents | Kept | SHA-256 |\n";
+    s += "|---|---|---|--:|--:|--:|---|\n";
+    for i in files {
+        let sha = i
+            .sha256
+            .as_deref()
+            .map_or("– (remote, not hashed)".to_string(), md_code);
+        let kind = if i.kind == COMMON_CRAWL {
+            "Common Crawl WARC"
+        } else {
+            "WARC"
+        };
+        s += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            md_code(&i.name),
+            kind,
+            i.crawl.as_deref().map_or("–".to_string(), md_code),
+            thousands(i.bytes),
+            thousands(i.docs),
+            thousands(i.kept),
+            sha
+        );
+    }
+    let total: u64 = files.iter().map(|i| i.bytes).sum();
+    let docs: u64 = files.iter().map(|i| i.docs).sum();
+    let kept: u64 = files.iter().map(|i| i.kept).sum();
+    s += &format!(
+        "| **Total** | | | **{}** ({}) | **{}** | **{}** | |\n",
+        thousands(total),
+        human_bytes(total),
+        thousands(docs),
+        thousands(kept)
+    );
     s
 }
 
@@ -193,21 +319,45 @@ fn configuration(card: &CardInput) -> String {
 }
 
 fn loading(card: &CardInput) -> String {
-    let files = &card.data_files;
-    let builder = if files.ends_with(".jsonl") || files.ends_with(".json") {
+    let mut s = String::from("## How to load\n\n");
+    let Some(first) = card.configs.iter().find(|c| c.name != "rejected") else {
+        return s + "No documents were kept, so there is nothing to load.\n";
+    };
+    let builder = if first.path.ends_with(".jsonl") {
         "json"
     } else {
         "parquet"
     };
-    let quoted = serde_json::to_string(files).unwrap_or_default();
+    let quoted = serde_json::to_string(&first.path).unwrap_or_default();
     let code = format!(
         "from datasets import load_dataset\n\n\
-         ds = load_dataset(\"{builder}\", data_files={quoted}, split=\"train\")\n"
+         # this folder (or its Hub repository), subset \"{name}\"\n\
+         ds = load_dataset(\"path/to/this/folder\", \"{name}\", split=\"train\")\n\
+         # or the files alone\n\
+         ds = load_dataset(\"{builder}\", data_files={quoted}, split=\"train\")\n",
+        name = first.name
     );
-    format!(
-        "## How to load\n\n{}\nColumns: `id`, `url`, `date` (WARC-Date), `text`, `title`, \
-         `lang` (ISO 639-3), `lang_score`, `tokens` (Llama 3), `source` (input file), \
-         `meta` (JSON object of provenance).\n",
+    let names: Vec<String> = card.configs.iter().map(|c| md_code(&c.name)).collect();
+    s += &format!(
+        "Subsets (configs): {}.\n\n{}\n",
+        names.join(", "),
         md_block("python", &code)
-    )
+    );
+    s += if card.schema == "fineweb" {
+        "Columns (FineWeb-2's names): `text`, `id`, `dump` (Common Crawl crawl), `url`, \
+         `date` (WARC-Date), `file_path` (input file), `language` (ISO 639-3), \
+         `language_score`, `language_script`, `minhash_cluster_size` (null until `seapile \
+         dedup`), `top_langs` (JSON), `metadata` (struct: `token_count`, `title`, `source`, \
+         `lang_rule`, `lang_share`, `extract_page_type`, `charset`, `warc_record_id`, `extra` \
+         as JSON).\n"
+    } else {
+        "Columns: `id`, `url`, `date` (WARC-Date), `text`, `title`, `lang` (ISO 639-3), \
+         `lang_score`, `lang_rule`, `tokens`, `source` (input file), `meta` (JSON object of \
+         provenance).\n"
+    };
+    if card.configs.iter().any(|c| c.name == "rejected") {
+        s += "The `rejected` subset holds the dropped documents with two more columns, `stage` \
+              and `reason`.\n";
+    }
+    s
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::escape::{md_block, md_cell, md_code, percent, thousands};
 use crate::front_matter::{render_meta, Meta};
+use crate::hub::License;
 use crate::InputFile;
 
 /// Tags every dedup card carries.
@@ -58,9 +59,10 @@ pub struct DedupCardInput {
 
 /// The dedup card as Markdown with YAML front matter.
 pub fn render_dedup(card: &DedupCardInput) -> String {
+    let license = License::new(&card.license, None, None);
     let mut out = render_meta(&Meta {
         pretty_name: &card.pretty_name,
-        license: &card.license,
+        license: &license,
         languages: card.languages.as_deref(),
         rows: card.kept,
         tags: &DEDUP_TAGS,
@@ -73,6 +75,7 @@ pub fn render_dedup(card: &DedupCardInput) -> String {
         histogram(&card.cluster_size_histogram),
         minhash(card.minhash.as_ref()),
         crate::body::inputs(&card.inputs),
+        license.section(false),
         loading(card),
     ];
     out.push_str(&sections.join("\n"));

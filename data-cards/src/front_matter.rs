@@ -1,12 +1,13 @@
 //! The YAML front matter: the Hub's dataset metadata, written line by line with every string
 //! passed through [`yaml_str`] so no value can change the structure.
 
+use crate::hub::License;
 use crate::langs::hub_languages;
 use crate::yaml::{yaml_str, FrontMatter};
 use crate::CardInput;
 
-/// Tags every seapile card carries.
-pub const TAGS: [&str; 3] = ["seapile", "common-crawl", "southeast-asia"];
+/// Tags every seapile run card carries; `common-crawl` is added when an input came from it.
+pub const TAGS: [&str; 2] = ["seapile", "southeast-asia"];
 
 /// The Hub's `size_categories` bucket for a number of rows: `n<1K`, `1K<n<10K`, ...,
 /// `100B<n<1T`, `n>1T`.
@@ -33,7 +34,7 @@ pub fn size_category(rows: u64) -> &'static str {
 /// The values of a card's front matter, shared by the run card and the dedup card.
 pub(crate) struct Meta<'a> {
     pub pretty_name: &'a str,
-    pub license: &'a str,
+    pub license: &'a License,
     /// ISO 639-3 codes; `None` omits the `language` key.
     pub languages: Option<&'a [String]>,
     pub rows: u64,
@@ -41,27 +42,52 @@ pub(crate) struct Meta<'a> {
     pub data_files: &'a str,
 }
 
-/// `---`-delimited YAML for `card`.
+/// `---`-delimited YAML for a run's card: names, license, languages, the Hub's task and
+/// source fields, one config per written subset and their `dataset_info`.
 pub fn render(card: &CardInput) -> String {
-    render_meta(&Meta {
-        pretty_name: &card.pretty_name,
-        license: &card.license,
-        languages: Some(&card.languages),
-        rows: card.run.docs_out,
-        tags: &TAGS,
-        data_files: &card.data_files,
-    })
+    let mut tags: Vec<&str> = TAGS.to_vec();
+    if card.common_crawl() {
+        tags.insert(1, "common-crawl");
+    }
+    let y = FrontMatter::new().scalar("pretty_name", &card.title());
+    let y = card.license.front(y);
+    languages(y, &card.languages)
+        .raw_list("annotations_creators", &["machine-generated"])
+        .raw_list("language_creators", &["found"])
+        .raw_list("source_datasets", &["original"])
+        .raw_list("task_categories", &["text-generation"])
+        .raw_list("task_ids", &["language-modeling"])
+        .list("size_categories", &[size_category(card.run.docs_out)])
+        .list("tags", &tags)
+        .configs(&card.configs)
+        .dataset_info(&card.configs)
+        .finish()
+}
+
+/// `language:` and `multilinguality:`, or neither when there is no language.
+fn languages<S: AsRef<str>>(y: FrontMatter, codes: &[S]) -> FrontMatter {
+    let hub = hub_languages(codes);
+    if hub.is_empty() {
+        return y;
+    }
+    let multi = if hub.len() > 1 {
+        "multilingual"
+    } else {
+        "monolingual"
+    };
+    y.list("language", &hub)
+        .raw_list("multilinguality", &[multi])
 }
 
 /// `---`-delimited YAML for `m`.
 pub(crate) fn render_meta(m: &Meta) -> String {
-    let mut y = FrontMatter::new()
-        .scalar("pretty_name", m.pretty_name)
-        .scalar("license", m.license);
+    let y = FrontMatter::new().scalar("pretty_name", m.pretty_name);
+    let mut y = m.license.front(y);
     if let Some(langs) = m.languages {
-        y = y.list("language", &hub_languages(langs));
+        y = languages(y, langs);
     }
-    y.list("task_categories", &["text-generation"])
+    y.raw_list("task_categories", &["text-generation"])
+        .raw_list("task_ids", &["language-modeling"])
         .list("size_categories", &[size_category(m.rows)])
         .list("tags", m.tags)
         .default_config(&yaml_str(m.data_files))
@@ -85,15 +111,20 @@ mod tests {
     }
 
     #[test]
-    fn empty_language_list_is_flow_syntax() {
+    fn empty_language_list_is_left_out() {
         let m = Meta {
             pretty_name: "x",
-            license: "other",
+            license: &License::other(),
             languages: Some(&[]),
             rows: 0,
             tags: &[],
             data_files: "data/*.parquet",
         };
-        assert!(render_meta(&m).contains("\nlanguage: []\n"));
+        let y = render_meta(&m);
+        assert!(
+            !y.contains("\nlanguage:"),
+            "no language key when there is none: {y}"
+        );
+        assert!(y.contains("license_name:"), "{y}");
     }
 }

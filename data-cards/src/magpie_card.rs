@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::escape::{md_block, md_cell, md_code, percent, thousands};
+use crate::hub::License;
 use crate::langs::{hub_languages, name};
 use crate::yaml::FrontMatter;
 
@@ -62,10 +63,15 @@ pub struct Sampling {
 /// The Magpie card as Markdown with YAML front matter.
 pub fn render_magpie(card: &MagpieCardInput) -> String {
     let langs: Vec<&str> = card.languages.keys().map(String::as_str).collect();
-    let mut y = FrontMatter::new()
-        .scalar("pretty_name", &card.pretty_name)
-        .scalar("license", &card.license)
-        .list("language", &hub_languages(&langs))
+    let y = FrontMatter::new().scalar("pretty_name", &card.pretty_name);
+    let y = License::new(&card.license, None, None).front(y);
+    let hub = hub_languages(&langs);
+    let y = if hub.is_empty() {
+        y
+    } else {
+        y.list("language", &hub)
+    };
+    let mut y = y
         .raw_list("task_categories", &["text-generation"])
         .list("size_categories", &[crate::size_category(card.kept)])
         .raw_list(
@@ -77,7 +83,7 @@ pub fn render_magpie(card: &MagpieCardInput) -> String {
     y += "\n";
     y += &format!("# {}\n\n", card.pretty_name);
     y += &format!(
-        "Instruction–response pairs made Magpie-style by [seapile](https://github.com/seapile/seapile): \
+        "Instruction–response pairs made Magpie-style by seapile: \
 the chat model {} was given only the pre-query prefix of its own chat template, wrote a user \
 turn, then answered it. Every pair was checked: both turns must end at the end of turn, stay within \
 length bounds, not loop, refuse or talk about the model, and be identified (lid.176 + seapile's SEA \

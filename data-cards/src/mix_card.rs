@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::escape::{md_cell, thousands};
+use crate::hub::License;
 use crate::langs::hub_languages;
 use crate::yaml::FrontMatter;
 
@@ -27,6 +28,8 @@ pub struct MixCardInput {
     /// Planned shares by group and by language.
     pub groups: Vec<MixShare>,
     pub languages: Vec<MixShare>,
+    /// The benchmark decontamination of the rows, when the mix names an index.
+    pub decontam: Option<crate::DecontamSection>,
 }
 
 /// One source: what it had, what the plan asked for, what was written.
@@ -73,6 +76,14 @@ pub fn render_mix(card: &MixCardInput) -> String {
     share_table(&mut out, "group", &card.groups, &by_group, card.tokens);
     let by_lang = totals(card, |s| &s.lang);
     share_table(&mut out, "language", &card.languages, &by_lang, card.tokens);
+    if let Some(d) = &card.decontam {
+        out.push_str(&crate::decontam_section(d));
+    }
+    out.push_str(
+        "\n## License\n\nThe rows come from the sources above, each under its own license and \
+         terms (web text remains its publishers'); seapile, which sampled this blend, grants no \
+         license to them.\n",
+    );
     out
 }
 
@@ -83,12 +94,17 @@ fn front_matter(card: &MixCardInput) -> String {
         .map(|s| s.lang.as_str())
         .filter(|l| l.len() == 3 && l.chars().all(|c| c.is_ascii_lowercase()))
         .collect();
-    FrontMatter::new()
-        .scalar("pretty_name", &card.name)
-        .raw("license", "other")
-        .list("language", &hub_languages(&langs))
-        .raw_list("size_categories", &[crate::size_category(card.rows)])
+    let y = FrontMatter::new().scalar("pretty_name", &card.name);
+    let y = License::other().front(y);
+    let hub = hub_languages(&langs);
+    let y = if hub.is_empty() {
+        y
+    } else {
+        y.list("language", &hub)
+    };
+    y.raw_list("size_categories", &[crate::size_category(card.rows)])
         .raw_list("task_categories", &["text-generation"])
+        .raw_list("task_ids", &["language-modeling"])
         .default_config("data/train-*.parquet")
         .finish()
 }

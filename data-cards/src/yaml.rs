@@ -102,6 +102,12 @@ impl FrontMatter {
         self
     }
 
+    /// Text the caller wrote as YAML, appended as it is.
+    pub(crate) fn block(mut self, yaml: &str) -> Self {
+        self.0 += yaml;
+        self
+    }
+
     /// The front matter with its closing `---`.
     pub fn finish(self) -> String {
         self.0 + "---\n"

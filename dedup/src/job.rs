@@ -171,9 +171,14 @@ fn card_inputs(inputs: &[PathBuf]) -> Result<Vec<data_cards::InputFile>, DedupEr
             let bytes = std::fs::metadata(p).map_err(io_err(p))?.len();
             let sha256 = pipeline::fs::sha256_file(p).map_err(io_err(p))?;
             Ok(data_cards::InputFile {
-                name: p.display().to_string(),
+                // Cards are published: a file's name, never a machine's path.
+                name: p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
                 bytes,
                 sha256: Some(sha256),
+                ..Default::default()
             })
         })
         .collect()

@@ -321,6 +321,9 @@ impl BuildStage for ExactDedupConfig {
     }
 }
 
+/// The `meta` key of the content hash (32 hex digits of [`content_hash`]).
+pub const HASH_KEY: &str = "content_hash";
+
 /// Drops a document whose normalised text was already seen in this shard
 /// (reason `exact_duplicate`). Memory: 16 bytes per distinct document.
 #[derive(Debug, Clone, Default)]
@@ -333,10 +336,29 @@ impl Stage for ExactDedupStage {
         "exact_dedup"
     }
 
-    fn process(&mut self, mut doc: Doc) -> Result<Outcome, StageError> {
+    fn ordered(&self) -> bool {
+        true
+    }
+
+    fn prepare(&self, doc: &mut Doc) -> Result<(), StageError> {
         let hash = content_hash(&doc.text);
-        doc.meta
-            .insert("content_hash".into(), format!("{hash:032x}"));
+        doc.meta.insert(HASH_KEY.into(), format!("{hash:032x}"));
+        Ok(())
+    }
+
+    fn process(&mut self, mut doc: Doc) -> Result<Outcome, StageError> {
+        let prepared = doc
+            .meta
+            .get(HASH_KEY)
+            .and_then(|h| u128::from_str_radix(h, 16).ok());
+        let hash = match prepared {
+            Some(h) => h,
+            None => {
+                let h = content_hash(&doc.text);
+                doc.meta.insert(HASH_KEY.into(), format!("{h:032x}"));
+                h
+            }
+        };
         if self.seen.insert(hash) {
             Ok(Outcome::Keep(doc))
         } else {

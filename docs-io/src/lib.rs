@@ -16,6 +16,7 @@ pub mod extsort;
 pub mod filter;
 mod format;
 pub mod read;
+pub mod schema;
 pub mod sink;
 pub mod store;
 
@@ -24,7 +25,8 @@ use std::path::{Path, PathBuf};
 pub use format::Format;
 pub use pipeline::fs::{sha256_file, write_atomic};
 pub use read::{for_each_doc, for_each_row, Row};
-pub use sink::{open_sink, output_schema, DocSink, SinkError, SinkSummary};
+pub use schema::Schema;
+pub use sink::{open_sink, open_sink_with, output_schema, DocSink, SinkError, SinkSummary};
 
 /// Errors reading or rewriting document files; each names the file.
 #[derive(Debug, thiserror::Error)]

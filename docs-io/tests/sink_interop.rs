@@ -113,3 +113,94 @@ fn rejected_files_read_with_their_reasons() {
         "{reasons:?}"
     );
 }
+
+const READ_FINEWEB: &str = r#"
+import json, sys
+import duckdb, polars, pyarrow.parquet as pq
+path = sys.argv[1]
+t = pq.read_table(path)
+rows = t.to_pylist()
+con = duckdb.connect()
+(n, tokens) = con.execute(f"SELECT count(*), sum(metadata.token_count) FROM '{path}'").fetchone()
+df = polars.read_parquet(path)
+print(json.dumps({
+    "names": t.column_names,
+    "metadata_fields": [f.name for f in t.schema.field("metadata").type],
+    "first": {k: v for k, v in rows[0].items() if k != "text"},
+    "duckdb": [n, int(tokens)],
+    "polars_language": df["language"].to_list(),
+}, ensure_ascii=False))
+"#;
+
+#[test]
+fn fineweb_schema_has_fineweb_2_names_and_a_metadata_struct() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fw.parquet");
+    let mut docs = udhr_docs();
+    for d in &mut docs {
+        d.meta.insert("dump".into(), "CC-MAIN-2024-10".into());
+        d.meta.insert("lang_script".into(), "Latn".into());
+        d.meta.insert("lang_rule".into(), "model".into());
+    }
+    let mut sink = docs_io::open_sink_with(
+        &path,
+        OutputFormat::Parquet,
+        false,
+        docs_io::Schema::Fineweb,
+    )
+    .unwrap();
+    for doc in &docs {
+        sink.write(doc).unwrap();
+    }
+    let summary = sink.finish().unwrap();
+    assert!(summary.arrow_bytes > docs.iter().map(|d| d.text.len() as u64).sum::<u64>());
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(READ_FINEWEB)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = got["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "text",
+            "id",
+            "dump",
+            "url",
+            "date",
+            "file_path",
+            "language",
+            "language_score",
+            "language_script",
+            "minhash_cluster_size",
+            "top_langs",
+            "metadata"
+        ]
+    );
+    let first = &got["first"];
+    assert_eq!(first["dump"], "CC-MAIN-2024-10");
+    assert_eq!(first["language"], docs[0].lang.as_deref().unwrap());
+    assert_eq!(first["language_script"], "Latn");
+    assert_eq!(first["metadata"]["lang_rule"], "model");
+    assert_eq!(
+        first["metadata"]["token_count"].as_u64(),
+        docs[0].tokens.map(u64::from)
+    );
+    let extra: Value = serde_json::from_str(first["metadata"]["extra"].as_str().unwrap()).unwrap();
+    assert_eq!(extra["udhr_code"], "tha", "other provenance stays in extra");
+    let tokens: u64 = docs.iter().filter_map(|d| d.tokens).map(u64::from).sum();
+    assert_eq!(got["duckdb"], serde_json::json!([docs.len(), tokens]));
+    assert_eq!(got["polars_language"].as_array().unwrap().len(), docs.len());
+}

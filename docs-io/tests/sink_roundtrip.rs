@@ -72,6 +72,7 @@ fn udhr_docs_round_trip_through_parquet() {
         "title",
         "lang",
         "lang_score",
+        "lang_rule",
         "tokens",
         "source",
         "meta",
@@ -157,7 +158,7 @@ fn rejected_parquet_has_stage_and_reason_and_leaner_meta() {
         .collect();
     write_all(&path, OutputFormat::Parquet, true, &docs);
     let (batch, _) = read_parquet(&path);
-    assert_eq!(batch.num_columns(), 12);
+    assert_eq!(batch.num_columns(), 13);
     let stage = strings(&batch, "stage");
     let reason = strings(&batch, "reason");
     assert_eq!(stage[0].as_deref(), Some("langid"));
@@ -289,7 +290,7 @@ fn jsonl_has_same_fields_with_nested_meta_and_nulls() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 10, "{keys:?}");
+        assert_eq!(keys.len(), 11, "{keys:?}");
         assert_eq!(line["text"], doc.text.as_str());
         assert_eq!(line["id"], doc.id.as_str());
         assert_eq!(line["tokens"].as_u64(), doc.tokens.map(u64::from));

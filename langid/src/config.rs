@@ -42,6 +42,46 @@ pub const LANGID_THRESHOLDS: [(&str, f32); 13] = [
     ("zsm", 0.40),
 ];
 
+/// FineWeb-2's per-language thresholds for GlotLID (its `fineweb-2` language configs), in
+/// SEA-LION's codes (`cmn` → `zho`, `fil` → `tgl`). FineWeb-2 has no English; `eng` keeps
+/// FineWeb's 0.65.
+pub const GLOTLID_FINEWEB2_THRESHOLDS: [(&str, f32); 13] = [
+    ("eng", 0.65),
+    ("ind", 0.685),
+    ("jav", 0.3),
+    ("khm", 0.3),
+    ("lao", 0.691),
+    ("mya", 0.839),
+    ("sun", 0.3),
+    ("tam", 0.888),
+    ("tgl", 0.68),
+    ("tha", 0.9),
+    ("vie", 0.802),
+    ("zho", 0.692),
+    ("zsm", 0.618),
+];
+
+/// Which shipped per-language threshold table a config starts from: the one measured for
+/// `lid.176` with the SEA layer ([`LANGID_THRESHOLDS`]), or FineWeb-2's for GlotLID
+/// ([`GLOTLID_FINEWEB2_THRESHOLDS`]). `thresholds` in the config replaces either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThresholdTable {
+    #[default]
+    Lid176,
+    GlotlidFineweb2,
+}
+
+impl ThresholdTable {
+    /// The table's (language, threshold) pairs.
+    pub fn table(self) -> &'static [(&'static str, f32); 13] {
+        match self {
+            ThresholdTable::Lid176 => &LANGID_THRESHOLDS,
+            ThresholdTable::GlotlidFineweb2 => &GLOTLID_FINEWEB2_THRESHOLDS,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LangidConfig {
@@ -55,10 +95,15 @@ pub struct LangidConfig {
     #[serde(default = "default_langs")]
     pub languages: Vec<String>,
     /// Minimum score per language (ISO 639-3 → score); a language without an entry uses
-    /// `threshold`. Default: [`LANGID_THRESHOLDS`]. A table given in the config replaces
-    /// the default one as a whole.
-    #[serde(default = "default_lang_thresholds")]
-    pub thresholds: BTreeMap<String, f32>,
+    /// `threshold`. Default: the `threshold_table`. A table given in the config replaces
+    /// the shipped one as a whole.
+    #[serde(default)]
+    pub thresholds: Option<BTreeMap<String, f32>>,
+    /// The shipped per-language table used when `thresholds` is not given: `"lid176"`
+    /// (default, for `lid.176.ftz`) or `"glotlid-fineweb2"` (FineWeb-2's, for a GlotLID
+    /// model given as `model`).
+    #[serde(default)]
+    pub threshold_table: ThresholdTable,
     /// Apply the SEA rules on top of fastText (Zawgyi, scripts, Malay/Indonesian,
     /// Javanese/Sundanese, Tagalog); `false` keeps fastText's top label as it is.
     #[serde(default = "default_sea_rules")]
@@ -79,12 +124,6 @@ fn default_threshold() -> f32 {
 fn default_langs() -> Vec<String> {
     SEA_LANGS.iter().map(|s| s.to_string()).collect()
 }
-fn default_lang_thresholds() -> BTreeMap<String, f32> {
-    LANGID_THRESHOLDS
-        .iter()
-        .map(|(l, t)| (l.to_string(), *t))
-        .collect()
-}
 fn default_sea_rules() -> bool {
     true
 }
@@ -98,7 +137,8 @@ impl Default for LangidConfig {
             model: None,
             threshold: default_threshold(),
             languages: default_langs(),
-            thresholds: default_lang_thresholds(),
+            thresholds: None,
+            threshold_table: ThresholdTable::default(),
             sea_rules: default_sea_rules(),
             malay_weight: default_malay_weight(),
             malay_lexicon: None,
@@ -115,6 +155,19 @@ fn invalid(field: impl Into<String>, value: impl ToString, hint: &str) -> Invali
 }
 
 impl LangidConfig {
+    /// The per-language thresholds in force: `thresholds`, else the `threshold_table`.
+    pub fn lang_thresholds(&self) -> BTreeMap<String, f32> {
+        match &self.thresholds {
+            Some(t) => t.clone(),
+            None => self
+                .threshold_table
+                .table()
+                .iter()
+                .map(|(l, t)| (l.to_string(), *t))
+                .collect(),
+        }
+    }
+
     /// The model file: `model`, else the cached `lid.176.ftz`.
     pub fn model_path(&self, assets: &Assets) -> Result<PathBuf, LangidError> {
         Ok(match &self.model {
@@ -177,7 +230,7 @@ impl BuildStage for LangidConfig {
                 "a probability between 0 and 1",
             ));
         }
-        for (lang, t) in &self.thresholds {
+        for (lang, t) in self.thresholds.iter().flatten() {
             if !(0.0..=1.0).contains(t) || t.is_nan() {
                 return Err(invalid(
                     format!("stages.langid.thresholds.{lang}"),
@@ -193,7 +246,11 @@ impl BuildStage for LangidConfig {
                 "a positive number (1 = fastText's own ms/id choice)",
             ));
         }
-        for lang in self.languages.iter().chain(self.thresholds.keys()) {
+        for lang in self
+            .languages
+            .iter()
+            .chain(self.thresholds.iter().flat_map(|t| t.keys()))
+        {
             let ok = lang.len() == 3 && lang.bytes().all(|b| b.is_ascii_lowercase());
             if !ok {
                 return Err(invalid(

@@ -437,6 +437,75 @@ mod tests {
     }
 
     #[test]
+    fn udhr_pages_are_sorted_into_sea_other_and_near() {
+        assert_eq!(udhr_gold("mly_latn", "zlm"), UdhrGold::Sea("zsm"));
+        assert_eq!(udhr_gold("cmn_hant", "cmn"), UdhrGold::Sea("zho"));
+        assert_eq!(udhr_gold("cmn_hans_beijing", "cmn"), UdhrGold::Near);
+        assert_eq!(udhr_gold("jav_java", "jav"), UdhrGold::Near);
+        assert_eq!(udhr_gold("shn", "shn"), UdhrGold::Other);
+        assert_eq!(udhr_gold("yue", "yue"), UdhrGold::Other);
+    }
+
+    #[test]
+    fn sentences_split_at_full_stops_of_every_script() {
+        let p = "Semua manusia dilahirkan bebas. Mereka dikaruniai akal dan hati nurani! Pasal 1";
+        assert_eq!(
+            sentences(p),
+            vec![
+                "Semua manusia dilahirkan bebas.",
+                "Mereka dikaruniai akal dan hati nurani!"
+            ]
+        );
+        assert_eq!(
+            sentences("人人生而自由。他们赋有理性和良心，并应以兄弟关系的精神相对待。").len(),
+            1
+        );
+        assert_eq!(sentences("Pasal 1").len(), 0);
+        assert_eq!(
+            sentences("လူတိုင်းသည် တူညီ လွတ်လပ်သော ဂုဏ်သိက္ခာ။ ရပိုင်ခွင့်များဖြင့် မွေးဖွားလာသူများ ဖြစ်သည်။").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn udhr_report_counts_acceptance_and_recall() {
+        let page = |stem: &str, iso: &str, p: &str| UdhrPage {
+            stem: stem.into(),
+            iso6393: iso.into(),
+            paragraphs: vec![p.into()],
+        };
+        let pages = [
+            page(
+                "ind",
+                "ind",
+                "Semua orang dilahirkan merdeka dan mempunyai martabat.",
+            ),
+            page(
+                "min",
+                "min",
+                "Sadonyo manusia dilahiakan mardeka jo punyo martabat.",
+            ),
+            page(
+                "ban",
+                "ban",
+                "Sami manusane sane nyantenang kamahardikan ring harkat.",
+            ),
+        ];
+        // A stand-in identifier: everything is Indonesian, Balinese below the threshold.
+        let r = udhr_report(
+            &pages,
+            |t| ("ind", if t.starts_with("Sami") { 0.1 } else { 0.9 }),
+            |_, score| score >= 0.5,
+        );
+        assert_eq!(r.sea["ind"].sentences_correct, 1);
+        assert_eq!(r.other["min"].sentences_accepted, 1);
+        assert_eq!(r.other["ban"].sentences_accepted, 0);
+        assert!((r.other_accepted_mean - 0.5).abs() < 1e-9);
+        assert_eq!(r.other_above_30pct, 1);
+        assert_eq!(r.other["min"].accepted_as["ind"], 1);
+    }
+
+    #[test]
     fn bad_tsv_line_is_quoted() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("x.tsv");
@@ -451,5 +520,321 @@ mod tests {
             read_tsv(&p).unwrap(),
             vec![("ind".into(), "Saya\tmakan.".into())]
         );
+    }
+}
+
+/// How the UDHR evaluation treats one page of the `udhr` package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UdhrGold {
+    /// A page in one of the 13 languages, in the script SEA-LION keeps (ISO 639-3).
+    Sea(&'static str),
+    /// A language that is none of the 13: every sentence accepted is a false positive.
+    Other,
+    /// Listed but not scored: Chinese varieties written in Han characters much like
+    /// Mandarin (Min Nan, Hakka, Gan, Xiang, Wu, dialect readings of Mandarin), Malay
+    /// creoles (Papuan, Ambonese Malay), and the 13 in scripts SEA-LION does not collect
+    /// (Javanese script, Baybayin, Chữ Nôm).
+    Near,
+}
+
+/// The gold category of a UDHR page from its file stem and `data-iso6393`.
+pub fn udhr_gold(stem: &str, iso6393: &str) -> UdhrGold {
+    const NEAR: [&str; 8] = ["nan", "hak", "gan", "hsn", "wuu", "cjy", "pmy", "abs"];
+    // 016/017 Min Dong (spoken, written), 023 Jinan Mandarin: pages without a code.
+    let sinitic = matches!(stem, "016" | "017" | "023");
+    if matches!(stem, "jav_java" | "tgl_tglg" | "vie_han") || sinitic || NEAR.contains(&iso6393) {
+        return UdhrGold::Near;
+    }
+    if iso6393 == "cmn" {
+        return if matches!(stem, "cmn_hans" | "cmn_hant") {
+            UdhrGold::Sea("zho")
+        } else {
+            UdhrGold::Near
+        };
+    }
+    let iso = if iso6393 == "zlm" { "zsm" } else { iso6393 };
+    match SEA_LANGS.iter().find(|l| **l == iso) {
+        Some(l) => UdhrGold::Sea(l),
+        None => UdhrGold::Other,
+    }
+}
+
+/// One UDHR page: its stem, language and the text of its `<p>` elements.
+#[derive(Debug, Clone)]
+pub struct UdhrPage {
+    pub stem: String,
+    pub iso6393: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// Read every `*.html` page of the `udhr` package's `declaration/` folder (in name order).
+pub fn read_udhr(dir: impl AsRef<Path>) -> Result<Vec<UdhrPage>, LangidError> {
+    let dir = dir.as_ref();
+    let read_err = |path: &Path, source| LangidError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| read_err(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    paths.sort();
+    let mut pages = Vec::new();
+    for path in paths {
+        let html = std::fs::read_to_string(&path).map_err(|e| read_err(&path, e))?;
+        let iso6393 = html
+            .split_once("data-iso6393=\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map_or("und", |(iso, _)| iso)
+            .to_string();
+        let paragraphs = html
+            .split("<p>")
+            .skip(1)
+            .filter_map(|c| c.split_once("</p>").map(|(p, _)| strip_markup(p)))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        pages.push(UdhrPage {
+            stem,
+            iso6393,
+            paragraphs,
+        });
+    }
+    Ok(pages)
+}
+
+fn strip_markup(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut in_tag = false;
+    for c in p.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .trim()
+        .to_string()
+}
+
+/// Split a paragraph into sentences: after `.`, `!`, `?` and the full stops of the SEA
+/// scripts (`။`, `។`, `।`) followed by a space, and after `。！？`. Sentences under four
+/// words are left out (headings, article numbers) unless they have at least 10 letters
+/// (Chinese, Thai, Burmese write few spaces).
+pub fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = paragraph.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let end = i + c.len_utf8();
+        let cut = match c {
+            '。' | '！' | '？' => true,
+            '.' | '!' | '?' | '။' | '។' | '।' => {
+                chars.peek().is_some_and(|(_, n)| n.is_whitespace())
+            }
+            _ => false,
+        };
+        if cut {
+            out.push(paragraph[start..end].trim());
+            start = end;
+        }
+    }
+    out.push(paragraph[start..].trim());
+    out.retain(|s| {
+        let words = s.split_whitespace().count();
+        words >= 4 || (words <= 3 && s.chars().filter(|c| c.is_alphabetic()).count() >= 10)
+    });
+    out
+}
+
+/// Acceptance of one UDHR language at sentence and paragraph level.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UdhrLang {
+    /// The page stems scored for this language.
+    pub pages: Vec<String>,
+    pub sentences: u64,
+    /// Sentences the langid stage keeps (any of the 13 at or above its threshold).
+    pub sentences_accepted: u64,
+    /// For a SEA language: sentences kept as the right language (recall's numerator).
+    pub sentences_correct: u64,
+    pub paragraphs: u64,
+    pub paragraphs_accepted: u64,
+    pub paragraphs_correct: u64,
+    /// What the accepted sentences were kept as, language → sentences.
+    pub accepted_as: BTreeMap<String, u64>,
+}
+
+impl UdhrLang {
+    pub fn sentence_share(&self, n: u64) -> f64 {
+        ratio(n, self.sentences)
+    }
+    pub fn paragraph_share(&self, n: u64) -> f64 {
+        ratio(n, self.paragraphs)
+    }
+}
+
+/// `seapile eval langid --udhr DIR`: per non-SEA language the share of its sentences and
+/// paragraphs the langid stage keeps as one of the 13 (false positives), per SEA language
+/// recall, with the stage's thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UdhrReport {
+    /// Mean over the non-SEA languages of the share of sentences accepted.
+    pub other_accepted_mean: f64,
+    /// Non-SEA languages with more than 30% of their sentences accepted.
+    pub other_above_30pct: u64,
+    pub other_paragraphs_accepted_mean: f64,
+    /// Mean recall over the 13 (sentences kept as the right language).
+    pub sea_recall_mean: f64,
+    pub sea_paragraph_recall_mean: f64,
+    pub sea: BTreeMap<String, UdhrLang>,
+    pub other: BTreeMap<String, UdhrLang>,
+    pub near: BTreeMap<String, UdhrLang>,
+    pub sentences_per_s: f64,
+}
+
+/// Score `pages` with `identify` (text → language, score) and the stage's `keep` rule
+/// (language, score → kept).
+pub fn udhr_report(
+    pages: &[UdhrPage],
+    identify: impl Fn(&str) -> (&'static str, f32),
+    keep: impl Fn(&str, f32) -> bool,
+) -> UdhrReport {
+    let mut report = UdhrReport::default();
+    let (mut seconds, mut n) = (0.0f64, 0u64);
+    for page in pages {
+        let gold = udhr_gold(&page.stem, &page.iso6393);
+        let lang = match gold {
+            UdhrGold::Sea(l) => l.to_string(),
+            _ => page.iso6393.clone(),
+        };
+        let bucket = match gold {
+            UdhrGold::Sea(_) => &mut report.sea,
+            UdhrGold::Other => &mut report.other,
+            UdhrGold::Near => &mut report.near,
+        };
+        let entry = bucket.entry(lang.clone()).or_default();
+        entry.pages.push(page.stem.clone());
+        for p in &page.paragraphs {
+            let start = Instant::now();
+            let (l, score) = identify(p);
+            let kept = keep(l, score);
+            entry.paragraphs += 1;
+            entry.paragraphs_accepted += u64::from(kept);
+            entry.paragraphs_correct += u64::from(kept && l == lang);
+            for s in sentences(p) {
+                let (l, score) = identify(s);
+                n += 1;
+                let kept = keep(l, score);
+                entry.sentences += 1;
+                entry.sentences_accepted += u64::from(kept);
+                entry.sentences_correct += u64::from(kept && l == lang);
+                if kept {
+                    *entry.accepted_as.entry(l.to_string()).or_default() += 1;
+                }
+            }
+            seconds += start.elapsed().as_secs_f64();
+        }
+    }
+    let mean = |m: &BTreeMap<String, UdhrLang>, f: &dyn Fn(&UdhrLang) -> f64| {
+        let v: Vec<f64> = m.values().filter(|l| l.sentences > 0).map(f).collect();
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    report.other_accepted_mean = mean(&report.other, &|l| l.sentence_share(l.sentences_accepted));
+    report.other_paragraphs_accepted_mean =
+        mean(&report.other, &|l| l.paragraph_share(l.paragraphs_accepted));
+    report.other_above_30pct = report
+        .other
+        .values()
+        .filter(|l| l.sentence_share(l.sentences_accepted) > 0.3)
+        .count() as u64;
+    report.sea_recall_mean = mean(&report.sea, &|l| l.sentence_share(l.sentences_correct));
+    report.sea_paragraph_recall_mean =
+        mean(&report.sea, &|l| l.paragraph_share(l.paragraphs_correct));
+    report.sentences_per_s = if seconds > 0.0 {
+        n as f64 / seconds
+    } else {
+        0.0
+    };
+    report
+}
+
+impl UdhrReport {
+    /// The human-readable tables: SEA recall, then every non-SEA language with any
+    /// sentence accepted, most accepted first.
+    pub fn tables(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n{:<6} {:>9} {:>8} {:>10} {:>8}",
+            "SEA", "sentences", "recall", "paragraphs", "recall"
+        );
+        for (lang, l) in &self.sea {
+            let _ = writeln!(
+                out,
+                "{lang:<6} {:>9} {:>8.3} {:>10} {:>8.3}",
+                l.sentences,
+                l.sentence_share(l.sentences_correct),
+                l.paragraphs,
+                l.paragraph_share(l.paragraphs_correct)
+            );
+        }
+        let mut others: Vec<(&String, &UdhrLang)> = self
+            .other
+            .iter()
+            .chain(&self.near)
+            .filter(|(_, l)| l.sentences_accepted + l.paragraphs_accepted > 0)
+            .collect();
+        others.sort_by(|a, b| {
+            b.1.sentence_share(b.1.sentences_accepted)
+                .total_cmp(&a.1.sentence_share(a.1.sentences_accepted))
+        });
+        let _ = writeln!(
+            out,
+            "\n{:<8} {:>9} {:>9} {:>10} {:>9}  accepted as (pages)",
+            "other", "sentences", "accepted", "paragraphs", "accepted"
+        );
+        for (lang, l) in others {
+            let near = if self.near.contains_key(lang) {
+                " [near, not scored]"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{lang:<8} {:>9} {:>9.3} {:>10} {:>9.3}  {:?} ({}){near}",
+                l.sentences,
+                l.sentence_share(l.sentences_accepted),
+                l.paragraphs,
+                l.paragraph_share(l.paragraphs_accepted),
+                l.accepted_as,
+                l.pages.join(",")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nnon-SEA languages: {}, sentences accepted on average {:.4} ({} above 30%), paragraphs {:.4}; SEA recall: sentences {:.4}, paragraphs {:.4}",
+            self.other.len(),
+            self.other_accepted_mean,
+            self.other_above_30pct,
+            self.other_paragraphs_accepted_mean,
+            self.sea_recall_mean,
+            self.sea_paragraph_recall_mean
+        );
+        out
     }
 }

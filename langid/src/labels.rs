@@ -94,6 +94,12 @@ pub fn lid176_code(code: &str) -> Option<&'static str> {
         .map(|i| LID176[i].1)
 }
 
+/// GlotLID/OpenLID codes (ISO 639-3 individual languages) for languages SEA-LION names by
+/// another code: Mandarin `cmn` is SEA-LION's Chinese (`zho`), Filipino `fil` its Tagalog
+/// (`tgl`), `zlm` (Malay, the individual language) its Standard Malay (`zsm`). The
+/// macrolanguage `msa` is left alone: it includes Indonesian.
+pub const ALIASES: [(&str, &str); 3] = [("cmn", "zho"), ("fil", "tgl"), ("zlm", "zsm")];
+
 /// `xxx_Scrp`: three lower-case letters, `_`, a capitalised four-letter script.
 fn glotlid_label(code: &str) -> Option<LangLabel> {
     let (lang, script) = code.split_once('_')?;
@@ -104,17 +110,24 @@ fn glotlid_label(code: &str) -> Option<LangLabel> {
     if !(lang_ok && script_ok) {
         return None;
     }
+    let lang = ALIASES
+        .iter()
+        .find(|(from, _)| *from == lang)
+        .map_or(lang, |(_, to)| to);
     Some(LangLabel {
         iso639_3: intern(lang),
         script: Some(intern(script)),
     })
 }
 
-/// A `'static` copy of a short code. Codes come from a model's finite label set (at most a
+/// A `'static` copy of a short code (the SEA codes and `lid.176`'s are static already). Codes come from a model's finite label set (at most a
 /// few thousand distinct strings), so each is leaked once per process, not per call.
 fn intern(code: &str) -> &'static str {
     if let Some(known) = LID176.iter().find(|(_, iso)| *iso == code) {
         return known.1;
+    }
+    if let Some(sea) = crate::SEA_LANGS.iter().find(|l| **l == code) {
+        return sea;
     }
     static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut seen = SEEN
@@ -180,7 +193,19 @@ mod tests {
         let l = parse_label("__label__zsm_Latn");
         assert_eq!((l.iso639_3, l.script), ("zsm", Some("Latn")));
         let l = parse_label("__label__cmn_Hani");
-        assert_eq!((l.iso639_3, l.script), ("cmn", Some("Hani")));
+        assert_eq!(
+            (l.iso639_3, l.script),
+            ("zho", Some("Hani")),
+            "Mandarin is SEA-LION's zho"
+        );
+        let fil = parse_label("__label__fil_Latn");
+        assert_eq!((fil.iso639_3, fil.script), ("tgl", Some("Latn")));
+        let shn = parse_label("__label__shn_Mymr");
+        assert_eq!((shn.iso639_3, shn.script), ("shn", Some("Mymr")));
+        assert!(
+            std::ptr::eq(parse_label("shn_Mymr").iso639_3, shn.iso639_3),
+            "interned once"
+        );
         assert!(
             std::ptr::eq(parse_label("cmn_Hani").iso639_3, l.iso639_3),
             "interned once"

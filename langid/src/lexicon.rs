@@ -14,7 +14,8 @@
 //! lines against 373 for the weighted probabilities alone and 467 for lid.176 (see
 //! `langid/README.md`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,18 +33,136 @@ pub const CAP_CB: u16 = 300;
 /// by that much for the mix's sake, which summed over a sentence called plain Indonesian
 /// Malay. Larger gaps are counted beyond it.
 pub const DEAD_ZONE_CB: u16 = 50;
+/// [`MalayLexicon::is_common_malay`]: 500 cB = 10⁻⁵.
+pub const COMMON_CB: u16 = 500;
 /// The wordfreq list files, inside the lexicon folder.
 pub const MALAY_FILE: &str = "small_ms.msgpack.gz";
 pub const INDONESIAN_FILE: &str = "small_id.msgpack.gz";
+/// wordfreq's English, Filipino and Vietnamese lists (same package): the positive evidence
+/// an `eng`, `tgl` or `vie` label needs ([`Support`]).
+pub const ENGLISH_FILE: &str = "small_en.msgpack.gz";
+pub const FILIPINO_FILE: &str = "small_fil.msgpack.gz";
+pub const VIETNAMESE_FILE: &str = "small_vi.msgpack.gz";
+/// Javanese root words, one per line (`a ; b` lists variants): the dictionary of PyPI
+/// `javanese-stemmer==1.2.1` (MIT; 1,911 roots), fetched by `seapile assets fetch`.
+pub const JAVANESE_FILE: &str = "javanese_kamus.txt";
 
 /// The lexicon folder inside the asset cache (`seapile assets fetch` fills it).
 pub const DEFAULT_DIR: &str = "wordfreq";
 
-/// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language.
+/// What the lists know of one word: its Malay and Indonesian frequency in centibels below 1
+/// (0 = every word, 600 = 10⁻⁶; [`ABSENT`] when the list lacks it) and which of the other
+/// lists have it ([`EN`], [`FIL`], [`VI`], [`JV_ROOT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordInfo {
+    pub ms: u16,
+    pub id: u16,
+    pub flags: u8,
+}
+
+/// A frequency the list does not have.
+pub const ABSENT: u16 = u16::MAX;
+pub const EN: u8 = 1;
+pub const FIL: u8 = 2;
+pub const VI: u8 = 4;
+pub const JV_ROOT: u8 = 8;
+
+impl Default for WordInfo {
+    fn default() -> Self {
+        WordInfo {
+            ms: ABSENT,
+            id: ABSENT,
+            flags: 0,
+        }
+    }
+}
+
+impl WordInfo {
+    /// In wordfreq's Malay or Indonesian list.
+    pub fn malay(&self) -> bool {
+        self.ms != ABSENT || self.id != ABSENT
+    }
+    /// At least 10⁻⁵ in either ([`COMMON_CB`]).
+    pub fn common_malay(&self) -> bool {
+        self.ms.min(self.id) <= COMMON_CB
+    }
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// The word's Malay-vs-Indonesian evidence in centibels (> 0 leans Malay): the
+    /// frequency gap beyond [`DEAD_ZONE_CB`], capped at [`CAP_CB`]; `None` when neither list
+    /// has the word.
+    pub fn malay_cb(&self) -> Option<i64> {
+        if !self.malay() {
+            return None;
+        }
+        // A higher centibel figure is a rarer word; a missing word takes MISSING_CB.
+        let or_missing = |c: u16| i64::from(if c == ABSENT { MISSING_CB } else { c });
+        let diff = or_missing(self.id) - or_missing(self.ms);
+        let beyond = (diff.abs() - i64::from(DEAD_ZONE_CB)).max(0);
+        Some(diff.signum() * beyond.min(i64::from(CAP_CB)))
+    }
+}
+
+/// Centibels (of frequency ratios) as a natural log: 100 cB = one decade.
+pub fn cb_to_ln(cb: i64) -> f32 {
+    cb as f32 / 100.0 * std::f32::consts::LN_10
+}
+
+/// Word → what the lists know, packed in 32 bits ([`pack`]), keyed by the word's 32-bit
+/// FNV-1a hash rather than the word: 8 bytes an entry, one cache line per lookup and no
+/// string comparison. The SEA layer is bound by these lookups' cache misses; among the
+/// ~100,000 words a pair or two may share a hash, which blurs those words' evidence only.
+type Words = HashMap<u32, u32, BuildHasherDefault<KeyHash>>;
+
+fn key(word: &str) -> u32 {
+    let h = word.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (h ^ (h >> 32)) as u32
+}
+
+/// 12 bits Malay cB, 12 bits Indonesian cB (4095 = absent), 8 bits flags.
+fn pack(w: WordInfo) -> u32 {
+    let cb = |c: u16| u32::from(if c == ABSENT { 0xFFF } else { c.min(0xFFE) });
+    cb(w.ms) | (cb(w.id) << 12) | (u32::from(w.flags) << 24)
+}
+
+fn unpack(v: u32) -> WordInfo {
+    let cb = |c: u32| if c == 0xFFF { ABSENT } else { c as u16 };
+    WordInfo {
+        ms: cb(v & 0xFFF),
+        id: cb((v >> 12) & 0xFFF),
+        flags: (v >> 24) as u8,
+    }
+}
+
+/// The keys are hashes already: passed through.
+#[derive(Default)]
+struct KeyHash(u64);
+
+impl std::hash::Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        // Spread the 32-bit key over the 64 bits the table uses (its top 7 bits tag buckets).
+        self.0 = u64::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Word → frequency in centibels below 1 (0 = every word, 600 = 10⁻⁶), per language, for
+/// Malay vs Indonesian; and the word lists that give the Latin-script SEA labels their
+/// positive evidence ([`crate::evidence`]): all in one table, one lookup per word.
 #[derive(Debug)]
 pub struct MalayLexicon {
-    malay: HashMap<String, u16>,
-    indonesian: HashMap<String, u16>,
+    words: Words,
     dir: PathBuf,
 }
 
@@ -55,9 +174,33 @@ impl MalayLexicon {
             let path = dir.join(name);
             read_cb_list(&path).map_err(|source| LangidError::Lexicon { path, source })
         };
+        let mut info: HashMap<u32, WordInfo, BuildHasherDefault<KeyHash>> = HashMap::default();
+        for (w, cb) in read(MALAY_FILE)? {
+            info.entry(key(&w)).or_default().ms = cb;
+        }
+        for (w, cb) in read(INDONESIAN_FILE)? {
+            info.entry(key(&w)).or_default().id = cb;
+        }
+        let roots = dir.join(JAVANESE_FILE);
+        let javanese = read_roots(&roots).map_err(|source| LangidError::Lexicon {
+            path: roots,
+            source,
+        })?;
+        for (file, flag) in [
+            (ENGLISH_FILE, EN),
+            (FILIPINO_FILE, FIL),
+            (VIETNAMESE_FILE, VI),
+        ] {
+            for w in read(file)?.into_keys() {
+                info.entry(key(&w)).or_default().flags |= flag;
+            }
+        }
+        for w in javanese {
+            info.entry(key(&w)).or_default().flags |= JV_ROOT;
+        }
+        let words: Words = info.into_iter().map(|(k, v)| (k, pack(v))).collect();
         Ok(MalayLexicon {
-            malay: read(MALAY_FILE)?,
-            indonesian: read(INDONESIAN_FILE)?,
+            words,
             dir: dir.to_path_buf(),
         })
     }
@@ -76,6 +219,34 @@ impl MalayLexicon {
         Ok(l)
     }
 
+    /// What the lists know of a (lower-case) word.
+    pub fn info(&self, word: &str) -> WordInfo {
+        self.words
+            .get(&key(word))
+            .map_or_else(WordInfo::default, |&v| unpack(v))
+    }
+
+    /// Whether wordfreq's Malay or Indonesian list has the (lower-case) word.
+    pub fn is_malay(&self, word: &str) -> bool {
+        self.info(word).malay()
+    }
+
+    /// Whether the word is a common Malay or Indonesian word: at least 10⁻⁵ in either list
+    /// (the lists' long tail holds Javanese and Sundanese words of Indonesian web pages).
+    pub fn is_common_malay(&self, word: &str) -> bool {
+        self.info(word).common_malay()
+    }
+
+    /// Whether wordfreq's English list has the word.
+    pub fn is_english(&self, word: &str) -> bool {
+        self.info(word).has(EN)
+    }
+
+    /// Whether the word is a root of the Javanese dictionary.
+    pub fn is_javanese_root(&self, word: &str) -> bool {
+        self.info(word).has(JV_ROOT)
+    }
+
     /// The folder it was loaded from.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -91,29 +262,47 @@ impl MalayLexicon {
             if word.is_empty() {
                 return;
             }
-            let ms = self.malay.get(word.as_str()).copied();
-            let id = self.indonesian.get(word.as_str()).copied();
-            if ms.is_some() || id.is_some() {
+            if let Some(cb) = self.info(word).malay_cb() {
                 known += 1;
-                // A higher centibel figure is a rarer word.
-                let diff =
-                    i64::from(id.unwrap_or(MISSING_CB)) - i64::from(ms.unwrap_or(MISSING_CB));
-                let beyond = (diff.abs() - i64::from(DEAD_ZONE_CB)).max(0);
-                sum_cb += diff.signum() * beyond.min(i64::from(CAP_CB));
+                sum_cb += cb;
             }
             word.clear();
         };
         for c in text.chars() {
-            if c.is_alphabetic() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    word.push(c.to_ascii_lowercase());
+                } else {
+                    flush(&mut word);
+                }
+            } else if c.is_alphabetic() {
                 word.extend(c.to_lowercase());
             } else {
                 flush(&mut word);
             }
         }
         flush(&mut word);
-        // 100 cB = one decade.
-        (sum_cb as f32 / 100.0 * std::f32::consts::LN_10, known)
+        (cb_to_ln(sum_cb), known)
     }
+}
+
+/// The Javanese roots: one per line, variants separated by `;`, lower-cased; the file's
+/// header word (`jawa`) is a root too.
+fn read_roots(path: &Path) -> Result<HashSet<String>, ListError> {
+    let text = std::fs::read_to_string(path)?;
+    let roots: HashSet<String> = text
+        .lines()
+        .flat_map(|l| l.split(';'))
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    if roots.len() < 100 {
+        return Err(malformed(format!(
+            "{} roots, expected a dictionary",
+            roots.len()
+        )));
+    }
+    Ok(roots)
 }
 
 /// Why a wordfreq list cannot be read.

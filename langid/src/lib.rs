@@ -13,6 +13,7 @@
 mod config;
 mod engine;
 pub mod eval;
+pub mod evidence;
 pub mod labels;
 pub mod lexicon;
 pub mod markers;
@@ -24,11 +25,14 @@ pub mod zawgyi;
 
 use std::path::PathBuf;
 
-pub use config::{LangidConfig, LANGID_THRESHOLDS, LEXICON_DIR, LID_176, SEA_LANGS};
+pub use config::{
+    LangidConfig, ThresholdTable, GLOTLID_FINEWEB2_THRESHOLDS, LANGID_THRESHOLDS, LEXICON_DIR,
+    LID_176, SEA_LANGS,
+};
 pub use labels::{parse_label, LangLabel, UND};
 pub use lexicon::MalayLexicon;
 pub use model::{as_fasttext_line, FastText, Prediction};
-pub use sea::{Identification, Rule, SeaLangid};
+pub use sea::{DocumentLanguage, Identification, Rule, SeaLangid};
 pub use stage::{reason, LangidStage, BELOW_THRESHOLD, NOT_TARGET_LANGUAGE, NO_TEXT};
 
 /// Everything that can go wrong in this crate (never a document's fault).

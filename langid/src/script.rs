@@ -1,12 +1,19 @@
 //! Writing systems: the dominant script of a text, the script a language label needs, and
 //! Chinese Simplified vs Traditional.
 //!
-//! Design decision: scripts are counted per letter from fixed Unicode block ranges (no
-//! tables to load), and a label is trusted only when the script it is written in is the
-//! text's dominant one; Han text is `Jpan` as soon as it has kana, so kana-less Chinese can
-//! never be labelled Japanese.
+//! Design decision: scripts are decided by *shares* of letters, never by the presence of one
+//! character. Letters are counted per script from fixed Unicode block ranges (no tables to
+//! load); punctuation that lives inside a script's block but is used across scripts
+//! (KATAKANA MIDDLE DOT U+30FB and the prolonged sound mark U+30FC in Chinese web text, the
+//! CJK symbols U+3000–U+303F, full-width punctuation) counts as no script. A label is trusted
+//! only when the script it is written in is the text's dominant one. Han text is Japanese
+//! only when kana are at least [`MIN_KANA_SHARE`] of its Han + kana letters, so a Chinese
+//! article with a stray hiragana stays Chinese, and Myanmar-script text is Burmese only when
+//! letters that Burmese never uses (Shan, Mon, Karen) are under [`MAX_OTHER_MYANMAR_SHARE`].
 
 pub use segment::Script;
+
+use crate::UND;
 
 /// The script of one character, or `None` for digits, punctuation, spaces and marks of no
 /// particular script. Finer than `segment::script_of`: kana, Hangul, Cyrillic, Arabic,
@@ -15,6 +22,10 @@ pub fn char_script(c: char) -> Option<Script> {
     let u = c as u32;
     let s = match u {
         0xD7 | 0xF7 => return None,
+        // Kana-block punctuation used in Chinese text too (゠ ・ ー ヽ ヾ ゛ ゜), the CJK
+        // symbols and punctuation block (、。〃々〆 brackets), the half-width prolonged mark.
+        0x309B | 0x309C | 0x30A0 | 0x30FB..=0x30FE | 0x3000..=0x303F | 0xFF70 => return None,
+        0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Script::Latin,
         0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => Script::Latin,
         0x0370..=0x03FF => Script::Greek,
         0x0400..=0x052F => Script::Cyrillic,
@@ -34,6 +45,14 @@ pub fn char_script(c: char) -> Option<Script> {
     Some(s)
 }
 
+/// Kana must be at least this share of a text's Han + kana letters for it to be Japanese.
+/// Japanese prose runs at 30–60% kana and a kanji-heavy headline still at 10–20%; Chinese web
+/// text carries at most a stray kana or two per article (under 1%), so 5% separates them
+/// with room on both sides.
+pub const MIN_KANA_SHARE: f64 = 0.05;
+/// Han + kana texts up to this many letters may be Japanese with a single kana.
+const SHORT_CJK: u32 = 20;
+
 /// Letters per script in a text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScriptCounts {
@@ -44,9 +63,16 @@ impl ScriptCounts {
     /// Count every letter of `text`.
     pub fn of(text: &str) -> Self {
         let mut out = ScriptCounts::default();
-        for s in text.chars().filter_map(char_script) {
-            out.counts[s as usize] += 1;
+        // ASCII letters are Latin without a lookup; the rest is classified.
+        let mut latin = 0u32;
+        for c in text.chars() {
+            if c.is_ascii() {
+                latin += u32::from(c.is_ascii_alphabetic());
+            } else if let Some(s) = char_script(c) {
+                out.counts[s as usize] += 1;
+            }
         }
+        out.counts[Script::Latin as usize] += latin;
         out
     }
 
@@ -60,17 +86,41 @@ impl ScriptCounts {
         self.counts.iter().sum()
     }
 
-    /// The script with the most letters (Han and kana together count as Japanese when there
-    /// is any kana), or `None` for a text without letters.
+    /// Share of the letters written in script `s` (0 for a text without letters); for Han
+    /// and kana see [`ScriptCounts::dominant`].
+    pub fn share(&self, s: Script) -> f64 {
+        let all = self.letters();
+        if all == 0 {
+            0.0
+        } else {
+            f64::from(self.get(s)) / f64::from(all)
+        }
+    }
+
+    /// Whether Han + kana text is Japanese: kana are at least [`MIN_KANA_SHARE`] of its Han
+    /// and kana letters (and at least two of them, unless the text is short).
+    pub fn is_japanese(&self) -> bool {
+        let kana = self.get(Script::Japanese);
+        let cjk = kana + self.get(Script::Han);
+        kana > 0
+            && f64::from(kana) >= MIN_KANA_SHARE * f64::from(cjk)
+            && (kana >= 2 || cjk <= SHORT_CJK)
+    }
+
+    /// The script with the most letters, or `None` for a text without letters. Han and kana
+    /// count together, as Japanese when [`ScriptCounts::is_japanese`], else as Han.
     pub fn dominant(&self) -> Option<Script> {
         let kana = self.get(Script::Japanese);
         let han = self.get(Script::Han);
+        let japanese = self.is_japanese();
         let mut best: Option<(Script, u32)> = None;
         for (i, &n) in self.counts.iter().enumerate() {
             let s = Script::ALL[i];
             let n = match s {
-                Script::Japanese if kana > 0 => kana + han,
-                Script::Han if kana > 0 => 0,
+                Script::Japanese if japanese => kana + han,
+                Script::Japanese => 0,
+                Script::Han if japanese => 0,
+                Script::Han => kana + han,
                 _ => n,
             };
             if n > 0 && best.is_none_or(|(_, m)| n > m) {
@@ -79,6 +129,56 @@ impl ScriptCounts {
         }
         best.map(|(s, _)| s)
     }
+}
+
+/// Myanmar-script text is Burmese only while letters Burmese never uses stay under this
+/// share of its Myanmar letters. Unicode Burmese has none of them (0 of 13,624 letters of the
+/// UDHR page); the UDHR's Shan page has 40% (its consonants ၵ ၸ ၼ ႁ, tones ႇ ႈ ႉ, vowel
+/// carrier ဢ), Mon 9%. Zawgyi Burmese reuses U+1060–U+1097 for its glyph variants, so
+/// Zawgyi is converted before this is asked (see [`crate::zawgyi::is_zawgyi`]).
+pub const MAX_OTHER_MYANMAR_SHARE: f64 = 0.01;
+
+/// Which language a Myanmar-script text is written in, from its letters: `mya` (Burmese),
+/// `shn` (Shan), `mnw` (Mon), or `und` (another Myanmar-script language: Karen, Kayah,
+/// Palaung, Khamti...). Call on Unicode text (Zawgyi converted first).
+pub fn myanmar_language(text: &str) -> &'static str {
+    let (mut all, mut shan, mut mon, mut other) = (0u32, 0u32, 0u32, 0u32);
+    for c in text.chars() {
+        let u = c as u32;
+        match u {
+            0x1022
+            | 0x1075..=0x1081
+            | 0x1082..=0x108E
+            | 0x109A..=0x109D
+            | 0xA9E0..=0xA9FE
+            | 0xAA60..=0xAA7F => shan += 1,
+            0x1028 | 0x1033..=0x1035 | 0x105A..=0x1060 => mon += 1,
+            0x1061..=0x1074 | 0x108F | 0x109E | 0x109F => other += 1,
+            0x1000..=0x109F => {}
+            _ => continue,
+        }
+        all += 1;
+    }
+    let foreign = shan + mon + other;
+    if all == 0 || f64::from(foreign) < MAX_OTHER_MYANMAR_SHARE * f64::from(all) {
+        "mya"
+    } else if shan >= mon && shan >= other {
+        "shn"
+    } else if mon >= other {
+        "mnw"
+    } else {
+        UND
+    }
+}
+
+/// Myanmar code points that no Burmese text has, in Unicode or in Zawgyi (Shan, Mon and
+/// Karen letters outside the U+1060–U+1097 range Zawgyi reuses; Zawgyi also writes its
+/// long `ု`/`ူ` as U+1033/U+1034, so those are not among them).
+pub fn is_never_zawgyi(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x1022 | 0x1028 | 0x1035 | 0x105A..=0x105F | 0x109A..=0x109F | 0xA9E0..=0xA9FE | 0xAA60..=0xAA7F
+    )
 }
 
 /// The script a language (ISO 639-3, as mapped from `lid.176`) is written in, or `None`
@@ -114,6 +214,27 @@ const OTHER_NON_LATIN: [&str; 18] = [
     "pan", "sin", "tel", "xmf", "yid",
 ];
 
+/// Whether a label that names its script (GlotLID/OpenLID: `zsm_Latn`, `zho_Hant`) fits
+/// text whose dominant script is `dominant`.
+pub fn script_code_fits(code: &str, dominant: Script) -> bool {
+    match dominant {
+        Script::Han => matches!(code, "Hani" | "Hans" | "Hant"),
+        Script::Japanese => matches!(code, "Jpan" | "Hira" | "Kana" | "Hani"),
+        Script::Hangul => matches!(code, "Hang" | "Kore"),
+        Script::Other => true,
+        d => d.code() == code,
+    }
+}
+
+/// Whether a prediction may be trusted on text whose dominant script is `dominant`: by the
+/// script its label names, else by its language's script.
+pub fn prediction_fits_script(iso639_3: &str, script: Option<&str>, dominant: Script) -> bool {
+    match script {
+        Some(code) => script_code_fits(code, dominant),
+        None => label_fits_script(iso639_3, dominant),
+    }
+}
+
 /// Whether a label may be trusted on text whose dominant script is `dominant`.
 pub fn label_fits_script(iso639_3: &str, dominant: Script) -> bool {
     match (language_script(iso639_3), dominant) {
@@ -145,6 +266,101 @@ pub fn han_variant(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Written Cantonese: characters of the Cantonese vernacular that standard written Chinese
+/// (Mandarin) does not use — the possessive 嘅, aspect 咗, copula/locative 喺, pronouns 佢 哋,
+/// negations 唔 冇, 嘢 啲 嚟 咁 噉 嗰 睇 搵 揾 畀 攞 咩 喎 啱 諗 谂 瞓 嘥 攰 乜 — on at least
+/// [`MIN_CANTONESE_SHARE`] of the Han letters (two of them at least, one in a line of at most
+/// 25 Han letters).
+///
+/// Decision: SEA-LION's Chinese is Mandarin (standard written Chinese), so Cantonese written
+/// as spoken is `yue`, not `zho`, and is not kept by default; formal Chinese written in Hong
+/// Kong (no vernacular characters) stays `zho`, whatever fastText's label.
+pub fn is_cantonese(text: &str) -> bool {
+    if !text.chars().any(is_cantonese_char) {
+        return false;
+    }
+    let (mut han, mut yue) = (0u32, 0u32);
+    for c in text.chars() {
+        if char_script(c) == Some(Script::Han) {
+            han += 1;
+            yue += u32::from(is_cantonese_char(c));
+        }
+    }
+    yue > 0 && f64::from(yue) >= MIN_CANTONESE_SHARE * f64::from(han) && (yue >= 2 || han <= 25)
+}
+
+/// See [`is_cantonese`]: vernacular Cantonese prose has 5–10% of these characters.
+pub const MIN_CANTONESE_SHARE: f64 = 0.02;
+
+fn is_cantonese_char(c: char) -> bool {
+    matches!(
+        c,
+        '嘅' | '咗'
+            | '喺'
+            | '佢'
+            | '哋'
+            | '唔'
+            | '冇'
+            | '嘢'
+            | '啲'
+            | '嚟'
+            | '咁'
+            | '噉'
+            | '嗰'
+            | '睇'
+            | '搵'
+            | '揾'
+            | '畀'
+            | '攞'
+            | '咩'
+            | '喎'
+            | '啱'
+            | '諗'
+            | '谂'
+            | '瞓'
+            | '嘥'
+            | '攰'
+            | '乜'
+    )
+}
+
+/// Malay in Jawi: the share of an Arabic-script text's words that are Malay function words
+/// in Jawi spelling, when the text also writes a letter only Jawi has (ڠ nga, ڽ nya, ݢ ga,
+/// ڤ pa, ڬ ga); `None` when the share is under [`MIN_JAWI_SHARE`] or no Jawi letter occurs.
+/// Arabic, Persian and Urdu have neither the letters nor the words; Acehnese and Banjar in
+/// Arabic script have the letters but their own function words (`ڽڠ` nyang, `ڠون` ngon).
+pub fn jawi_share(text: &str) -> Option<f32> {
+    if !text.contains(['\u{06A0}', '\u{06BD}', '\u{0762}', '\u{06A4}', '\u{06AC}']) {
+        return None;
+    }
+    let (mut words, mut malay) = (0u32, 0u32);
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        malay += u32::from(JAWI_WORDS.contains(&w));
+    }
+    let share = malay as f32 / words.max(1) as f32;
+    (share >= MIN_JAWI_SHARE).then_some(share)
+}
+
+/// See [`jawi_share`]: Malay prose has a third of its words among [`JAWI_WORDS`].
+pub const MIN_JAWI_SHARE: f32 = 0.15;
+
+/// Malay function words in Jawi: yang, dan, di, ke, dari, kepada, pada, dalam, ini, itu,
+/// dengan, untuk, atau, oleh, tidak, akan, adalah, boleh, sebagai, setiap, semua, terhadap,
+/// secara, bagi, serta, telah, lain, daripada, antara, mempunyai, ia, mereka, kami, kita,
+/// saya, ada, juga, tetapi, jika, bahawa, hendaklah, sesiapa.
+#[rustfmt::skip]
+const JAWI_WORDS: &[&str] = &[
+    "يڠ", "دان", "د", "ك", "دري", "كڤد", "ڤد", "دالم", "اين", "ايت", "دڠن", "اونتوق", "اتاو",
+    "اوليه", "تيدق", "اكن", "اداله", "بوليه", "سباڬاي", "ستياڤ", "سموا", "ترهادڤ", "سچارا",
+    "باڬي", "سرتا", "تله", "لائن", "درڤد", "انتارا", "ممڤوڽاءي", "اي", "مريك", "كامي", "كيت",
+    "ساي", "اد", "جوڬ", "تتاڤي", "جک", "جيک", "بهاوا", "هندقله", "سسياڤا", "عداله", "تياد",
+    "سبارڠ", "ڤون", "جوا", "مان", "اورڠ",
+];
+
 /// Frequent characters that exist only in Simplified Chinese; [`TRADITIONAL`] holds their
 /// Traditional forms at the same positions.
 const SIMPLIFIED: &str = "们这个说国来时为会对发过学么还没样经现开关问间从长书门见东车马鱼电话语认让请谁听买卖钱头边进动种权应该与给吗岁爱饭欢谢难题员众产业务实际总资义内机构区华历报纪证论设计划领导组织参议选举军战争备级单阶层术乐师标准规则条约党办传统专网络节处罚审释带许预顺误录读写热钟点无线汉辆飞场运输铁桥梁楼厅馆阳阴岛湾陆风云";
@@ -172,6 +388,40 @@ mod tests {
     }
 
     #[test]
+    fn kana_punctuation_is_no_script_and_japanese_needs_a_kana_share() {
+        // Chinese with a middle dot, a prolonged sound mark and one stray hiragana.
+        let zh = "约翰・史密斯ー先生说，这个国家的人们都很喜欢学习中文和历史の知识。";
+        assert_eq!(char_script('・'), None);
+        assert_eq!(char_script('ー'), None);
+        assert_eq!(ScriptCounts::of(zh).dominant(), Some(Script::Han));
+        assert!(!ScriptCounts::of(zh).is_japanese());
+        assert_eq!(
+            ScriptCounts::of("東京都知事選、小池氏が3選").dominant(),
+            Some(Script::Japanese),
+            "a kanji-heavy headline with one kana stays Japanese"
+        );
+        assert_eq!(
+            ScriptCounts::of("ＡＢＣ ｄｅｆ").dominant(),
+            Some(Script::Latin)
+        );
+    }
+
+    #[test]
+    fn myanmar_script_languages() {
+        assert_eq!(myanmar_language("မြန်မာနိုင်ငံ၏ လူမှုရေး"), "mya");
+        assert_eq!(myanmar_language("ၵူၼ်းၵူႊၵေႃႉ မီးသုၼ်ႇလႆႈ"), "shn");
+        assert_eq!(myanmar_language("ဂကူမန် ဒှ် ဂကူဍေုက်ဍေုက်ဂမၠိုင်"), "mnw");
+        assert!(is_never_zawgyi('\u{1022}') && !is_never_zawgyi('\u{1033}'));
+    }
+
+    #[test]
+    fn cantonese_needs_its_own_characters() {
+        assert!(is_cantonese("佢哋喺度食緊飯，唔好嘈。"));
+        assert!(!is_cantonese("他們正在吃飯，請不要吵。"));
+        assert!(!is_cantonese("关系到我们的未来发展，需要认真研究。"));
+    }
+
+    #[test]
     fn labels_must_match_the_script() {
         assert!(label_fits_script("tha", Script::Thai));
         assert!(!label_fits_script("lao", Script::Thai));
@@ -181,6 +431,9 @@ mod tests {
         assert!(!label_fits_script("rus", Script::Latin));
         assert!(!label_fits_script("ben", Script::Latin));
         assert!(!label_fits_script("eng", Script::Tamil));
+        assert!(prediction_fits_script("zho", Some("Hant"), Script::Han));
+        assert!(!prediction_fits_script("jav", Some("Java"), Script::Latin));
+        assert!(prediction_fits_script("zsm", Some("Latn"), Script::Latin));
     }
 
     #[test]

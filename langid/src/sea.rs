@@ -7,13 +7,18 @@
 //! decision names the rule that made it ([`Rule`]), so a change in the numbers can be traced
 //! to one rule, and the model's own answer is kept next to the final one.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::SEA_LANGS;
 
+use crate::evidence::Evidence;
 use crate::lexicon::MalayLexicon;
 use crate::markers::{self, Markers};
-use crate::script::{han_variant, label_fits_script, Script, ScriptCounts};
+use crate::script::{
+    han_variant, is_cantonese, jawi_share, myanmar_language, prediction_fits_script, Script,
+    ScriptCounts,
+};
 use crate::zawgyi;
 use crate::{FastText, Prediction, UND};
 
@@ -60,6 +65,18 @@ pub enum Rule {
     TagalogMarkers,
     /// Latin text with Vietnamese letters on most words, labelled non-SEA.
     VietnameseLetters,
+    /// Han text written in vernacular Cantonese (see [`crate::script::is_cantonese`]): `yue`.
+    Cantonese,
+    /// Myanmar-script text with Shan, Mon or Karen letters: not Burmese.
+    OtherMyanmar,
+    /// Malay written in Jawi (Arabic script): Jawi letters and Malay words.
+    Jawi,
+    /// A document's paragraphs hold more characters of another language than the one its
+    /// whole text is identified as: the paragraphs' majority is taken.
+    ParagraphMajority,
+    /// A Latin-script SEA label without enough words of that language to back it
+    /// ([`crate::evidence::Support`]): fastText's best non-SEA label, or `und`.
+    NoEvidence,
 }
 
 impl Rule {
@@ -77,6 +94,11 @@ impl Rule {
             Rule::SundaneseMarkers => "sundanese_markers",
             Rule::TagalogMarkers => "tagalog_markers",
             Rule::VietnameseLetters => "vietnamese_letters",
+            Rule::Cantonese => "cantonese",
+            Rule::OtherMyanmar => "other_myanmar",
+            Rule::Jawi => "jawi",
+            Rule::NoEvidence => "no_evidence",
+            Rule::ParagraphMajority => "paragraph_majority",
         }
     }
 }
@@ -147,6 +169,11 @@ impl SeaLangid {
         if !self.rules {
             return self.model_only(text);
         }
+        // Text written with combining marks (Vietnamese tones typed as U+0300-U+036F, as on
+        // the UDHR's Vietnamese page and many older sites) is read in NFC, the form fastText
+        // and the word lists know; the document itself is not changed.
+        let composed = has_combining_marks(text).then(|| nfc(text));
+        let text = composed.as_deref().unwrap_or(text);
         let mut counts = ScriptCounts::of(text);
         let converted = (counts.get(Script::Myanmar) > 0 && zawgyi::is_zawgyi(text))
             .then(|| zawgyi::zawgyi_to_unicode(text));
@@ -208,30 +235,106 @@ impl SeaLangid {
         }
     }
 
-    /// Identify a document and measure its code-switching: the share of its lines (those
-    /// with at least [`MIN_LINE_CHARS`] characters, an evenly spread sample of at most
-    /// [`MAX_LINES`]) whose own
-    /// label is the document's language. 1.0 when no line is long enough.
-    pub fn identify_document(&self, text: &str) -> (Identification, f64) {
-        let id = self.identify(text);
-        let body = id.converted.as_deref().unwrap_or(text);
+    /// Identify a document: the language that holds the most characters over its
+    /// paragraphs (lines of at least [`MIN_LINE_CHARS`] characters; an evenly spread sample
+    /// of at most [`MAX_LINES`] of them), with its share of those characters
+    /// ([`DocumentLanguage::lang_share`]) and of the lines ([`DocumentLanguage::line_share`]).
+    /// A Tagalog page quoting English stays Tagalog (share < 1); a page half Thai, half
+    /// English is the larger half, at a share near 0.5. A document with fewer than two such
+    /// lines is identified whole (shares 1).
+    pub fn identify_document(&self, text: &str) -> DocumentLanguage {
+        let whole = self.identify(text);
+        let body = whole.converted.as_deref().unwrap_or(text);
         let all: Vec<&str> = body
             .lines()
             .filter(|l| l.trim().chars().count() >= MIN_LINE_CHARS)
             .collect();
         if all.len() < 2 {
-            return (id, 1.0);
+            return DocumentLanguage {
+                id: whole,
+                lang_share: 1.0,
+                line_share: 1.0,
+            };
         }
-        // An evenly spread sample: the share is an estimate, and its cost stays bounded.
+        // An evenly spread sample: the shares are estimates, and the cost stays bounded.
         let step = all.len().div_ceil(MAX_LINES);
-        let lines: Vec<&str> = all.into_iter().step_by(step).collect();
-        let same = lines
+        let lines: Vec<(Identification, f64)> = all
+            .into_iter()
+            .step_by(step)
+            .map(|l| {
+                let letters = l.chars().filter(|c| c.is_alphabetic()).count();
+                (self.identify(l), letters as f64)
+            })
+            .collect();
+        let mut chars: Vec<(&'static str, f64, f64)> = Vec::new();
+        for (id, n) in lines.iter().filter(|(id, _)| id.lang != UND) {
+            match chars.iter_mut().find(|(l, _, _)| *l == id.lang) {
+                Some(entry) => {
+                    entry.1 += n;
+                    entry.2 += n * f64::from(id.score);
+                }
+                None => chars.push((id.lang, *n, n * f64::from(id.score))),
+            }
+        }
+        let total: f64 = lines.iter().map(|(_, n)| n).sum();
+        let best = chars.iter().copied().max_by(|a, b| {
+            // Ties go to the whole text's language.
+            a.1.total_cmp(&b.1)
+                .then((a.0 == whole.lang).cmp(&(b.0 == whole.lang)))
+        });
+        let id = match best {
+            Some((lang, n, weighted)) if lang != whole.lang => Identification {
+                lang,
+                score: (weighted / n.max(1.0)) as f32,
+                rule: Rule::ParagraphMajority,
+                script: lines
+                    .iter()
+                    .find(|(id, _)| id.lang == lang)
+                    .map_or(whole.script, |(id, _)| id.script),
+                ..whole
+            },
+            _ => whole,
+        };
+        let in_lang: f64 = chars
             .iter()
-            .filter(|l| self.identify(l).lang == id.lang)
-            .count();
-        let share = same as f64 / lines.len() as f64;
-        (id, share)
+            .filter(|(l, _, _)| *l == id.lang)
+            .map(|(_, n, _)| n)
+            .sum();
+        let same = lines.iter().filter(|(l, _)| l.lang == id.lang).count();
+        DocumentLanguage {
+            lang_share: if total > 0.0 { in_lang / total } else { 1.0 },
+            line_share: same as f64 / lines.len() as f64,
+            id,
+        }
     }
+}
+
+/// Whether `text` has a combining diacritical mark (U+0300-U+036F: UTF-8 `CC 80`-`CD AF`).
+fn has_combining_marks(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &x)| {
+        (x == 0xCC && b.get(i + 1).is_some_and(|&y| y >= 0x80))
+            || (x == 0xCD && b.get(i + 1).is_some_and(|&y| y <= 0xAF))
+    })
+}
+
+/// `text` in Unicode Normalization Form C.
+fn nfc(text: &str) -> String {
+    use unicode_normalization_alignments::UnicodeNormalization;
+    text.nfc().map(|(c, _)| c).collect()
+}
+
+/// A document's language ([`SeaLangid::identify_document`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentLanguage {
+    /// The document's language: the whole text's identification, or, when another
+    /// language holds more of its paragraphs' characters, that language
+    /// ([`Rule::ParagraphMajority`], scored by its paragraphs' character-weighted mean).
+    pub id: Identification,
+    /// Share of the scored paragraphs' letters that are in paragraphs of `id.lang`.
+    pub lang_share: f64,
+    /// Share of the scored paragraphs whose own language is `id.lang`.
+    pub line_share: f64,
 }
 
 /// What decides Malay vs Indonesian when markers do not: the weight on fastText's `ms`
@@ -250,20 +353,32 @@ pub fn decide(
     preds: &[Prediction],
     malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
+    if let Some(decided) = by_script(text, dominant) {
+        return decided;
+    }
     let fitting = preds
         .iter()
-        .find(|p| label_fits_script(p.iso639_3, dominant));
+        .find(|p| prediction_fits_script(p.iso639_3, p.script, dominant));
     let script_changed = preds.first().map(|p| p.iso639_3) != fitting.map(|p| p.iso639_3);
     let Some(base) = fitting else {
         return script_only_language(dominant, preds);
     };
     let (lang, score, rule) = match dominant {
         Script::Latin => latin(text, base, preds, malay),
+        Script::Han if is_cantonese(text) => (
+            "yue",
+            group_prob(preds, &["zho", "yue", "wuu"]).clamp(0.5, MAX_RULE_SCORE),
+            Rule::Cantonese,
+        ),
         Script::Han if matches!(base.iso639_3, "yue" | "wuu") => (
             "zho",
             group_prob(preds, &["zho", "yue", "wuu"]),
             Rule::ChineseVariety,
         ),
+        // Han text that is not Japanese by its kana (see `ScriptCounts::dominant`): fastText's
+        // `jpn` on it (lid.176 says `ja` for many short formal Chinese sentences) is
+        // probability of Han-script text, and belongs to Chinese.
+        Script::Han if base.iso639_3 == "zho" => ("zho", group_prob(preds, &HAN), Rule::Model),
         _ => (base.iso639_3, base.prob, Rule::Model),
     };
     let rule = if rule == Rule::Model && script_changed {
@@ -271,8 +386,39 @@ pub fn decide(
     } else {
         rule
     };
+    // A rule's decision borrows fastText's probability for a group of languages (Malayic,
+    // Philippine) or counts markers: evidence, not a probability of this language.
+    let score = match rule {
+        Rule::Model | Rule::Script => score,
+        _ => score.min(MAX_RULE_SCORE),
+    };
     (lang, score, rule)
 }
+
+/// Decisions a script makes before any label is looked at: Myanmar-script text that is not
+/// Burmese, Malay in Jawi.
+fn by_script(text: &str, dominant: Script) -> Option<(&'static str, f32, Rule)> {
+    match dominant {
+        Script::Myanmar => {
+            let lang = myanmar_language(text);
+            (lang != "mya").then_some((lang, OTHER_MYANMAR_SCORE, Rule::OtherMyanmar))
+        }
+        Script::Arabic => {
+            // Jawi letters plus Malay words: 0.75 at the least share, more with more words.
+            let share = jawi_share(text)?;
+            Some(("zsm", (0.6 + share).min(MAX_RULE_SCORE), Rule::Jawi))
+        }
+        _ => None,
+    }
+}
+
+/// The score of an [`Rule::OtherMyanmar`] decision: letters Burmese never writes are
+/// unambiguous, but the language named (Shan, Mon) is only the most likely one.
+const OTHER_MYANMAR_SCORE: f32 = 0.9;
+
+/// No rule's score is above this: a rule is evidence, not certainty (the model's own
+/// probabilities are kept as they are).
+pub const MAX_RULE_SCORE: f32 = 0.95;
 
 fn latin(
     text: &str,
@@ -280,25 +426,59 @@ fn latin(
     preds: &[Prediction],
     malay: &Malay<'_>,
 ) -> (&'static str, f32, Rule) {
+    // fastText's own confident Vietnamese is its own evidence (see `TRUSTED_PROB`): no word
+    // is looked at.
+    if base.iso639_3 == "vie" && base.prob >= TRUSTED_PROB {
+        return (base.iso639_3, base.prob, Rule::Model);
+    }
+    let m = markers::count(text);
+    // The word lists are looked up only when a rule asks (a non-SEA label needs none).
+    let cell = OnceCell::new();
+    let evidence = || {
+        malay
+            .lexicon
+            .map(|l| cell.get_or_init(|| Evidence::new(l, text)))
+    };
+    let candidate = latin_candidate(text, base, preds, malay, &m, &evidence);
+    if m.words < MIN_GATE_WORDS || !is_sea(candidate.0) || trusted(candidate, base, &m) {
+        return candidate;
+    }
+    match evidence() {
+        Some(e) => gate(candidate, e, &m, preds),
+        None => candidate,
+    }
+}
+
+/// fastText's label is "confident" from this probability on: a confident English, Tagalog
+/// or other non-Malayic label is never given to Javanese or Sundanese.
+const CONFIDENT: f32 = 0.8;
+
+fn latin_candidate<'a>(
+    text: &str,
+    base: &Prediction,
+    preds: &[Prediction],
+    malay: &Malay<'_>,
+    m: &Markers,
+    evidence: &dyn Fn() -> Option<&'a Evidence<'a>>,
+) -> (&'static str, f32, Rule) {
     let lang = base.iso639_3;
     if matches!(lang, "tgl" | "vie") {
         return (lang, base.prob, Rule::Model);
     }
-    let m = markers::count(text);
     let foreign = !is_sea(lang);
-    if let Some(r) = javanese_or_sundanese(&m, lang, preds) {
+    if let Some(r) = javanese_or_sundanese(m, base, preds, evidence) {
         return r;
     }
     let malay_words = (m.zsm + m.ind).div_ceil(2);
     let malay_over_javanese = malay_words >= 2 && malay_words > m.jav + m.sun;
     if matches!(lang, "ind" | "zsm" | "min")
         || (matches!(lang, "jav" | "sun") && malay_over_javanese)
-        || ((foreign || lang == "eng") && looks_malayic(&m))
+        || ((foreign || lang == "eng") && looks_malayic(m))
     {
-        return malay_or_indonesian(text, &m, preds, malay);
+        return malay_or_indonesian(text, m, preds, malay, evidence);
     }
     if PHILIPPINE.contains(&lang) || lang == "eng" || foreign {
-        if let Some(r) = tagalog(&m, lang, preds) {
+        if let Some(r) = tagalog(m, lang, preds) {
             return r;
         }
     }
@@ -308,24 +488,129 @@ fn latin(
     (lang, base.prob, Rule::Model)
 }
 
-fn malay_or_indonesian(
+/// fastText's own English or Vietnamese label at this probability or more is its own
+/// evidence: on the UDHR sentences of ~430 other languages only Scots and Nigerian Pidgin
+/// (English-based) get one, and skipping the word lookups halves the layer's cost on them.
+/// English with one word of an English-based creole or Scots ([`Markers::creole`]) is
+/// checked all the same. Tagalog: [`TRUSTED_TAGALOG_PROB`].
+pub const TRUSTED_PROB: f32 = 0.95;
+
+/// fastText's own Tagalog at this probability or more, with a Tagalog-only marker word and
+/// no word of the other Philippine languages, is evidence enough: of the 893 UDHR sentences
+/// of other languages lid.176 labels `tl`, none reaches 0.8 (one reaches 0.7); of dev.tsv's
+/// 3,063 Tagalog lines 1,728 do.
+pub const TRUSTED_TAGALOG_PROB: f32 = 0.8;
+
+fn trusted(candidate: (&'static str, f32, Rule), base: &Prediction, m: &Markers) -> bool {
+    candidate.2 == Rule::Model
+        && candidate.0 == base.iso639_3
+        && match candidate.0 {
+            "eng" => base.prob >= TRUSTED_PROB && m.creole == 0,
+            "vie" => base.prob >= TRUSTED_PROB,
+            "tgl" => base.prob >= TRUSTED_TAGALOG_PROB && m.tgl >= 1 && m.philippine == 0,
+            _ => false,
+        }
+}
+
+/// Texts with fewer scored words than this are not gated (a two-word line is no sample).
+const MIN_GATE_WORDS: u32 = 3;
+/// Least share of the words a Latin-script SEA label needs from its language's list
+/// ([`Support`]); chosen on the UDHR sentences (`seapile eval langid --udhr`), where the
+/// 13 languages' own sentences score 0.9–1.0 on their lists and the languages around them
+/// (Minangkabau 0.47, Balinese 0.39, Tok Pisin 0.44 on Malay/Indonesian) far lower.
+pub const MIN_ENGLISH: f64 = 0.80;
+pub const MIN_MALAY: f64 = 0.70;
+pub const MIN_FILIPINO: f64 = 0.65;
+/// Tagalog by [`Rule::TagalogMarkers`] against fastText's label: the other Philippine
+/// languages share many Tagalog words (Hiligaynon 0.69, Bikol 0.63, Waray 0.62 of theirs).
+pub const MIN_FILIPINO_OVERRULED: f64 = 0.80;
+pub const MIN_VIETNAMESE: f64 = 0.60;
+/// Javanese/Sundanese: words of their own (not common Malay/Indonesian words) on this
+/// share...
+pub const MIN_OWN_WORDS: f64 = 0.10;
+/// ...and their own words plus Malay/Indonesian ones on this share; or twice the own words
+/// on [`MIN_COVERED_LOW`] (literary Javanese, whose vocabulary no list has).
+pub const MIN_COVERED: f64 = 0.50;
+pub const MIN_COVERED_LOW: f64 = 0.40;
+/// Words of the Malayic languages around the 13 ([`evidence::OTHER_MALAYIC`]) on this share
+/// or more and the text is none of Malay, Indonesian, Javanese, Sundanese.
+pub const MAX_OTHER_MALAYIC: f64 = 0.08;
+
+/// Keep a Latin-script SEA label only with positive evidence for it.
+fn gate(
+    candidate: (&'static str, f32, Rule),
+    e: &Evidence<'_>,
+    m: &Markers,
+    preds: &[Prediction],
+) -> (&'static str, f32, Rule) {
+    if e.words() < MIN_GATE_WORDS || !is_sea(candidate.0) {
+        return candidate;
+    }
+    let few_others = || {
+        let n = e.other_malayic();
+        n < 2 || e.share(n) < MAX_OTHER_MALAYIC
+    };
+    let own = |(only, covered): (u32, u32)| {
+        let (only, covered) = (e.share(only), e.share(covered));
+        let enough = (only >= MIN_OWN_WORDS && covered >= MIN_COVERED)
+            || (only >= 2.0 * MIN_OWN_WORDS && covered >= MIN_COVERED_LOW);
+        enough && few_others()
+    };
+    let ok = match candidate.0 {
+        // English-based creoles and Scots are mostly English words: their own words veto.
+        "eng" => e.share(e.english()) >= MIN_ENGLISH && !m.creole_text(),
+        "ind" | "zsm" => e.share(e.malay()) >= MIN_MALAY && few_others(),
+        // Overruling fastText (Bikol, Hiligaynon, Waray called Tagalog) takes more.
+        // Bikol, Hiligaynon, Waray share most of their words with Tagalog's list: their own
+        // function words veto.
+        "tgl" if m.other_philippine_text() => false,
+        "tgl" if candidate.2 == Rule::TagalogMarkers => {
+            e.share(e.filipino()) >= MIN_FILIPINO_OVERRULED
+        }
+        "tgl" => e.share(e.filipino()) >= MIN_FILIPINO,
+        "vie" => e.share(e.vietnamese()) >= MIN_VIETNAMESE,
+        "jav" => own(e.javanese()),
+        "sun" => own(e.sundanese()),
+        _ => true,
+    };
+    if ok {
+        return candidate;
+    }
+    let fallback = preds.iter().find(|p| {
+        !is_sea(p.iso639_3) && prediction_fits_script(p.iso639_3, p.script, Script::Latin)
+    });
+    match fallback {
+        Some(p) => (p.iso639_3, p.prob, Rule::NoEvidence),
+        None => (UND, 0.0, Rule::NoEvidence),
+    }
+}
+
+fn malay_or_indonesian<'a>(
     text: &str,
     m: &Markers,
     preds: &[Prediction],
     malay: &Malay<'_>,
+    evidence: &dyn Fn() -> Option<&'a Evidence<'a>>,
 ) -> (&'static str, f32, Rule) {
     let group = group_prob(preds, &MALAYIC);
     let net = i64::from(m.zsm) - i64::from(m.ind);
     if net.abs() >= 2 {
         let lang = if net > 0 { "zsm" } else { "ind" };
         let points = net.unsigned_abs().div_ceil(2);
-        return (lang, group.max(evidence(points)), Rule::MalayMarkers);
+        return (
+            lang,
+            group.max(marker_confidence(points)),
+            Rule::MalayMarkers,
+        );
     }
     // Log-odds of Malay: fastText's weighted ratio (a label outside its top-k counts as
     // MIN_PROB) plus the words' frequency ratio.
     let (ms, id) = (prob(preds, "zsm"), prob(preds, "ind"));
     let model_odds = (ms.max(MIN_PROB) * malay.weight).ln() - id.max(MIN_PROB).ln();
-    let (word_odds, known) = malay.lexicon.map_or((0.0, 0), |l| l.log_ratio(text));
+    let (word_odds, known) = match evidence() {
+        Some(e) => e.log_ratio(),
+        None => malay.lexicon.map_or((0.0, 0), |l| l.log_ratio(text)),
+    };
     let odds = model_odds + word_odds;
     let lang = if odds > 0.0 { "zsm" } else { "ind" };
     let rule = if (ms > id) == (lang == "zsm") {
@@ -340,18 +625,21 @@ fn malay_or_indonesian(
     } else {
         // P(group) × P(language | group), the latter from the log-odds.
         let within = 1.0 / (1.0 + (-odds.abs()).exp());
-        (group * within).max(evidence(u64::from(m.malayic.min(3))) * within)
+        (group * within).max(marker_confidence(u64::from(m.malayic.min(3))) * within)
     };
     (lang, score, rule)
 }
 
-/// Lines shorter than this are not scored for code-switching.
+/// Lines shorter than this are not scored as paragraphs of a document.
 pub const MIN_LINE_CHARS: usize = 20;
-/// At most this many lines of a document are scored for code-switching.
+/// At most this many lines of a document are scored as its paragraphs.
 pub const MAX_LINES: usize = 16;
 
 /// Languages fastText confuses with Malay/Indonesian.
 const MALAYIC: [&str; 5] = ["ind", "zsm", "jav", "sun", "min"];
+/// Labels fastText gives Han-script text: on text whose kana share says it is not Japanese,
+/// their probabilities together are Chinese's.
+const HAN: [&str; 4] = ["zho", "yue", "wuu", "jpn"];
 /// Philippine languages lid.176 gives Tagalog text.
 const PHILIPPINE: [&str; 6] = ["tgl", "ceb", "war", "pam", "bcl", "ilo"];
 
@@ -371,9 +659,10 @@ fn group_prob(preds: &[Prediction], langs: &[&str]) -> f32 {
     langs.iter().map(|l| prob(preds, l)).sum::<f32>().min(1.0)
 }
 
-/// Confidence from `n` net markers: 1 → 0.5, 2 → 0.75, 3 → 0.875, ...
-fn evidence(n: u64) -> f32 {
-    1.0 - 0.5f32.powi(i32::try_from(n.min(30)).unwrap_or(30))
+/// Confidence from `n` net markers: 1 → 0.5, 2 → 0.75, 3 → 0.875, ..., never above
+/// [`MAX_RULE_SCORE`].
+fn marker_confidence(n: u64) -> f32 {
+    (1.0 - 0.5f32.powi(i32::try_from(n.min(30)).unwrap_or(30))).min(MAX_RULE_SCORE)
 }
 
 /// Malay/Indonesian words on at least a third of a text's words (two at least), or on half
@@ -383,31 +672,55 @@ fn looks_malayic(m: &Markers) -> bool {
     (n >= 2 && n * 3 >= m.words) || (n >= 1 && m.words <= 3 && n * 2 >= m.words)
 }
 
-fn javanese_or_sundanese(
+fn javanese_or_sundanese<'a>(
     m: &Markers,
-    lang: &str,
+    base: &Prediction,
     preds: &[Prediction],
+    evidence: &dyn Fn() -> Option<&'a Evidence<'a>>,
 ) -> Option<(&'static str, f32, Rule)> {
+    let lang = base.iso639_3;
     let malayic_label = MALAYIC.contains(&lang);
-    if !(malayic_label || lang == "eng" || !is_sea(lang)) {
+    let confident = base.prob >= CONFIDENT;
+    // A label outside the 13, English or Tagalog may be Javanese or Sundanese when fastText
+    // is unsure of it; Indonesian only when its words do not explain the text.
+    let open = malayic_label || (!confident && (!is_sea(lang) || matches!(lang, "eng" | "tgl")));
+    if !open {
+        return None;
+    }
+    // Words are only looked up when a marker or the label gives a reason to.
+    // A Javanese or Sundanese text without one marker word is rare; without one, the word
+    // lists are not consulted.
+    if m.jav + m.sun == 0 {
+        return None;
+    }
+    let lists = evidence();
+    if lang == "ind" && confident && lists.is_some_and(|e| e.share(e.malay()) >= MIN_MALAY) {
         return None;
     }
     let malay = (m.zsm + m.ind).div_ceil(2);
-    let (target, rule, own, other) = if m.jav >= m.sun {
-        ("jav", Rule::JavaneseMarkers, m.jav, m.sun)
+    let words = m.words;
+    let (jav, sun) = match lists {
+        Some(e) => (e.javanese().0.max(m.jav), e.sundanese().0.max(m.sun)),
+        None => (m.jav, m.sun),
+    };
+    let (target, rule, own, other) = if jav >= sun {
+        ("jav", Rule::JavaneseMarkers, jav, sun)
     } else {
-        ("sun", Rule::SundaneseMarkers, m.sun, m.jav)
+        ("sun", Rule::SundaneseMarkers, sun, jav)
     };
     // On text fastText already calls Malay/Indonesian one marker is enough when no
     // Malay/Indonesian marker contradicts it; elsewhere two, on a fifth of the words.
     let needed = if malayic_label && malay == 0 { 1 } else { 2 };
-    if own < needed || own <= other || own <= malay || (!malayic_label && own * 5 < m.words) {
+    if own < needed || own <= other || own <= malay || (!malayic_label && own * 5 < words) {
         return None;
     }
-    if lang == target {
+    // fastText agreeing at a low probability (0.1-0.3 is common for Javanese and Sundanese)
+    // is no reason to score the text lower than the markers alone would.
+    let markers = marker_confidence(u64::from(own - other));
+    if lang == target && prob(preds, target) >= markers {
         return Some((target, prob(preds, target), Rule::Model));
     }
-    let score = group_prob(preds, &MALAYIC).max(evidence(u64::from(own - other)));
+    let score = group_prob(preds, &MALAYIC).max(markers);
     Some((target, score, rule))
 }
 
@@ -424,7 +737,7 @@ fn tagalog(m: &Markers, lang: &str, preds: &[Prediction]) -> Option<(&'static st
         m.tgl >= 1 && share && m.tgl > m.ceb
     };
     enough.then(|| {
-        let score = group_prob(preds, &PHILIPPINE).max(evidence(u64::from(m.tgl - m.ceb)));
+        let score = group_prob(preds, &PHILIPPINE).max(marker_confidence(u64::from(m.tgl - m.ceb)));
         ("tgl", score, Rule::TagalogMarkers)
     })
 }
@@ -452,7 +765,7 @@ fn script_only_language(dominant: Script, preds: &[Prediction]) -> (&'static str
         Script::Khmer => "khm",
         Script::Myanmar => "mya",
         Script::Tamil => "tam",
-        Script::Han => "zho",
+        Script::Han => return ("zho", group_prob(preds, &HAN), Rule::Script),
         _ => UND,
     };
     (lang, prob(preds, lang), Rule::Script)

@@ -1,7 +1,8 @@
 //! The `langid` pipeline stage.
 //!
 //! Design decision: the stage always records what it found (`lang`, `lang_score`, script,
-//! the deciding rule, fastText's own answer, the code-switching share) before deciding, so
+//! the deciding rule, fastText's own answer, the document's `lang_share` — the share of its
+//! paragraphs' letters in its language — and the code-switching share) before deciding, so
 //! rejected documents carry their language too and a different threshold can be judged
 //! from the rejects without re-running the model. Thresholds are per language.
 
@@ -53,9 +54,20 @@ impl LangidStage {
         Ok(LangidStage {
             langid,
             threshold: config.threshold,
-            thresholds: config.thresholds.clone(),
+            thresholds: config.lang_thresholds(),
             languages: config.languages.clone(),
         })
+    }
+
+    /// The SEA layer this stage runs.
+    pub fn langid(&self) -> &SeaLangid {
+        &self.langid
+    }
+
+    /// Whether the stage keeps a document identified as `lang` with `score`: a configured
+    /// language at or above its threshold.
+    pub fn keeps(&self, lang: &str, score: f32) -> bool {
+        self.languages.iter().any(|l| l == lang) && score >= self.threshold_for(lang)
     }
 
     /// The minimum score for `lang`: its own threshold, else the global one.
@@ -68,7 +80,8 @@ impl LangidStage {
         if doc.text.trim().is_empty() {
             return Some(NO_TEXT);
         }
-        let (id, line_share) = self.langid.identify_document(&doc.text);
+        let document = self.langid.identify_document(&doc.text);
+        let (id, line_share) = (document.id, document.line_share);
         doc.lang = Some(id.lang.to_string());
         doc.lang_score = Some(id.score);
         doc.meta.insert("lang_script".into(), id.script.to_string());
@@ -80,6 +93,10 @@ impl LangidStage {
         doc.attrs
             .insert("lang_model_score".into(), f64::from(id.model_score));
         doc.attrs.insert("lang_line_share".into(), line_share);
+        doc.attrs.insert("lang_share".into(), document.lang_share);
+        // Written files carry `meta`, not `attrs`: the share goes there too.
+        doc.meta
+            .insert("lang_share".into(), format!("{:.3}", document.lang_share));
         if let Some(unicode) = id.converted {
             doc.text = unicode;
             doc.meta.insert("zawgyi".into(), "converted".into());

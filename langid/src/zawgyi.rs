@@ -13,9 +13,25 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 /// Whether `text` is Burmese written in Zawgyi rather than Unicode (needs at least two
-/// Zawgyi signals, and more of them than Unicode signals).
+/// Zawgyi signals, and more of them than Unicode signals). Text with letters Zawgyi never
+/// has (Shan's ဢ, Mon's vowel signs: [`crate::script::is_never_zawgyi`]; a Shan consonant
+/// beginning a word) on at least half a percent of its Myanmar letters is Unicode Shan, Mon
+/// or Karen, whose letters fill the U+1060–U+1097 range Zawgyi reuses: never converted.
 pub fn is_zawgyi(text: &str) -> bool {
-    if !text.chars().any(is_myanmar) {
+    let (mut myanmar, mut never) = (0u32, 0u32);
+    let mut prev_myanmar = false;
+    for c in text.chars() {
+        let this = is_myanmar(c);
+        if this {
+            myanmar += 1;
+            // Shan consonants (U+1075–U+107D) begin Shan words; Zawgyi puts the same code
+            // points (its stacked consonants) only after another letter.
+            let word_initial_shan = !prev_myanmar && ('\u{1075}'..='\u{107D}').contains(&c);
+            never += u32::from(crate::script::is_never_zawgyi(c) || word_initial_shan);
+        }
+        prev_myanmar = this;
+    }
+    if myanmar == 0 || never * 200 >= myanmar {
         return false;
     }
     let (zawgyi, unicode) = signals(text);

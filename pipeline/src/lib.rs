@@ -15,6 +15,7 @@
 pub mod assets;
 pub mod doc;
 pub mod fs;
+pub mod ordered;
 pub mod reason;
 pub mod runner;
 pub mod stage;
@@ -26,5 +27,6 @@ pub use reason::Reason;
 pub use runner::{Shard, ShardOutput, ShardRunner};
 pub use stage::{
     BuildError, BuildStage, Chain, ForkStage, InvalidValue, ModelFile, Outcome, Stage, StageError,
+    Step,
 };
-pub use stats::{LangStats, RunStats, ShardStats, StageStats};
+pub use stats::{LangStats, OutputFile, RunStats, ShardStats, StageStats};

@@ -152,6 +152,8 @@ impl ShardRunner {
             }
         }
         outcome.wall_seconds = start.elapsed().as_secs_f64();
+        // Each shard removed its own temporary folder; the parent goes when it is empty.
+        let _ = std::fs::remove_dir(self.out_dir.join(".tmp"));
         Ok(outcome)
     }
 
@@ -265,6 +267,7 @@ mod tests {
         assert!(first.errors[0].to_string().contains("in-2"));
         assert!(dir.path().join("data/shard-00000.txt").exists());
         assert!(!dir.path().join("data/shard-00002.txt").exists());
+        assert!(!dir.path().join(".tmp").exists(), "no leftovers");
         let before = calls.load(Ordering::SeqCst);
         let second = runner.run(&shards(3), work).unwrap();
         assert_eq!(second.skipped, 2);

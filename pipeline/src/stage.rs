@@ -4,6 +4,7 @@
 //! A run builds its chain once (models loaded, config checked against them) and each shard
 //! takes a [`Chain::fork`]: fresh per-shard state, the same shared models.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -68,6 +69,20 @@ pub trait Stage: Send + Sync + ForkStage {
     /// Process one document.
     fn process(&mut self, doc: Doc) -> Result<Outcome, StageError>;
 
+    /// Whether the stage's decision depends on the documents before it in the shard (exact
+    /// dedup keeps the first copy). Such a stage sees a shard's documents in input order
+    /// even when the shard runs on several threads ([`crate::ordered`]).
+    fn ordered(&self) -> bool {
+        false
+    }
+
+    /// For an [`ordered`](Stage::ordered) stage: the part of the work that does not depend on
+    /// other documents (e.g. hashing the text), run on any thread before [`Stage::process`]
+    /// runs in input order. `process` must give the same result whether or not it ran.
+    fn prepare(&self, _doc: &mut Doc) -> Result<(), StageError> {
+        Ok(())
+    }
+
     /// Called once after the last document of a shard.
     fn finish(&mut self) -> Result<(), StageError> {
         Ok(())
@@ -76,6 +91,12 @@ pub trait Stage: Send + Sync + ForkStage {
     /// The model and data files this stage read when it was built, for provenance.
     fn model_files(&self) -> Vec<ModelFile> {
         Vec::new()
+    }
+
+    /// The stage's own counters for this shard (beyond in/kept/dropped), read after
+    /// [`Stage::finish`] into [`StageStats::counts`] and summed over shards.
+    fn counts(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
     }
 }
 
@@ -153,6 +174,15 @@ where
     }
 }
 
+/// Where a document stands after running part of a chain.
+#[derive(Debug)]
+pub enum Step {
+    /// Kept to the end, or dropped (with the name of the stage that dropped it).
+    Finished(Outcome, Option<&'static str>),
+    /// Kept so far; stage `at` is [`Stage::ordered`] and has not run yet.
+    Ordered(Doc, usize),
+}
+
 /// Stages run in order, each with its own counters (in, kept, dropped by reason, seconds).
 pub struct Chain {
     stages: Vec<Box<dyn Stage>>,
@@ -168,29 +198,75 @@ impl Chain {
     /// Run `doc` through every stage until one drops it. A drop is returned with the name of
     /// the stage that dropped it, so rejects can be written with `stage:reason`.
     pub fn process(&mut self, mut doc: Doc) -> Result<(Outcome, Option<&'static str>), StageError> {
-        for (stage, stats) in self.stages.iter_mut().zip(self.stats.iter_mut()) {
-            let start = Instant::now();
-            let outcome = stage.process(doc);
-            stats.seconds += start.elapsed().as_secs_f64();
-            stats.docs_in += 1;
-            match outcome? {
-                Outcome::Keep(d) => {
-                    stats.kept += 1;
-                    doc = d;
-                }
-                Outcome::Drop { doc, reason } => {
-                    *stats.dropped.entry(reason.to_string()).or_default() += 1;
-                    return Ok((Outcome::Drop { doc, reason }, Some(stage.name())));
-                }
-            }
+        for i in 0..self.stages.len() {
+            doc = match self.one(i, doc)? {
+                Outcome::Keep(d) => d,
+                dropped => return Ok((dropped, Some(self.stages[i].name()))),
+            };
         }
         Ok((Outcome::Keep(doc), None))
     }
 
+    /// Run stage `i` on `doc`, counting.
+    fn one(&mut self, i: usize, doc: Doc) -> Result<Outcome, StageError> {
+        let (stage, stats) = (&mut self.stages[i], &mut self.stats[i]);
+        let start = Instant::now();
+        let outcome = stage.process(doc);
+        stats.seconds += start.elapsed().as_secs_f64();
+        stats.docs_in += 1;
+        let outcome = outcome?;
+        match &outcome {
+            Outcome::Keep(_) => stats.kept += 1,
+            Outcome::Drop { reason, .. } => {
+                *stats.dropped.entry(reason.to_string()).or_default() += 1
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Run stages from `from` on, stopping before the next [`Stage::ordered`] one.
+    pub fn run_from(&mut self, mut doc: Doc, from: usize) -> Result<Step, StageError> {
+        for i in from..self.stages.len() {
+            if self.stages[i].ordered() {
+                let start = Instant::now();
+                self.stages[i].prepare(&mut doc)?;
+                self.stats[i].seconds += start.elapsed().as_secs_f64();
+                return Ok(Step::Ordered(doc, i));
+            }
+            doc = match self.one(i, doc)? {
+                Outcome::Keep(d) => d,
+                dropped => return Ok(Step::Finished(dropped, Some(self.stages[i].name()))),
+            };
+        }
+        Ok(Step::Finished(Outcome::Keep(doc), None))
+    }
+
+    /// Run the ordered stage `at` on `doc`; a kept document continues at `at + 1`
+    /// ([`Step::Ordered`] with `at + 1`, to be run with [`Chain::run_from`]) unless that was
+    /// the last stage.
+    pub fn run_at(&mut self, doc: Doc, at: usize) -> Result<Step, StageError> {
+        match self.one(at, doc)? {
+            Outcome::Keep(d) if at + 1 < self.stages.len() => Ok(Step::Ordered(d, at + 1)),
+            Outcome::Keep(d) => Ok(Step::Finished(Outcome::Keep(d), None)),
+            dropped => Ok(Step::Finished(dropped, Some(self.stages[at].name()))),
+        }
+    }
+
+    /// Whether any stage is [`Stage::ordered`].
+    pub fn has_ordered(&self) -> bool {
+        self.stages.iter().any(|s| s.ordered())
+    }
+
+    /// The stages' names, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.stages.iter().map(|s| s.name()).collect()
+    }
+
     /// Finish every stage and hand back the counters.
     pub fn finish(mut self) -> Result<Vec<StageStats>, StageError> {
-        for stage in &mut self.stages {
+        for (stage, stats) in self.stages.iter_mut().zip(self.stats.iter_mut()) {
             stage.finish()?;
+            stats.counts = stage.counts();
         }
         Ok(self.stats)
     }

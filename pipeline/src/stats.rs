@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Counters for one stage (or for ingest, where `docs_in` counts WARC records read).
+/// Counters for one stage (or for ingest, where `docs_in` counts the WARC records that are
+/// documents: HTML responses).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StageStats {
     pub name: String,
@@ -15,7 +16,14 @@ pub struct StageStats {
     pub kept: u64,
     /// Dropped documents by stable reason.
     pub dropped: BTreeMap<String, u64>,
+    /// Records that are not documents at all (ingest only: WARC request, metadata and
+    /// warcinfo records, non-HTML responses), by reason. Not part of `docs_in`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, u64>,
     pub seconds: f64,
+    /// The stage's own counters ([`Stage::counts`](crate::Stage::counts)), summed on merge.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, u64>,
 }
 
 impl StageStats {
@@ -45,13 +53,28 @@ impl StageStats {
         self.kept += 1;
     }
 
+    /// Count a record that is not a document (not part of `docs_in`).
+    pub fn skip(&mut self, reason: &str) {
+        *self.skipped.entry(reason.to_string()).or_default() += 1;
+    }
+
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+
     pub fn merge(&mut self, other: &StageStats) {
         self.docs_in += other.docs_in;
         self.kept += other.kept;
         for (k, v) in &other.dropped {
             *self.dropped.entry(k.clone()).or_default() += v;
         }
+        for (k, v) in &other.skipped {
+            *self.skipped.entry(k.clone()).or_default() += v;
+        }
         self.seconds += other.seconds;
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_default() += v;
+        }
     }
 }
 
@@ -93,11 +116,32 @@ impl LangStats {
     }
 }
 
+/// One file a shard wrote, for the card's `configs` and `dataset_info`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// Path relative to the output folder, e.g. `data/ind_Latn/shard-00000.parquet`.
+    pub path: String,
+    /// The Hub config it belongs to: `default`, `rejected`, or a language (`ind_Latn`).
+    pub config: String,
+    pub rows: u64,
+    /// Size on disk.
+    pub bytes: u64,
+    /// Size as an Arrow table (the Hub's `num_bytes`).
+    pub arrow_bytes: u64,
+}
+
 /// Everything one shard (one input file) did. Written as `stats/<shard>.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShardStats {
     pub shard: String,
     pub input: String,
+    /// What the input is, from its own records: `common-crawl` (its warcinfo or name says
+    /// so) or `warc` (any other WARC file). Empty in stats written before this field existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub input_kind: String,
+    /// The Common Crawl crawl the input belongs to (`CC-MAIN-2014-35`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawl: Option<String>,
     pub bytes_in: u64,
     /// Ingest first, then each configured stage in order.
     pub stages: Vec<StageStats>,
@@ -105,6 +149,9 @@ pub struct ShardStats {
     pub langs: BTreeMap<String, LangStats>,
     pub docs_out: u64,
     pub seconds: f64,
+    /// The files the shard wrote (none for an empty result: no 0-row files).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<OutputFile>,
 }
 
 /// A run's stats: the shards' stats merged (stage order is kept by name).

@@ -8,8 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
+use decontam::DecontamConfig;
 use dedup::ExactDedupConfig;
-use docs_io::Format;
+use docs_io::{Format, Schema};
 use langid::LangidConfig;
 use pipeline::{BuildStage, InvalidValue, Reason};
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,10 @@ pub struct Config {
     /// Resources for `seapile slurm` / `seapile k8s` (their flags override these).
     #[serde(default, skip_serializing_if = "ClusterConfig::is_empty")]
     pub cluster: ClusterConfig,
+    /// Settings that cannot take effect, found when the file was parsed (printed by the
+    /// binary; never an error).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Default for Config {
@@ -52,6 +57,7 @@ impl Default for Config {
             output: OutputConfig::default(),
             stages: default_stages(),
             cluster: ClusterConfig::default(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -132,9 +138,22 @@ pub struct OutputConfig {
     /// Also write dropped documents with their reason to `OUT/rejected/`.
     #[serde(default)]
     pub keep_rejected: bool,
+    /// `flat` (default: `data/<shard>.parquet`) or `by-language`
+    /// (`data/<lang>_<script>/<shard>.parquet`, FineWeb-2's layout, one Hub config each).
+    #[serde(default, skip_serializing_if = "Layout::is_flat")]
+    pub layout: Layout,
+    /// Column names: `seapile` (default) or `fineweb` (FineWeb-2's names, `metadata` struct).
+    #[serde(default, skip_serializing_if = "is_seapile")]
+    pub schema: Schema,
     /// Dataset card fields.
     #[serde(default = "default_license")]
     pub license: String,
+    /// For `license = "other"`: an id for it and a link (a URL or a file in the dataset
+    /// repository). Default: `publishers-terms`, explained in the card (`README.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_link: Option<String>,
     #[serde(default)]
     pub pretty_name: Option<String>,
 }
@@ -143,13 +162,39 @@ fn default_license() -> String {
     "other".to_string()
 }
 
+fn is_seapile(s: &Schema) -> bool {
+    *s == Schema::Seapile
+}
+
+/// Where kept documents go under `OUT/data/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum Layout {
+    /// `data/<shard>.<ext>`: every language in the same files.
+    #[default]
+    Flat,
+    /// `data/<lang>_<script>/<shard>.<ext>` (FineWeb-2's layout), one Hub config per language.
+    ByLanguage,
+}
+
+impl Layout {
+    pub fn is_flat(&self) -> bool {
+        *self == Layout::Flat
+    }
+}
+
 impl Default for OutputConfig {
     fn default() -> Self {
         OutputConfig {
             dir: None,
             format: Format::default(),
             keep_rejected: false,
+            layout: Layout::default(),
+            schema: Schema::default(),
             license: default_license(),
+            license_name: None,
+            license_link: None,
             pretty_name: None,
         }
     }
@@ -199,12 +244,14 @@ stage_registry! {
     Quality(QualityConfig) = "quality", stages::quality::reason::ALL;
     /// Token counts (`stages::tokens`).
     Tokens(TokensConfig) = "tokens", &[];
+    /// Benchmark text dropped or cut against an index (`decontam`).
+    Decontam(DecontamConfig) = "decontam", decontam::reason::ALL;
 }
 
 impl Config {
     /// Parse TOML text; `origin` (a file name) is quoted in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             origin: origin.to_string(),
             message: e.to_string(),
         })?;
@@ -212,6 +259,8 @@ impl Config {
             origin: origin.to_string(),
             message: e.to_string(),
         })?;
+        let raw: toml::Value = toml::from_str(text).unwrap_or(toml::Value::Boolean(false));
+        config.warnings = ineffective_settings(&config, &raw);
         Ok(config)
     }
 
@@ -223,11 +272,13 @@ impl Config {
         Config::from_toml(&text, &path.display().to_string())
     }
 
-    /// Value checks that need no file system: each stage's own, then the chain's.
+    /// Value checks that need no file system: each stage's own, then the chain's (every
+    /// stage after the stages it needs, see [`check_chain`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
         for stage in &self.stages {
             stage.builder().validate()?;
         }
+        check_chain(self)?;
         let mut names: Vec<&str> = self.stages.iter().map(|s| s.name()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -247,9 +298,157 @@ impl Config {
     }
 }
 
+/// What each stage needs before it in the chain, and why.
+fn needs(stage: &str) -> &'static [(&'static str, &'static str)] {
+    const TEXT: (&str, &str) = ("extract", "WARC pages have no text until `extract` runs");
+    match stage {
+        "extract" => &[],
+        "quality" => &[
+            TEXT,
+            (
+                "langid",
+                "its thresholds and word segmentation are per language",
+            ),
+        ],
+        _ => &[TEXT],
+    }
+}
+
+/// A chain that cannot work is an error naming the stage and the fix: a run reads WARC
+/// pages, so `extract` must come first (or nothing has text), and a stage must come after
+/// the stages it needs (`quality` after `langid`); `layout = "by-language"` needs `langid`.
+pub fn check_chain(config: &Config) -> Result<(), InvalidValue> {
+    let names: Vec<&str> = config.stages.iter().map(|s| s.name()).collect();
+    let order = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (i, name) in names.iter().enumerate() {
+        for (need, why) in needs(name) {
+            match names.iter().position(|n| n == need) {
+                Some(j) if j < i => {}
+                Some(_) => {
+                    return Err(InvalidValue {
+                        field: "stages".into(),
+                        value: format!("[{order}]"),
+                        hint: format!(
+                            "`{name}` comes before `{need}`, which it needs ({why}): move the \
+                             `{need}` stage before `{name}`"
+                        ),
+                    })
+                }
+                None => {
+                    return Err(InvalidValue {
+                        field: "stages".into(),
+                        value: format!("[{order}]"),
+                        hint: format!(
+                            "`{name}` needs a `{need}` stage before it ({why}): add \
+                             [[stages]] type = \"{need}\" before it"
+                        ),
+                    })
+                }
+            }
+        }
+    }
+    if !names.contains(&"extract") {
+        return Err(InvalidValue {
+            field: "stages".into(),
+            value: format!("[{order}]"),
+            hint: "a run reads WARC pages, which have no text until extracted: add \
+                   [[stages]] type = \"extract\" first"
+                .into(),
+        });
+    }
+    if config.output.layout == Layout::ByLanguage && !names.contains(&"langid") {
+        return Err(InvalidValue {
+            field: "output.layout".into(),
+            value: "\"by-language\"".into(),
+            hint: "writing one folder per language needs a `langid` stage".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Settings written in the file that cannot take effect.
+fn ineffective_settings(config: &Config, raw: &toml::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let raw_stages = raw
+        .get("stages")
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (stage, table) in config.stages.iter().zip(&raw_stages) {
+        if let StageConfig::Langid(l) = stage {
+            let in_force = l.lang_thresholds();
+            let covered = l.languages.iter().all(|lang| in_force.contains_key(lang));
+            if table.get("threshold").is_some() && covered {
+                out.push(format!(
+                    "langid: threshold = {} has no effect: every language in `languages` has \
+                     its own per-language threshold (from `threshold_table`, or `thresholds`); \
+                     set thresholds.<lang> instead",
+                    l.threshold
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chain_without_extract_or_out_of_order_is_an_error_naming_the_fix() {
+        let e = Config::from_toml("[[stages]]\ntype = \"langid\"\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("needs a `extract` stage") || e.contains("extract"),
+            "{e}"
+        );
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n[[stages]]\ntype = \"quality\"\n\
+             [[stages]]\ntype = \"langid\"\n",
+            "x.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`quality` comes before `langid`") && e.contains("move the `langid` stage"),
+            "{e}"
+        );
+        let e = Config::from_toml("[[stages]]\ntype = \"tokens\"\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("add [[stages]] type = \"extract\""), "{e}");
+        let e = Config::from_toml(
+            "[output]\nlayout = \"by-language\"\n[[stages]]\ntype = \"extract\"\n",
+            "x.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("needs a `langid` stage"), "{e}");
+    }
+
+    #[test]
+    fn a_global_threshold_the_table_overrides_is_a_warning() {
+        let c = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n[[stages]]\ntype = \"langid\"\nthreshold = 0.65\n",
+            "x.toml",
+        )
+        .unwrap();
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("threshold = 0.65 has no effect"));
+        let c = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n[[stages]]\ntype = \"langid\"\nthreshold = 0.7\n\
+             languages = [\"ind\", \"ceb\"]\n",
+            "x.toml",
+        );
+        // `ceb` has no per-language entry: the global threshold applies to it.
+        assert!(c.map(|c| c.warnings.is_empty()).unwrap_or(true));
+    }
 
     #[test]
     fn parses_tagged_stages() {
@@ -299,9 +498,43 @@ mod tests {
     }
 
     #[test]
+    fn decontam_stage_parses_with_its_defaults_and_checks_values() {
+        let c = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n\
+             [[stages]]\ntype = \"decontam\"\nindex = \"sea-helm.idx\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap();
+        match &c.stages[1] {
+            StageConfig::Decontam(d) => {
+                assert_eq!(d.index, std::path::PathBuf::from("sea-helm.idx"));
+                assert_eq!(d.action, decontam::Action::Cut);
+                assert_eq!((d.margin_chars, d.max_cuts), (200, 10));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n\
+             [[stages]]\ntype = \"decontam\"\nindex = \"x.idx\"\nmin_ngrams = 0\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("min_ngrams") && e.contains("d.toml"), "{e}");
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"decontam\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("index"), "{e}");
+    }
+
+    #[test]
     fn default_round_trips() {
         let c = Config::default();
-        let back = Config::from_toml(&c.to_toml(), "rt").unwrap();
+        let mut back = Config::from_toml(&c.to_toml(), "rt").unwrap();
+        back.warnings.clear();
         assert_eq!(c, back);
     }
 }

@@ -10,12 +10,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use docs_io::{open_sink, DocSink};
+use std::collections::BTreeMap;
+
+use docs_io::{open_sink_with, DocSink};
+use pipeline::ordered::{Emitted, Input};
 use pipeline::{
-    Assets, Chain, Doc, Outcome, RunStats, Shard, ShardOutput, ShardRunner, ShardStats, StageStats,
+    Assets, Chain, Doc, Outcome, OutputFile, RunStats, Shard, ShardOutput, ShardRunner, ShardStats,
+    StageStats,
 };
 use stages::warc::{IngestItem, WarcReader};
 
+use crate::config::{Layout, OutputConfig};
 use crate::remote::RemoteOut;
 use crate::{Config, RunError};
 
@@ -155,9 +160,11 @@ impl Run<'_> {
             r.sync_markers()?;
             runner = runner.with_publish(r.publisher());
         }
+        // Threads beyond one per shard go to the records of each shard.
+        let workers = (self.threads / mine.len().max(1)).max(1);
         let outcome = runner
             .run(&mine, |shard, out| {
-                let r = self.shard(config, &chain, shard, out);
+                let r = self.shard(config, &chain, shard, out, workers);
                 self.observer
                     .shard_done(&shard.name(), &shard.input, r.as_ref().ok());
                 r
@@ -216,77 +223,290 @@ impl Run<'_> {
         chain: &Chain,
         shard: &Shard,
         out: &mut ShardOutput,
+        workers: usize,
     ) -> Result<ShardStats, RunError> {
         let name = shard.name();
-        let format = config.output.format;
         let reader = stages::warc::open_input(&shard.input)?;
         let source = source_label(&shard.input);
         let records = WarcReader::new(reader, &source, config.input.max_record_bytes());
-        let mut chain = chain.fork();
-        let data_path = out
-            .file(&format!("data/{name}.{}", format.extension()))
-            .map_err(|e| RunError::io(Path::new(&name), e))?;
-        let mut sink = open_sink(&data_path, format, false)?;
-        let mut rejected: Option<Box<dyn DocSink + Send>> = if config.output.keep_rejected {
-            let p = out
-                .file(&format!("rejected/{name}.{}", format.extension()))
-                .map_err(|e| RunError::io(Path::new(&name), e))?;
-            Some(open_sink(&p, format, true)?)
-        } else {
-            None
+        let input = ShardInput {
+            records,
+            stop: self.stop,
+            input: &shard.input,
+            source: source.clone(),
+            file_path: published_name(&shard.input),
+            path_crawl: stages::warc::crawl_in_path(&shard.input).map(str::to_string),
         };
-        let mut ingest = StageStats::new("ingest");
-        let mut stats = ShardStats::default();
-        for item in records {
-            if self.stop.load(Ordering::SeqCst) {
-                return Err(RunError::Stopped { completed: 0 });
-            }
-            let item = item.map_err(|e| RunError::Input {
-                input: shard.input.clone(),
-                source: e,
-            })?;
-            match item {
-                IngestItem::Dropped { id, url, reason } => {
-                    ingest.drop(reason);
-                    if let Some(r) = rejected.as_mut() {
-                        let mut doc = Doc {
-                            id,
-                            url,
-                            source: source.clone(),
-                            ..Doc::default()
-                        };
-                        mark_rejected(&mut doc, "ingest", reason);
-                        r.write(&doc)?;
+        let mut writer = ShardWriter {
+            sinks: Sinks::new(&config.output, out, &name),
+            ingest: StageStats::new("ingest"),
+            stats: ShardStats::default(),
+            source,
+            observer: self.observer,
+        };
+        let (stage_stats, input) = if workers <= 1 {
+            let mut chain = chain.fork();
+            let mut input = input;
+            let mut busy = std::time::Duration::ZERO;
+            loop {
+                let t = std::time::Instant::now();
+                let Some(item) = input.next() else { break };
+                busy += t.elapsed();
+                let emitted = match item? {
+                    Input::Pass(p) => Emitted::Pass(p),
+                    Input::Doc(doc) => {
+                        let (outcome, by) = chain.process(doc)?;
+                        Emitted::Doc(outcome, by)
                     }
-                }
-                IngestItem::Page(mut doc) => {
-                    ingest.keep();
-                    doc.source = source.clone();
-                    let (outcome, dropped_by) = chain.process(doc)?;
-                    match outcome {
-                        Outcome::Keep(doc) => {
-                            count_kept(&mut stats, &doc);
-                            sink.write(&doc)?;
-                        }
-                        Outcome::Drop { mut doc, reason } => {
-                            if let Some(r) = rejected.as_mut() {
-                                doc.html = None;
-                                mark_rejected(&mut doc, dropped_by.unwrap_or("stage"), reason);
-                                r.write(&doc)?;
-                            }
-                        }
-                    }
-                    self.observer.doc();
-                }
+                };
+                writer.emit(emitted)?;
             }
-        }
-        sink.finish()?;
-        if let Some(r) = rejected {
-            r.finish()?;
-        }
+            writer.ingest.seconds = busy.as_secs_f64();
+            (chain.finish()?, input)
+        } else {
+            let (stats, done) =
+                pipeline::ordered::process_ordered(chain, workers, input, |e| writer.emit(e))?;
+            writer.ingest.seconds = done.busy.as_secs_f64();
+            (stats, done.input)
+        };
+        let info = input.records.info();
+        let mut stats = writer.finish()?;
+        stats.input_kind = if info.is_common_crawl() || input.path_crawl.is_some() {
+            "common-crawl".into()
+        } else {
+            "warc".into()
+        };
+        stats.crawl = info
+            .crawl()
+            .map(str::to_string)
+            .or_else(|| input.path_crawl.clone());
         stats.bytes_in = input_size(&shard.input);
-        stats.stages = std::iter::once(ingest).chain(chain.finish()?).collect();
+        stats.stages.extend(stage_stats);
         Ok(stats)
+    }
+}
+
+/// A record ingest did not turn into a document: skipped (not a document at all) or dropped.
+pub(crate) struct NotAPage {
+    id: String,
+    url: Option<String>,
+    reason: &'static str,
+}
+
+/// A shard's WARC records as the chain's input: pages become documents (with the shard's
+/// source, file and crawl in `meta`), every other record keeps its place as a pass item.
+struct ShardInput<'a, R: std::io::BufRead> {
+    records: WarcReader<R>,
+    stop: &'a AtomicBool,
+    input: &'a str,
+    source: String,
+    /// The input as published in outputs: its URL, or a local file's name.
+    file_path: String,
+    /// The crawl named in the input's path, when it is a Common Crawl path.
+    path_crawl: Option<String>,
+}
+
+impl<R: std::io::BufRead> Iterator for ShardInput<'_, R> {
+    type Item = Result<Input<NotAPage>, RunError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.stop.load(Ordering::SeqCst) {
+            return Some(Err(RunError::Stopped { completed: 0 }));
+        }
+        let item = match self.records.next()? {
+            Ok(item) => item,
+            Err(source) => {
+                return Some(Err(RunError::Input {
+                    input: self.input.to_string(),
+                    source,
+                }))
+            }
+        };
+        Some(Ok(match item {
+            IngestItem::Dropped { id, url, reason } => Input::Pass(NotAPage { id, url, reason }),
+            IngestItem::Page(mut doc) => {
+                doc.source = self.source.clone();
+                let crawl = self.records.info().crawl().or(self.path_crawl.as_deref());
+                if let Some(crawl) = crawl {
+                    doc.meta
+                        .insert(docs_io::schema::DUMP_KEY.into(), crawl.to_string());
+                }
+                doc.meta.insert(
+                    docs_io::schema::FILE_PATH_KEY.into(),
+                    self.file_path.clone(),
+                );
+                Input::Doc(doc)
+            }
+        }))
+    }
+}
+
+/// Takes a shard's items in input order: counts them and writes them to the sinks.
+struct ShardWriter<'a> {
+    sinks: Sinks<'a>,
+    ingest: StageStats,
+    stats: ShardStats,
+    source: String,
+    observer: &'a dyn Observer,
+}
+
+impl ShardWriter<'_> {
+    fn emit(&mut self, item: Emitted<NotAPage>) -> Result<(), RunError> {
+        match item {
+            Emitted::Pass(NotAPage { id, url, reason }) => {
+                if stages::warc::is_not_a_document(reason) {
+                    self.ingest.skip(reason);
+                    return Ok(());
+                }
+                self.ingest.drop(reason);
+                if self.sinks.keeps_rejected() {
+                    let mut doc = Doc {
+                        id,
+                        url,
+                        source: self.source.clone(),
+                        ..Doc::default()
+                    };
+                    mark_rejected(&mut doc, "ingest", reason);
+                    self.sinks.reject(&doc)?;
+                }
+            }
+            Emitted::Doc(outcome, dropped_by) => {
+                self.ingest.keep();
+                match outcome {
+                    Outcome::Keep(doc) => {
+                        count_kept(&mut self.stats, &doc);
+                        self.sinks.keep(&doc)?;
+                    }
+                    Outcome::Drop { mut doc, reason } => {
+                        if self.sinks.keeps_rejected() {
+                            doc.html = None;
+                            mark_rejected(&mut doc, dropped_by.unwrap_or("stage"), reason);
+                            self.sinks.reject(&doc)?;
+                        }
+                    }
+                }
+                self.observer.doc();
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<ShardStats, RunError> {
+        let mut stats = self.stats;
+        stats.outputs = self.sinks.finish()?;
+        stats.stages = vec![self.ingest];
+        Ok(stats)
+    }
+}
+
+/// A shard's output files, opened when their first row comes (so a shard writes no 0-row
+/// file): one data file (or one per language with `layout = "by-language"`) and, when
+/// rejects are kept, one rejected file.
+struct Sinks<'a> {
+    out: &'a mut ShardOutput,
+    name: String,
+    config: &'a OutputConfig,
+    data: BTreeMap<String, (String, Box<dyn DocSink + Send>)>,
+    rejected: Option<(String, Box<dyn DocSink + Send>)>,
+}
+
+impl<'a> Sinks<'a> {
+    fn new(config: &'a OutputConfig, out: &'a mut ShardOutput, name: &str) -> Self {
+        Sinks {
+            out,
+            name: name.to_string(),
+            config,
+            data: BTreeMap::new(),
+            rejected: None,
+        }
+    }
+
+    fn keeps_rejected(&self) -> bool {
+        self.config.keep_rejected
+    }
+
+    fn open(&mut self, rel: &str, rejected: bool) -> Result<Box<dyn DocSink + Send>, RunError> {
+        let path = self
+            .out
+            .file(rel)
+            .map_err(|e| RunError::io(Path::new(rel), e))?;
+        Ok(open_sink_with(
+            &path,
+            self.config.format,
+            rejected,
+            self.config.schema,
+        )?)
+    }
+
+    fn keep(&mut self, doc: &Doc) -> Result<(), RunError> {
+        let config = match self.config.layout {
+            Layout::Flat => "default".to_string(),
+            Layout::ByLanguage => language_config(doc),
+        };
+        if !self.data.contains_key(&config) {
+            let ext = self.config.format.extension();
+            let rel = match self.config.layout {
+                Layout::Flat => format!("data/{}.{ext}", self.name),
+                Layout::ByLanguage => format!("data/{config}/{}.{ext}", self.name),
+            };
+            let sink = self.open(&rel, false)?;
+            self.data.insert(config.clone(), (rel, sink));
+        }
+        let (_, sink) = self.data.get_mut(&config).expect("opened above");
+        sink.write(doc)?;
+        Ok(())
+    }
+
+    fn reject(&mut self, doc: &Doc) -> Result<(), RunError> {
+        if self.rejected.is_none() {
+            let rel = format!("rejected/{}.{}", self.name, self.config.format.extension());
+            let sink = self.open(&rel, true)?;
+            self.rejected = Some((rel, sink));
+        }
+        let (_, sink) = self.rejected.as_mut().expect("opened above");
+        sink.write(doc)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<OutputFile>, RunError> {
+        let mut files = Vec::new();
+        let rejected = self
+            .rejected
+            .map(|(rel, s)| ("rejected".to_string(), (rel, s)));
+        for (config, (rel, sink)) in self.data.into_iter().chain(rejected) {
+            let summary = sink.finish()?;
+            files.push(OutputFile {
+                path: rel,
+                config,
+                rows: summary.rows,
+                bytes: summary.bytes,
+                arrow_bytes: summary.arrow_bytes,
+            });
+        }
+        Ok(files)
+    }
+}
+
+/// The `by-language` folder (and Hub config) of a kept document: `<lang>_<script>` as
+/// FineWeb-2 names them (`ind_Latn`, `tha_Thai`, `zho_Hans`); `und_Zyyy` without language ID.
+pub fn language_config(doc: &Doc) -> String {
+    let lang = doc.lang.as_deref().unwrap_or("und");
+    let script = doc
+        .meta
+        .get("lang_script")
+        .map(String::as_str)
+        .filter(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_alphabetic()))
+        .unwrap_or("Zyyy");
+    format!("{lang}_{script}")
+}
+
+/// How an input is named in outputs and cards: a URL as given; a local file by its name only
+/// (a machine's paths are not published).
+pub fn published_name(input: &str) -> String {
+    if input.contains("://") {
+        input.to_string()
+    } else {
+        source_label(input)
     }
 }
 

@@ -1,5 +1,5 @@
 //! `seapile slurm` and `seapile k8s`: job files for clusters. Both run the same command as a
-//! local run, split with `--shard i --num-shards n` (shard k of the input list goes to task
+//! local run, split with `--task i --tasks n` (input file k goes to task
 //! `k % n == i`); the design decision is that a task is stateless and idempotent, so the
 //! scheduler may retry or pre-empt it freely: completed shards are skipped on a rerun and the
 //! card is written by whichever task finds every shard complete (Slurm adds a dependent
@@ -56,6 +56,7 @@ pub struct SlurmArgs {
     /// Only write the scripts and print the command that submits them.
     #[cfg_attr(feature = "clap", arg(long))]
     pub no_submit: bool,
+    /// Slurm partition (default: the cluster's default partition).
     #[cfg_attr(feature = "clap", arg(long))]
     pub partition: Option<String>,
     /// CPUs per task (also `--threads` of each task) [default: `[cluster] cpus`, else 2].
@@ -330,7 +331,7 @@ pub fn slurm_dedup_script(
     };
     s.push_str(&format!(
         "set -euo pipefail\nexec {} dedup {step} {inputs}--output {} \
-         --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
+         --task \"$SLURM_ARRAY_TASK_ID\" --tasks {}\n",
         q(exe),
         q(dedup_out),
         args.n()
@@ -359,7 +360,7 @@ pub fn slurm_array_script(args: &SlurmArgs, exe: &Path, config: &Path, dir: &Pat
     s.push_str(&format!("#SBATCH --array=0-{}\n", args.n() - 1));
     s.push_str(&format!(
         "set -euo pipefail\nexec {} run {} --quiet --threads {} \
-         --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards {}\n",
+         --task \"$SLURM_ARRAY_TASK_ID\" --tasks {}\n",
         shell_quote(&exe.display().to_string()),
         shell_quote(&config.display().to_string()),
         args.cpus(),
@@ -430,7 +431,7 @@ pub fn k8s(args: &K8sArgs) -> Result<PathBuf> {
 }
 
 /// The Job as a JSON value: `completionMode: Indexed`, the completion index passed as
-/// `--shard $(JOB_COMPLETION_INDEX)`.
+/// `--task $(JOB_COMPLETION_INDEX)`.
 pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
     let invalid = |m: &str| LaunchError::Invalid(m.to_string());
     let tasks = match args.tasks {
@@ -467,7 +468,7 @@ pub fn k8s_job(args: &K8sArgs) -> Result<Value> {
         "image": image,
         "command": ["seapile"],
         "args": ["run", args.config, "--quiet", "--threads", cpu.to_string(),
-                 "--shard", "$(JOB_COMPLETION_INDEX)", "--num-shards", tasks.to_string()],
+                 "--task", "$(JOB_COMPLETION_INDEX)", "--tasks", tasks.to_string()],
         "env": [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {"fieldPath":
             "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}],
         "resources": {"requests": resources, "limits": resources},

@@ -19,8 +19,13 @@ mod remote;
 use std::path::{Path, PathBuf};
 
 pub use card::today;
-pub use config::{ClusterConfig, Config, ConfigError, InputConfig, OutputConfig, StageConfig};
-pub use engine::{output_spec, source_label, Observer, Part, PartResult, Quiet, Run, RunReport};
+pub use config::{
+    ClusterConfig, Config, ConfigError, InputConfig, Layout, OutputConfig, StageConfig,
+};
+pub use engine::{
+    language_config, output_spec, published_name, source_label, Observer, Part, PartResult, Quiet,
+    Run, RunReport,
+};
 
 /// Why a run (or one task of it) did not complete; each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -31,9 +36,9 @@ pub enum RunError {
     NoInputGiven,
     #[error("the inputs {0:?} name no file")]
     NoInput(Vec<String>),
-    #[error("--num-shards 0: need at least one task")]
+    #[error("--tasks 0: need at least one task")]
     NoTasks,
-    #[error("--shard {index} is not below --num-shards {num}")]
+    #[error("--task {index} is not below --tasks {num} (tasks are numbered from 0)")]
     BadPart { index: usize, num: usize },
     #[error(transparent)]
     Build(#[from] pipeline::BuildError),
@@ -96,6 +101,8 @@ pub struct RunOverrides {
     pub keep_rejected: bool,
     pub format: Option<docs_io::Format>,
     pub prefix: Option<String>,
+    pub layout: Option<Layout>,
+    pub schema: Option<docs_io::Schema>,
 }
 
 /// The config file (or the default config) with the command line's flags on top; an error
@@ -119,6 +126,15 @@ pub fn resolve_config(config: Option<&Path>, o: &RunOverrides) -> Result<Config,
     }
     if let Some(f) = o.format {
         config.output.format = f;
+    }
+    if let Some(l) = o.layout {
+        config.output.layout = l;
+    }
+    if let Some(s) = o.schema {
+        config.output.schema = s;
+    }
+    if o.layout.is_some() {
+        config::check_chain(&config).map_err(ConfigError::from)?;
     }
     if config.input.paths.is_empty() {
         return Err(RunError::NoInputGiven);

@@ -128,11 +128,14 @@ fn every_record_is_kept_or_dropped_with_a_reason() {
         ingest["kept"], 4,
         "the Thai page and its mirror, from each file: {ingest}"
     );
+    // Records that are not documents are skipped, not dropped documents.
+    let skipped = ingest["skipped"].as_object().unwrap();
     assert_eq!(
-        dropped["not_response"], 4,
+        skipped["not_response"], 4,
         "warcinfo + request, twice: {ingest}"
     );
-    assert_eq!(dropped["http_status"], 2, "{ingest}");
+    assert_eq!(skipped["http_status"], 2, "{ingest}");
+    assert!(!dropped.contains_key("not_response"), "{ingest}");
     assert!(dropped.contains_key("truncated"), "{ingest}");
     // Exact dedup works within a shard: each file keeps the first copy and drops the mirror.
     assert_eq!(

@@ -210,3 +210,43 @@ fn eval_langid_scores_a_tsv() {
     assert!(v["lines_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["macro_f1"].is_number());
 }
+
+#[test]
+fn eval_langid_udhr_reports_both_directions() {
+    // A folder with a few real UDHR pages: two of the 13, two languages next to them.
+    let tmp = tempfile::tempdir().unwrap();
+    for stem in ["tha", "mly_latn", "shn", "min"] {
+        std::fs::copy(
+            testkit::expect_udhr(stem),
+            tmp.path().join(format!("{stem}.html")),
+        )
+        .unwrap();
+    }
+    let out = run_ok(
+        seapile()
+            .args(["eval", "langid", "--json", "--udhr"])
+            .arg(tmp.path()),
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["sea"]["tha"]["sentences_correct"].as_u64().unwrap() > 50,
+        "{v}"
+    );
+    assert!(v["sea"]["zsm"]["sentences"].as_u64().unwrap() > 50, "{v}");
+    // Shan is not Burmese, Minangkabau is not Indonesian: at most a few sentences kept.
+    for other in ["shn", "min"] {
+        let l = &v["other"][other];
+        let kept = l["sentences_accepted"].as_u64().unwrap();
+        assert!(
+            kept * 10 <= l["sentences"].as_u64().unwrap(),
+            "{other}: {l}"
+        );
+    }
+    assert!(v["other_accepted_mean"].as_f64().unwrap() < 0.1, "{v}");
+    let bad = run_with_stdin(
+        seapile().args(["eval", "langid", "--udhr", "/nonexistent/udhr"]),
+        b"",
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/udhr"));
+}

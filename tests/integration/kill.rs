@@ -327,7 +327,7 @@ fn array_tasks_then_finalize_match_a_single_run() {
         run_ok(&mut run_cmd(
             &clean.inputs,
             &out,
-            &["--shard", task, "--num-shards", "3"],
+            &["--task", task, "--tasks", "3"],
         ));
     }
     assert_same(&clean.snapshot, &out, "last task wrote the card");
@@ -337,5 +337,5 @@ fn array_tasks_then_finalize_match_a_single_run() {
     let bad = run_cmd(&clean.inputs, &out, &["--shard", "3", "--num-shards", "3"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--shard 3 is not below"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--task 3 is not below --tasks 3"));
 }

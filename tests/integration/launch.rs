@@ -80,7 +80,7 @@ fn slurm_scripts_are_valid_and_their_tasks_reproduce_a_single_run() {
         "#SBATCH --cpus-per-task=2",
         "#SBATCH --mem=4G",
         "#SBATCH --time=00:30:00",
-        "--shard \"$SLURM_ARRAY_TASK_ID\" --num-shards 4",
+        "--task \"$SLURM_ARRAY_TASK_ID\" --tasks 4",
     ] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
@@ -150,8 +150,8 @@ fn k8s_manifest_is_a_valid_indexed_job() {
     assert_eq!(
         got.trim(),
         "batch/v1 Job Indexed 8 4 OnFailure ghcr.io/example/seapile:0.1.0 \
-         seapile run /config/cc-sea.toml --quiet --threads 4 --shard $(JOB_COMPLETION_INDEX) \
-         --num-shards 8 metadata.annotations['batch.kubernetes.io/job-completion-index'] \
+         seapile run /config/cc-sea.toml --quiet --threads 4 --task $(JOB_COMPLETION_INDEX) \
+         --tasks 8 metadata.annotations['batch.kubernetes.io/job-completion-index'] \
          4 16Gi /data crawl-data"
     );
     // The schema check is real: a manifest with a misspelt field is rejected.
@@ -328,7 +328,7 @@ fn cluster_resources_come_from_the_config_and_flags_override_them() {
         "#SBATCH --cpus-per-task=4",
         "#SBATCH --mem=2G",
         "#SBATCH --time=01:00:00",
-        "--threads 4 --shard \"$SLURM_ARRAY_TASK_ID\" --num-shards 3",
+        "--threads 4 --task \"$SLURM_ARRAY_TASK_ID\" --tasks 3",
     ] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }

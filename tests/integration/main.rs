@@ -5,7 +5,9 @@
 mod bad_inputs;
 mod commands;
 mod common;
+mod decontam;
 mod dedup;
+mod hub;
 mod kill;
 mod launch;
 mod magpie;

@@ -226,7 +226,6 @@ fn common_crawl_layout_on_s3_by_paths_list_glob_and_prefix_equals_a_local_run() 
         names,
         [
             "README.md",
-            "data/shard-00000.parquet",
             "data/shard-00001.parquet",
             "data/shard-00002.parquet",
             "stats.json",

@@ -16,13 +16,14 @@ use std::path::{Path, PathBuf};
 
 use pipeline::Doc;
 
+use crate::schema::{RowValues, Schema};
 use crate::Format;
 
 pub use self::jsonl::JsonlSink;
 pub(crate) use self::parquet::basic_properties;
 pub use self::parquet::{
-    output_schema, parquet_bytes, ParquetSink, BATCH_BYTES, BATCH_ROWS, ROW_GROUP_BYTES,
-    ROW_GROUP_ROWS,
+    arrow_schema, output_schema, parquet_bytes, ParquetSink, BATCH_BYTES, BATCH_ROWS,
+    ROW_GROUP_BYTES, ROW_GROUP_ROWS,
 };
 
 /// The `meta` key from which a rejected document's `stage` column is taken.
@@ -47,6 +48,9 @@ pub struct SinkSummary {
     pub rows: u64,
     /// Size of the finished file in bytes.
     pub bytes: u64,
+    /// Size of the rows as an Arrow table (what Hugging Face `datasets` reports as
+    /// `num_bytes`): string bytes plus offsets and fixed-width values.
+    pub arrow_bytes: u64,
 }
 
 /// Errors while writing output files; each names the file (and the document when it is at
@@ -85,9 +89,19 @@ pub fn open_sink(
     format: Format,
     rejected: bool,
 ) -> Result<Box<dyn DocSink + Send>, SinkError> {
+    open_sink_with(path, format, rejected, Schema::Seapile)
+}
+
+/// [`open_sink`] writing the columns of `schema`.
+pub fn open_sink_with(
+    path: &Path,
+    format: Format,
+    rejected: bool,
+    schema: Schema,
+) -> Result<Box<dyn DocSink + Send>, SinkError> {
     Ok(match format {
-        Format::Parquet => Box::new(ParquetSink::create(path, rejected)?),
-        Format::Jsonl => Box::new(JsonlSink::create(path, rejected)?),
+        Format::Parquet => Box::new(ParquetSink::create_with(path, rejected, schema)?),
+        Format::Jsonl => Box::new(JsonlSink::create_with(path, rejected, schema)?),
     })
 }
 
@@ -145,9 +159,20 @@ impl<'a> Row<'a> {
     }
 
     /// `meta` as a JSON object string (the Parquet column).
+    #[cfg(test)]
     fn meta_json(&self) -> String {
         // A map of strings always serialises.
         serde_json::to_string(&self.meta()).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// The values the schemas take their cells from.
+    fn values(&self) -> RowValues<'a> {
+        RowValues {
+            doc: self.doc,
+            tokens: self.tokens,
+            drop: self.drop,
+            meta: self.meta(),
+        }
     }
 }
 

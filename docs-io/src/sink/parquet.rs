@@ -7,9 +7,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::builder::{Float32Builder, Int32Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_array::builder::{
+    Float32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch, StructArray};
+use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
@@ -18,6 +20,7 @@ use parquet::schema::types::ColumnPath;
 use pipeline::Doc;
 
 use super::{create_file, DocSink, Row, SinkError, SinkSummary, VERSION_KEY};
+use crate::schema::{Cell, Column, ColumnType, Schema};
 
 /// Rows per Arrow record batch handed to the writer.
 pub const BATCH_ROWS: usize = 2_000;
@@ -29,61 +32,85 @@ pub const ROW_GROUP_ROWS: usize = 100_000;
 pub const ROW_GROUP_BYTES: usize = 128 << 20;
 
 /// Columns whose values are (nearly) all distinct: no dictionary, no min/max statistics.
-const FREE_TEXT: [&str; 5] = ["id", "url", "text", "title", "meta"];
+const FREE_TEXT: [&str; 8] = [
+    "id",
+    "url",
+    "text",
+    "title",
+    "meta",
+    "metadata.title",
+    "metadata.warc_record_id",
+    "metadata.extra",
+];
 
-/// The output schema; `rejected` adds the `stage` and `reason` columns.
+/// The default (seapile) output schema; `rejected` adds the `stage` and `reason` columns.
 ///
 /// `tokens` is `int32`: every reader (pyarrow/HF `datasets`, polars, DuckDB, Spark, BigQuery)
 /// maps it to a plain signed integer, while unsigned Parquet integers are unsupported or
 /// widened by some of them; a document's token count never approaches 2^31.
 pub fn output_schema(rejected: bool) -> SchemaRef {
-    let s = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
-    let mut fields = vec![
-        s("id", false),
-        s("url", true),
-        s("date", true),
-        s("text", false),
-        s("title", true),
-        s("lang", true),
-        Field::new("lang_score", DataType::Float32, true),
-        Field::new("tokens", DataType::Int32, true),
-        s("source", false),
-        s("meta", false),
-    ];
-    if rejected {
-        fields.extend([s("stage", false), s("reason", false)]);
+    arrow_schema(Schema::Seapile, rejected)
+}
+
+/// The Arrow schema of `schema`'s columns.
+pub fn arrow_schema(schema: Schema, rejected: bool) -> SchemaRef {
+    Arc::new(ArrowSchema::new(fields(&schema.columns(rejected))))
+}
+
+fn data_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::Str | ColumnType::Json => DataType::Utf8,
+        ColumnType::F32 => DataType::Float32,
+        ColumnType::F64 => DataType::Float64,
+        ColumnType::I32 => DataType::Int32,
+        ColumnType::I64 => DataType::Int64,
+        ColumnType::Struct(cols) => DataType::Struct(fields(cols).into()),
     }
-    Arc::new(Schema::new(fields))
+}
+
+fn fields(cols: &[Column]) -> Vec<Field> {
+    cols.iter()
+        .map(|c| Field::new(c.name, data_type(c.ty), c.nullable))
+        .collect()
 }
 
 /// Writes documents to one Parquet file.
 pub struct ParquetSink {
     path: PathBuf,
     rejected: bool,
+    layout: Schema,
     schema: SchemaRef,
     writer: ArrowWriter<File>,
     batch: Columns,
     row_group_rows: usize,
     row_group_bytes: usize,
     rows: u64,
+    arrow_bytes: u64,
 }
 
 impl ParquetSink {
-    /// Create (truncate) `path` and write the file header.
+    /// Create (truncate) `path` and write the file header (seapile's schema).
     pub fn create(path: &Path, rejected: bool) -> Result<Self, SinkError> {
+        Self::create_with(path, rejected, Schema::Seapile)
+    }
+
+    /// Create (truncate) `path` for rows of `layout`.
+    pub fn create_with(path: &Path, rejected: bool, layout: Schema) -> Result<Self, SinkError> {
         let file = create_file(path)?;
-        let schema = output_schema(rejected);
+        let schema = arrow_schema(layout, rejected);
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties()))
             .map_err(|e| parquet_error(path, e))?;
         Ok(ParquetSink {
             path: path.to_path_buf(),
             rejected,
+            layout,
+            batch: Columns::new(&layout.columns(rejected)),
             schema,
             writer,
-            batch: Columns::new(rejected),
             row_group_rows: 0,
             row_group_bytes: 0,
             rows: 0,
+            arrow_bytes: 0,
         })
     }
 
@@ -116,7 +143,9 @@ impl ParquetSink {
 impl DocSink for ParquetSink {
     fn write(&mut self, doc: &Doc) -> Result<(), SinkError> {
         let row = Row::new(doc, self.rejected)?;
-        self.batch.append(&row);
+        let cells = row.values().cells(self.layout);
+        self.arrow_bytes += cells.iter().map(Cell::arrow_bytes).sum::<u64>();
+        self.batch.append(cells);
         self.rows += 1;
         if self.batch.rows >= BATCH_ROWS || self.batch.bytes >= BATCH_BYTES {
             self.flush_batch()?;
@@ -132,6 +161,7 @@ impl DocSink for ParquetSink {
         Ok(SinkSummary {
             rows: self.rows,
             bytes: self.writer.bytes_written() as u64,
+            arrow_bytes: self.arrow_bytes,
         })
     }
 }
@@ -146,7 +176,7 @@ fn properties() -> WriterProperties {
             env!("CARGO_PKG_VERSION").to_string(),
         )]));
     for name in FREE_TEXT {
-        let col = ColumnPath::from(name);
+        let col = ColumnPath::new(name.split('.').map(String::from).collect());
         props = props
             .set_column_dictionary_enabled(col.clone(), false)
             .set_column_statistics_enabled(col, EnabledStatistics::None);
@@ -179,85 +209,111 @@ pub fn parquet_bytes(batch: &RecordBatch) -> Result<Vec<u8>, parquet::errors::Pa
     Ok(bytes)
 }
 
+/// Builders for one column.
+enum Builder {
+    Str(StringBuilder),
+    F32(Float32Builder),
+    F64(Float64Builder),
+    I32(Int32Builder),
+    I64(Int64Builder),
+    Struct(Vec<Field>, Vec<Builder>),
+}
+
+impl Builder {
+    fn new(ty: ColumnType) -> Builder {
+        match ty {
+            ColumnType::Str | ColumnType::Json => Builder::Str(StringBuilder::new()),
+            ColumnType::F32 => Builder::F32(Float32Builder::new()),
+            ColumnType::F64 => Builder::F64(Float64Builder::new()),
+            ColumnType::I32 => Builder::I32(Int32Builder::new()),
+            ColumnType::I64 => Builder::I64(Int64Builder::new()),
+            ColumnType::Struct(cols) => Builder::Struct(
+                fields(cols),
+                cols.iter().map(|c| Builder::new(c.ty)).collect(),
+            ),
+        }
+    }
+
+    /// Append `cell`; returns the string bytes appended.
+    fn append(&mut self, cell: Cell<'_>) -> usize {
+        match (self, cell) {
+            (Builder::Str(b), Cell::Str(v)) => {
+                let n = v.as_ref().map_or(0, |v| v.len());
+                b.append_option(v);
+                n
+            }
+            (Builder::Str(b), Cell::Json(v)) => {
+                b.append_value(&v);
+                v.len()
+            }
+            (Builder::F32(b), Cell::F32(v)) => {
+                b.append_option(v);
+                0
+            }
+            (Builder::F64(b), Cell::F64(v)) => {
+                b.append_option(v);
+                0
+            }
+            (Builder::I32(b), Cell::I32(v)) => {
+                b.append_option(v);
+                0
+            }
+            (Builder::I64(b), Cell::I64(v)) => {
+                b.append_option(v);
+                0
+            }
+            (Builder::Struct(_, children), Cell::Struct(cells)) => children
+                .iter_mut()
+                .zip(cells)
+                .map(|(b, c)| b.append(c))
+                .sum(),
+            // `RowValues::cells` and `Schema::columns` are one table (tested in `schema`).
+            (_, cell) => unreachable!("a cell of the wrong type for its column: {cell:?}"),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Str(b) => Arc::new(b.finish()),
+            Builder::F32(b) => Arc::new(b.finish()),
+            Builder::F64(b) => Arc::new(b.finish()),
+            Builder::I32(b) => Arc::new(b.finish()),
+            Builder::I64(b) => Arc::new(b.finish()),
+            Builder::Struct(fields, children) => {
+                let arrays = children.iter_mut().map(Builder::finish).collect();
+                Arc::new(StructArray::new(fields.clone().into(), arrays, None))
+            }
+        }
+    }
+}
+
 /// Column builders for one record batch.
 struct Columns {
-    id: StringBuilder,
-    url: StringBuilder,
-    date: StringBuilder,
-    text: StringBuilder,
-    title: StringBuilder,
-    lang: StringBuilder,
-    lang_score: Float32Builder,
-    tokens: Int32Builder,
-    source: StringBuilder,
-    meta: StringBuilder,
-    /// `stage` and `reason`, for rejected sinks.
-    drop: Option<(StringBuilder, StringBuilder)>,
+    builders: Vec<Builder>,
     rows: usize,
     /// String bytes appended so far (the batch's in-memory size, roughly).
     bytes: usize,
 }
 
 impl Columns {
-    fn new(rejected: bool) -> Self {
+    fn new(cols: &[Column]) -> Self {
         Columns {
-            id: StringBuilder::new(),
-            url: StringBuilder::new(),
-            date: StringBuilder::new(),
-            text: StringBuilder::new(),
-            title: StringBuilder::new(),
-            lang: StringBuilder::new(),
-            lang_score: Float32Builder::new(),
-            tokens: Int32Builder::new(),
-            source: StringBuilder::new(),
-            meta: StringBuilder::new(),
-            drop: rejected.then(|| (StringBuilder::new(), StringBuilder::new())),
+            builders: cols.iter().map(|c| Builder::new(c.ty)).collect(),
             rows: 0,
             bytes: 0,
         }
     }
 
-    fn append(&mut self, row: &Row<'_>) {
-        let d = row.doc;
-        let meta = row.meta_json();
-        self.bytes += d.id.len() + d.text.len() + meta.len();
-        self.bytes +=
-            d.url.as_ref().map_or(0, String::len) + d.title.as_ref().map_or(0, String::len);
-        self.id.append_value(&d.id);
-        self.url.append_option(d.url.as_deref());
-        self.date.append_option(d.date.as_deref());
-        self.text.append_value(&d.text);
-        self.title.append_option(d.title.as_deref());
-        self.lang.append_option(d.lang.as_deref());
-        self.lang_score.append_option(d.lang_score);
-        self.tokens.append_option(row.tokens);
-        self.source.append_value(&d.source);
-        self.meta.append_value(meta);
-        if let (Some((stage, reason)), Some((s, r))) = (self.drop.as_mut(), row.drop) {
-            stage.append_value(s);
-            reason.append_value(r);
+    fn append(&mut self, cells: Vec<Cell<'_>>) {
+        for (b, c) in self.builders.iter_mut().zip(cells) {
+            self.bytes += b.append(c);
         }
         self.rows += 1;
     }
 
     /// Take the buffered rows as a batch and start empty again.
     fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, arrow_schema::ArrowError> {
-        let mut cols: Vec<ArrayRef> = vec![
-            Arc::new(self.id.finish()),
-            Arc::new(self.url.finish()),
-            Arc::new(self.date.finish()),
-            Arc::new(self.text.finish()),
-            Arc::new(self.title.finish()),
-            Arc::new(self.lang.finish()),
-            Arc::new(self.lang_score.finish()),
-            Arc::new(self.tokens.finish()),
-            Arc::new(self.source.finish()),
-            Arc::new(self.meta.finish()),
-        ];
-        if let Some((stage, reason)) = self.drop.as_mut() {
-            cols.push(Arc::new(stage.finish()));
-            cols.push(Arc::new(reason.finish()));
-        }
+        let cols: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
         self.rows = 0;
         self.bytes = 0;
         RecordBatch::try_new(schema.clone(), cols)

@@ -24,7 +24,7 @@ use pipeline::Doc;
 
 pub use charset::{decode_html, decode_html_for_url};
 pub use input::{expand_inputs, open_input, DEFAULT_PATHS_PREFIX};
-pub use reader::{WarcReader, DEFAULT_MAX_RECORD_BYTES};
+pub use reader::{crawl_in_path, is_crawl_id, WarcInfo, WarcReader, DEFAULT_MAX_RECORD_BYTES};
 pub use writer::{
     http_response, recompress_per_record, response_record, write_gzip_member, WarcWriter,
 };
@@ -59,6 +59,22 @@ pub mod reasons {
         /// The record's Content-Length does not end where the next record starts.
         BAD_CONTENT_LENGTH = "bad_content_length";
     }
+}
+
+/// Ingest reasons for records that are not documents at all — WARC request, metadata and
+/// warcinfo records, non-HTTP blocks, redirects and errors, non-HTML responses. A run counts
+/// them as records *skipped* (`StageStats::skipped`), not as documents dropped, and does
+/// not write them to `rejected/`.
+pub const NOT_DOCUMENTS: &[&str] = &[
+    reasons::NOT_RESPONSE,
+    reasons::NOT_HTTP,
+    reasons::HTTP_STATUS,
+    reasons::NOT_HTML,
+];
+
+/// Whether an ingest reason means "this record is not a document" ([`NOT_DOCUMENTS`]).
+pub fn is_not_a_document(reason: &str) -> bool {
+    NOT_DOCUMENTS.contains(&reason)
 }
 
 /// One record read from a WARC file.

@@ -52,6 +52,8 @@ struct WarcHead {
     content_type: Option<String>,
     length: Option<u64>,
     truncated: Option<String>,
+    /// `WARC-Filename` (warcinfo records).
+    filename: Option<String>,
     /// A header line was too long to keep.
     bad: bool,
 }
@@ -66,6 +68,7 @@ impl WarcHead {
             b"warc-date" => self.date = text(),
             b"content-type" => self.content_type = text(),
             b"warc-truncated" => self.truncated = text(),
+            b"warc-filename" => self.filename = text(),
             b"content-length" => {
                 self.length = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok())
             }
@@ -94,6 +97,83 @@ impl WarcHead {
     }
 }
 
+/// What the file's `warcinfo` records say about it (the first value of each field wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WarcInfo {
+    /// `WARC-Filename` of the warcinfo record.
+    pub filename: Option<String>,
+    /// `isPartOf` (Common Crawl: the crawl, e.g. `CC-MAIN-2014-35`).
+    pub is_part_of: Option<String>,
+    /// `publisher` / `operator`.
+    pub publisher: Option<String>,
+    pub operator: Option<String>,
+    /// `software` that wrote the file.
+    pub software: Option<String>,
+}
+
+impl WarcInfo {
+    /// Whether the file says it is Common Crawl's: `isPartOf: CC-MAIN-…`, a `CC-MAIN-`
+    /// file name, or Common Crawl as publisher or operator.
+    pub fn is_common_crawl(&self) -> bool {
+        let cc_name = |v: &Option<String>| v.as_deref().is_some_and(|v| v.starts_with("CC-MAIN-"));
+        let cc_org = |v: &Option<String>| {
+            v.as_deref().is_some_and(|v| {
+                let v: String = v.chars().filter(|c| c.is_alphanumeric()).collect();
+                v.to_ascii_lowercase().contains("commoncrawl")
+            })
+        };
+        cc_name(&self.is_part_of)
+            || cc_name(&self.filename)
+            || cc_org(&self.publisher)
+            || cc_org(&self.operator)
+    }
+
+    /// The Common Crawl crawl (`CC-MAIN-YYYY-WW`) the file belongs to, when it says so.
+    pub fn crawl(&self) -> Option<&str> {
+        self.is_part_of.as_deref().filter(|p| is_crawl_id(p))
+    }
+
+    fn read_fields(&mut self, block: &[u8]) {
+        for line in block.split(|&b| b == b'\n') {
+            let Some((name, value)) = split_header(chomp(line)) else {
+                continue;
+            };
+            let value = String::from_utf8_lossy(value).trim().to_string();
+            if value.is_empty() {
+                continue;
+            }
+            let slot = match name.to_ascii_lowercase().as_slice() {
+                b"ispartof" => &mut self.is_part_of,
+                b"publisher" => &mut self.publisher,
+                b"operator" => &mut self.operator,
+                b"software" => &mut self.software,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+    }
+}
+
+/// `CC-MAIN-2014-35`: a Common Crawl crawl id.
+pub fn is_crawl_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.len() == 15
+        && s.starts_with("CC-MAIN-")
+        && b[8..12].iter().all(u8::is_ascii_digit)
+        && b[12] == b'-'
+        && b[13..15].iter().all(u8::is_ascii_digit)
+}
+
+/// The crawl id in a Common Crawl path or URL (`…/crawl-data/CC-MAIN-2024-10/segments/…`).
+pub fn crawl_in_path(path: &str) -> Option<&str> {
+    path.match_indices("CC-MAIN-")
+        .map(|(i, _)| &path[i..path.len().min(i + 15)])
+        .find(|c| is_crawl_id(c))
+}
+
+/// Largest warcinfo block read for its fields; larger ones are skipped unread.
+const MAX_WARCINFO: u64 = 64 << 10;
+
 /// Streams [`IngestItem`]s out of an (already decompressed) WARC byte stream.
 ///
 /// `name` is used in error messages and, by its base name, as `Doc::source`. Every record
@@ -112,6 +192,7 @@ pub struct WarcReader<R: BufRead> {
     started: bool,
     /// A stream error met while looking past a finished record, reported on the next call.
     pending: Option<io::Error>,
+    info: WarcInfo,
 }
 
 impl<R: BufRead> WarcReader<R> {
@@ -128,7 +209,13 @@ impl<R: BufRead> WarcReader<R> {
             current: (String::new(), None),
             started: false,
             pending: None,
+            info: WarcInfo::default(),
         }
+    }
+
+    /// What the `warcinfo` records read so far say about the file.
+    pub fn info(&self) -> &WarcInfo {
+        &self.info
     }
 
     /// Set the `Doc::source` label (default: the base name of `name`).
@@ -179,6 +266,22 @@ impl<R: BufRead> WarcReader<R> {
             self.state = State::Resync; // without a length the record's end is unknown
             return Ok(Some(self.dropped(reasons::BAD_WARC_HEADER)));
         };
+        let warcinfo = head
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("warcinfo"));
+        if warcinfo && !head.bad && head.id.is_some() && len <= MAX_WARCINFO {
+            let mut block = Vec::with_capacity(len as usize);
+            (&mut self.inner).take(len).read_to_end(&mut block)?;
+            if (block.len() as u64) < len {
+                return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
+            }
+            if self.info.filename.is_none() {
+                self.info.filename = head.filename.clone();
+            }
+            self.info.read_fields(&block);
+            return Ok(Some(self.end_record(reasons::NOT_RESPONSE)));
+        }
         if let Some(reason) = head.skip_reason() {
             if skip_bytes(&mut self.inner, len)? < len {
                 return Err(io::Error::from(io::ErrorKind::UnexpectedEof).into());
@@ -438,6 +541,28 @@ fn describe_start(buf: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crawl_ids_in_info_and_paths() {
+        assert!(is_crawl_id("CC-MAIN-2014-35"));
+        assert!(!is_crawl_id("CC-MAIN-20140820021334-00006"));
+        assert_eq!(
+            crawl_in_path("s3://commoncrawl/crawl-data/CC-MAIN-2024-10/segments/1/warc/x.warc.gz"),
+            Some("CC-MAIN-2024-10")
+        );
+        assert_eq!(crawl_in_path("CC-MAIN-20140820021334-00006.warc.gz"), None);
+        let mut info = WarcInfo::default();
+        info.read_fields(
+            b"software: Nutch\r\nisPartOf: CC-MAIN-2014-35\r\npublisher: CommonCrawl\r\n",
+        );
+        assert_eq!(info.crawl(), Some("CC-MAIN-2014-35"));
+        assert!(info.is_common_crawl());
+        let other = WarcInfo {
+            software: Some("wget/1.21".into()),
+            ..WarcInfo::default()
+        };
+        assert!(!other.is_common_crawl());
+    }
 
     #[test]
     fn names_and_ids() {
