@@ -116,7 +116,7 @@ fn stage(
     for _ in 0..3 {
         let t = cpu_seconds();
         for text in texts {
-            sink += sea.identify_document(text).0.lang.len();
+            sink += sea.identify_document(text).id.lang.len();
         }
         best_stage = best_stage.min(cpu_seconds() - t);
         let t = cpu_seconds();

@@ -42,7 +42,6 @@ pub(crate) struct TokenCache {
     long_keys: Vec<u8>,
 }
 
-
 /// Up to 8 bytes as a little-endian word, zero-padded.
 #[inline]
 fn word(bytes: &[u8]) -> u64 {
