@@ -411,7 +411,9 @@ fn bench(args: cli::BenchArgs, cache: &assets::Cache) -> Result<()> {
                 threads: args.threads,
                 work: cache.root().join("bench"),
             };
-            bench::whole::run(&opts, &cache.assets())?
+            let report = bench::whole::run(&opts, &cache.assets())?;
+            eprint!("{}", bench::whole::table(&report));
+            report
         }
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
