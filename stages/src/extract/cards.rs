@@ -31,6 +31,8 @@ pub struct Cards {
 }
 
 /// The teaser-card runs of `dom`, with how much of the page they hold.
+// `p` indexes `boiler`, `card` and the DOM together.
+#[allow(clippy::needless_range_loop)]
 pub fn cards(dom: &Dom) -> Cards {
     let n = dom.nodes.len();
     let is_link = |i: usize| dom.nodes[i].tag == Tag::A && dom.nodes[i].flags & OUT_LINK != 0;
