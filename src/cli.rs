@@ -47,6 +47,10 @@ pub enum Command {
         /// The same, given without `--input` (older spelling).
         #[arg(required_unless_present = "inputs", hide = true)]
         paths: Vec<PathBuf>,
+        /// Which way to lean when it is unclear whether a block is main text: precision,
+        /// balanced or recall.
+        #[arg(long, default_value = "balanced")]
+        favor: stages::extract::Favor,
     },
     /// Identify the language of each line: `iso639_3<TAB>score` per line.
     Langid {
@@ -92,6 +96,10 @@ pub enum Command {
     Mix(MixCommand),
     /// Deduplicate Parquet/JSONL rows: exact and MinHash LSH, locally or one step per shard.
     Dedup(crate::dedup_cmd::DedupArgs),
+    /// Remove benchmark text (SEA-HELM, Global-MMLU, Belebele, ...): `decontam index` builds
+    /// an index from benchmark files; `decontam --index IDX --input ... --output DIR` drops or
+    /// cuts the documents that hold it.
+    Decontam(crate::decontam_cmd::DecontamArgs),
     /// Write and submit (when `sbatch` is on the PATH; --no-submit only writes) a Slurm array
     /// job, one task per input file by default, plus a finalize job.
     Slurm(run::launch::SlurmArgs),
@@ -167,14 +175,22 @@ pub struct RunArgs {
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
-    /// Main-text extraction on article-extraction-benchmark pages.
+    /// Main-text extraction on article-extraction-benchmark pages (`--aeb`) or a
+    /// web-content-extraction-benchmark split (`--wcxb`, scored per page type).
+    #[command(group(clap::ArgGroup::new("benchmark").required(true).args(["aeb", "wcxb"])))]
     Extraction {
-        /// The benchmark folder (html/*.html.gz and ground-truth.json).
+        /// An article-extraction-benchmark folder (`html/*.html.gz`, `ground-truth.json`).
         #[arg(long)]
-        aeb: PathBuf,
+        aeb: Option<PathBuf>,
+        /// A WCXB split folder (`html/NNNN.html.gz`, `ground-truth/NNNN.json`).
+        #[arg(long)]
+        wcxb: Option<PathBuf>,
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Which way the extractor leans: precision, balanced or recall.
+        #[arg(long, default_value = "balanced")]
+        favor: stages::extract::Favor,
     },
     /// Language ID on `iso639-3<TAB>source<TAB>text` lines, or precision and recall on the
     /// UDHR pages of ~500 languages (`--udhr`).
@@ -194,6 +210,9 @@ pub enum EvalCommand {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Decontamination: recall on benchmark items planted into real documents with web-copy
+    /// edits, false positives on clean real documents, speed and memory.
+    Decontam(crate::decontam_cmd::EvalArgs),
     /// Near-duplicate detection on edited real documents at known Jaccard similarity.
     Dedup {
         /// One JSON object instead of text.
@@ -295,4 +314,32 @@ pub enum BenchKind {
         #[arg(long)]
         tsv: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every flag and argument of every command says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" || arg.is_hide_set() {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "seapile", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
 }

@@ -35,15 +35,20 @@ pub fn ingest(inputs: &[String], prefix: Option<&str>, out: &mut dyn Write) -> R
 }
 
 /// `seapile extract PATH...`: one JSON line per page with `path`, `title`, `text`.
-pub fn extract(paths: &[PathBuf], out: &mut dyn Write) -> Result<()> {
+pub fn extract(
+    paths: &[PathBuf],
+    options: &stages::extract::Options,
+    out: &mut dyn Write,
+) -> Result<()> {
     use stages::extract::files::{html_files, read_maybe_gz};
     for file in &html_files(paths)? {
         let bytes = read_maybe_gz(file)?;
         let line = match stages::warc::decode_html(&bytes, None) {
             Ok((html, charset, _)) => {
-                let ex = stages::extract::extract(&html);
+                let ex = stages::extract::extract_with(&html, options);
                 json!({"path": file.display().to_string(), "title": ex.title, "text": ex.text,
-                       "date": ex.date, "author": ex.author, "pass": ex.pass, "charset": charset})
+                       "date": ex.date, "author": ex.author, "pass": ex.pass,
+                       "page_type": ex.page_type, "charset": charset})
             }
             Err(reason) => json!({"path": file.display().to_string(), "title": null, "text": "",
                                   "error": reason}),

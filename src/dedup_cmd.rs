@@ -64,6 +64,7 @@ struct InputArgs {
     /// the first copy of a cluster is kept.
     #[arg(long = "input", short, num_args = 1..)]
     inputs: Vec<PathBuf>,
+    /// Output folder (kept rows under data/, clusters.jsonl, dedup_stats.json, the card).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// MinHash parameters (TOML: ngram, bands, rows, seed); default FineWeb's 5-grams, 14×8.

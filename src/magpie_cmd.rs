@@ -18,6 +18,7 @@ pub enum EngineArg {
 pub struct MagpieArgs {
     /// TOML config (see configs/magpie-sea.toml); flags override it.
     pub config: Option<PathBuf>,
+    /// `local` (in-process llama.cpp on a GGUF) or `openai` (an OpenAI-compatible server).
     #[arg(long, value_enum)]
     pub engine: Option<EngineArg>,
     /// GGUF path (local engine; default: Qwen2.5-Coder-0.5B-Instruct, fetched on first use) or
@@ -36,6 +37,7 @@ pub struct MagpieArgs {
     /// Samples in all (instruction attempts; kept pairs are fewer).
     #[arg(long)]
     pub n: Option<usize>,
+    /// Seed of the sampling and the language quotas (same seed, same set).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Requests in flight (OpenAI engine).
@@ -50,6 +52,7 @@ pub struct MagpieArgs {
     /// Add a ShareGPT `conversations` column.
     #[arg(long)]
     pub sharegpt: bool,
+    /// Output folder (data/, rejected/, stats.json, the card, the request cache).
     #[arg(long, short, default_value = "out/magpie")]
     pub output: PathBuf,
     /// No progress lines.

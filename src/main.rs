@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod decontam_cmd;
 mod dedup_cmd;
 mod magpie_cmd;
 mod progress;
@@ -155,9 +156,14 @@ fn real_main(cli: Cli) -> Result<()> {
             let stats = commands::ingest(&inputs, prefix.as_deref(), &mut stdout.lock())?;
             eprintln!("{}", serde_json::to_string(&stats)?);
         }
-        Command::Extract { mut inputs, paths } => {
+        Command::Extract {
+            mut inputs,
+            paths,
+            favor,
+        } => {
             inputs.extend(paths);
-            commands::extract(&inputs, &mut stdout.lock())?
+            let options = stages::extract::Options { favor };
+            commands::extract(&inputs, &options, &mut stdout.lock())?
         }
         Command::Langid { input, model } => {
             ensure_lexicon(&cache)?;
@@ -181,13 +187,26 @@ fn real_main(cli: Cli) -> Result<()> {
             let counter = config.stage(&cache.assets())?;
             commands::tokens(&input, &field, &counter, &mut stdout.lock())?;
         }
-        Command::Eval(EvalCommand::Extraction { aeb, json }) => {
-            let v = serde_json::to_value(stages::extract::aeb::evaluate(&aeb)?)?;
-            commands::print_eval(
-                &v,
-                json,
-                &["pages", "precision", "recall", "f1", "docs_per_s"],
-            )?;
+        Command::Eval(EvalCommand::Extraction {
+            aeb,
+            wcxb,
+            json,
+            favor,
+        }) => {
+            let options = stages::extract::Options { favor };
+            let keys = ["pages", "precision", "recall", "f1", "docs_per_s"];
+            if let Some(aeb) = aeb {
+                let v = serde_json::to_value(stages::extract::aeb::evaluate_with(&aeb, &options)?)?;
+                commands::print_eval(&v, json, &keys)?;
+            }
+            if let Some(wcxb) = wcxb {
+                let report = stages::extract::wcxb::evaluate(&wcxb, &options)?;
+                let v = serde_json::to_value(&report)?;
+                commands::print_eval(&v, json, &keys)?;
+                if !json {
+                    print!("{}", report.table());
+                }
+            }
         }
         Command::Eval(EvalCommand::Langid {
             udhr: Some(dir),
@@ -240,6 +259,9 @@ fn real_main(cli: Cli) -> Result<()> {
             if !json {
                 print!("{}", report.tables());
             }
+        }
+        Command::Eval(EvalCommand::Decontam(args)) => {
+            decontam_cmd::eval(args, &cache.assets())?;
         }
         Command::Eval(EvalCommand::Langid { .. }) => {
             anyhow::bail!("eval langid needs --tsv FILE or --udhr DIR")
@@ -304,6 +326,7 @@ fn real_main(cli: Cli) -> Result<()> {
         }
         Command::Bench(args) => bench(args, &cache)?,
         Command::Dedup(args) => dedup_cmd::run(args, default_threads())?,
+        Command::Decontam(args) => decontam_cmd::run(args, default_threads())?,
         Command::Slurm(args) => {
             let (args, notes) = args.resolve()?;
             notes.iter().for_each(|n| eprintln!("{n}"));
@@ -396,7 +419,9 @@ fn bench(args: cli::BenchArgs, cache: &assets::Cache) -> Result<()> {
                 threads: args.threads,
                 work: cache.root().join("bench"),
             };
-            bench::whole::run(&opts, &cache.assets())?
+            let report = bench::whole::run(&opts, &cache.assets())?;
+            eprint!("{}", bench::whole::table(&report));
+            report
         }
     };
     println!("{}", serde_json::to_string_pretty(&report)?);

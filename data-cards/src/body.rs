@@ -9,18 +9,21 @@ use crate::{CardInput, InputFile, COMMON_CRAWL};
 
 /// The body after the front matter.
 pub fn render(card: &CardInput) -> String {
-    [
-        summary(card),
-        figures(card),
-        languages(card),
-        filtering(&card.run),
+    let mut sections = vec![summary(card)];
+    let glance = figures(card);
+    if !glance.is_empty() {
+        sections.push(glance);
+    }
+    sections.extend([languages(card), filtering(&card.run)]);
+    sections.extend(card.decontam.as_ref().map(crate::decontam_section));
+    sections.extend([
         run_inputs(card),
         models(card),
         card.license.section(card.common_crawl()),
         configuration(card),
         loading(card),
-    ]
-    .join("\n")
+    ]);
+    sections.join("\n")
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {

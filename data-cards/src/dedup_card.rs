@@ -75,6 +75,7 @@ pub fn render_dedup(card: &DedupCardInput) -> String {
         histogram(&card.cluster_size_histogram),
         minhash(card.minhash.as_ref()),
         crate::body::inputs(&card.inputs),
+        license.section(false),
         loading(card),
     ];
     out.push_str(&sections.join("\n"));

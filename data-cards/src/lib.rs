@@ -1,6 +1,7 @@
 //! Dataset cards: the `README.md` every seapile output carries — a run ([`render`]), a dedup
 //! pass ([`render_dedup`]), a mix ([`render_mix`]) and a Magpie synthesis run
-//! ([`render_magpie`]) — with the YAML front matter the Hugging Face Hub reads (`configs`,
+//! ([`render_magpie`]), with a decontamination section ([`decontam_section`]) wherever an
+//! index was used, — with the YAML front matter the Hugging Face Hub reads (`configs`,
 //! `language`, `license`, `size_categories`, ...) and a body that reports what was kept and
 //! dropped, from what inputs and models.
 //!
@@ -11,6 +12,7 @@
 //! outside (names, paths, config) goes through one quoting layer ([`yaml`], [`escape`]).
 
 mod body;
+mod decontam_card;
 mod dedup_card;
 pub mod escape;
 mod front_matter;
@@ -20,6 +22,9 @@ mod magpie_card;
 mod mix_card;
 pub mod yaml;
 
+pub use decontam_card::{
+    decontam_section, render_decontam, DecontamBenchmark, DecontamCardInput, DecontamSection,
+};
 pub use dedup_card::{render_dedup, DedupCardInput, MinhashParams, DEDUP_TAGS};
 pub use front_matter::{size_category, TAGS};
 pub use hub::{Feature, HubConfig, License};
@@ -61,6 +66,8 @@ pub struct CardInput {
     pub figures: Vec<Figure>,
     /// The run's HTML report in the repository (`report.html`), when one was written.
     pub report: Option<String>,
+    /// The benchmark decontamination, when a `decontam` stage ran.
+    pub decontam: Option<DecontamSection>,
 }
 
 /// A chart the card embeds: an image file in the dataset repository, with the alt text a

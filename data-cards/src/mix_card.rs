@@ -28,6 +28,8 @@ pub struct MixCardInput {
     /// Planned shares by group and by language.
     pub groups: Vec<MixShare>,
     pub languages: Vec<MixShare>,
+    /// The benchmark decontamination of the rows, when the mix names an index.
+    pub decontam: Option<crate::DecontamSection>,
 }
 
 /// One source: what it had, what the plan asked for, what was written.
@@ -74,6 +76,14 @@ pub fn render_mix(card: &MixCardInput) -> String {
     share_table(&mut out, "group", &card.groups, &by_group, card.tokens);
     let by_lang = totals(card, |s| &s.lang);
     share_table(&mut out, "language", &card.languages, &by_lang, card.tokens);
+    if let Some(d) = &card.decontam {
+        out.push_str(&crate::decontam_section(d));
+    }
+    out.push_str(
+        "\n## License\n\nThe rows come from the sources above, each under its own license and \
+         terms (web text remains its publishers'); seapile, which sampled this blend, grants no \
+         license to them.\n",
+    );
     out
 }
 

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use data_cards::{render, size_category, CardInput, InputFile, ModelFile};
+use data_cards::{
+    render, size_category, CardInput, Feature, HubConfig, InputFile, License, ModelFile,
+    COMMON_CRAWL,
+};
 use pipeline::{LangStats, RunStats, StageStats};
 use testkit::python_yaml;
 
@@ -17,6 +20,7 @@ fn stage(name: &str, docs_in: u64, dropped: &[(&str, u64)], seconds: f64) -> Sta
         kept,
         dropped,
         seconds,
+        ..StageStats::default()
     }
 }
 
@@ -87,8 +91,8 @@ fn fixture() -> CardInput {
         wall_seconds: 190.0,
     };
     CardInput {
-        pretty_name: "SEA web: \"sample\" | v1".into(),
-        license: "odc-by".into(),
+        pretty_name: Some("SEA web: \"sample\" | v1".into()),
+        license: License::new("odc-by", None, None),
         languages: vec!["eng".into(), "mya".into(), "tha".into(), "zsm".into()],
         run,
         inputs: vec![
@@ -98,6 +102,10 @@ fn fixture() -> CardInput {
                 sha256: Some(
                     "627039a633e80b8a4b6b3e5f202bdca89ab776612b0cd270fc65240b5fd25bb8".into(),
                 ),
+                kind: COMMON_CRAWL.into(),
+                crawl: Some("CC-MAIN-2014-35".into()),
+                docs: 3,
+                kept: 0,
             },
             InputFile {
                 name:
@@ -105,26 +113,48 @@ fn fixture() -> CardInput {
                         .into(),
                 bytes: 1_073_741_824,
                 sha256: None,
+                kind: COMMON_CRAWL.into(),
+                crawl: Some("CC-MAIN-2024-10".into()),
+                docs: 33_997,
+                kept: 1_250,
             },
         ],
         models: vec![
             ModelFile {
                 role: "langid".into(),
                 name: "lid.176.ftz".into(),
-                path: "/home/someone/.cache/seapile/lid.176.ftz".into(),
                 sha256: "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83".into(),
             },
             ModelFile {
                 role: "tokenizer".into(),
                 name: "tokenizer.json".into(),
-                path: "/home/someone/.cache/seapile/llama3/tokenizer.json".into(),
                 sha256: "c05a3c2174e9edd5be19dc5a0748c42a9037bec2811ce062728bfd71f8702d78".into(),
             },
         ],
+        tokenizer: Some("Llama 3 tokenizer, `llama3`".into()),
+        langid: Some("fastText `lid.176.ftz` with seapile's SEA rules on top".into()),
+        configs: vec![HubConfig {
+            name: "default".into(),
+            path: "data/*.parquet".into(),
+            features: vec![
+                Feature::Value {
+                    name: "id".into(),
+                    dtype: "string".into(),
+                },
+                Feature::Value {
+                    name: "text".into(),
+                    dtype: "string".into(),
+                },
+            ],
+            rows: 1_250,
+            num_bytes: 4_500_000,
+            download_size: 1_200_000,
+        }],
+        schema: "seapile".into(),
         config_toml: CONFIG.into(),
         seapile_version: "0.1.0".into(),
-        data_files: "data/*.parquet".into(),
         created: "2025-01-31".into(),
+        decontam: None,
     }
 }
 
@@ -167,18 +197,28 @@ fn front_matter_has_hub_keys_in_block_style() {
             "pretty_name",
             "license",
             "language",
+            "multilinguality",
+            "annotations_creators",
+            "language_creators",
+            "source_datasets",
             "task_categories",
+            "task_ids",
             "size_categories",
             "tags",
-            "configs"
+            "configs",
+            "dataset_info",
         ]
     );
     assert_eq!(items["language"], ["en", "ms", "my", "th"]);
     assert_eq!(items["size_categories"], ["\"1K<n<10K\""]);
     assert_eq!(items["tags"], ["seapile", "common-crawl", "southeast-asia"]);
-    assert!(fm.ends_with(
+    assert!(fm.contains(
         "configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: \"data/*.parquet\"\n"
     ));
+    assert!(
+        fm.ends_with("  download_size: 1200000\n  dataset_size: 4500000\n"),
+        "{fm}"
+    );
     assert!(
         fm.contains("pretty_name: \"SEA web: \\\"sample\\\" | v1\"\n"),
         "{fm}"
@@ -207,10 +247,10 @@ fn pyyaml_reads_the_front_matter() {
 #[test]
 fn hostile_strings_stay_strings_in_yaml() {
     let mut card = fixture();
-    card.pretty_name = "no".into();
-    card.license = "other: #1\n- injected: true".into();
+    card.pretty_name = Some("no".into());
+    card.license = License::new("other: #1\n- injected: true", None, None);
     card.languages = vec!["nor".into(), "ceb".into(), "und".into()];
-    card.data_files = "*.jsonl".into();
+    card.configs[0].path = "*.jsonl".into();
     let rendered = render(&card);
     let y = python_yaml(front_matter(&rendered));
     assert_eq!(y["pretty_name"], "no", "must not become a boolean");

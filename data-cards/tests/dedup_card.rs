@@ -37,11 +37,13 @@ fn card() -> DedupCardInput {
                 name: "out/data/00000.parquet".into(),
                 bytes: 12_345_678,
                 sha256: Some("ab".repeat(32)),
+                ..InputFile::default()
             },
             InputFile {
                 name: "more|rows.jsonl".into(),
                 bytes: 999,
                 sha256: None,
+                ..InputFile::default()
             },
         ],
         seapile_version: "0.1.0".into(),

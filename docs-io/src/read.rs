@@ -206,6 +206,22 @@ impl<'a> Row<'a> {
         })
     }
 
+    /// The whole row as `(column, JSON value)` pairs in the file's column order: every
+    /// column, whatever its type (strings, numbers, booleans, lists and structs of them; other
+    /// Arrow types as `null`). For files of any schema, e.g. benchmark Parquet files.
+    pub fn to_json(&self) -> Vec<(String, Value)> {
+        match self.cells {
+            Cells::Json(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Cells::Arrow(batch, i) => batch
+                .schema()
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(f, c)| (f.name().clone(), arrow_value(c.as_ref(), i)))
+                .collect(),
+        }
+    }
+
     fn meta(&self) -> Result<BTreeMap<String, String>, IoError> {
         let bad = |e: &dyn std::fmt::Display| {
             self.err(format!(
@@ -220,6 +236,58 @@ impl<'a> Row<'a> {
                 _ => Ok(BTreeMap::new()),
             },
         }
+    }
+}
+
+/// Cell `i` of an Arrow array as JSON.
+fn arrow_value(c: &dyn Array, i: usize) -> Value {
+    use arrow_array::types::{Float64Type, Int16Type, Int8Type, UInt16Type, UInt8Type};
+    if c.is_null(i) {
+        return Value::Null;
+    }
+    let list = |values: ArrayRef| -> Value {
+        Value::Array(
+            (0..values.len())
+                .map(|j| arrow_value(values.as_ref(), j))
+                .collect(),
+        )
+    };
+    match c.data_type() {
+        DataType::Utf8 => Value::from(c.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Value::from(c.as_string::<i64>().value(i)),
+        DataType::Utf8View => Value::from(c.as_string_view().value(i)),
+        DataType::Boolean => Value::from(c.as_boolean().value(i)),
+        DataType::Int8 => Value::from(c.as_primitive::<Int8Type>().value(i)),
+        DataType::Int16 => Value::from(c.as_primitive::<Int16Type>().value(i)),
+        DataType::Int32 => Value::from(c.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => Value::from(c.as_primitive::<Int64Type>().value(i)),
+        DataType::UInt8 => Value::from(c.as_primitive::<UInt8Type>().value(i)),
+        DataType::UInt16 => Value::from(c.as_primitive::<UInt16Type>().value(i)),
+        DataType::UInt32 => Value::from(c.as_primitive::<UInt32Type>().value(i)),
+        DataType::UInt64 => Value::from(c.as_primitive::<UInt64Type>().value(i)),
+        DataType::Float32 => Value::from(f64::from(c.as_primitive::<Float32Type>().value(i))),
+        DataType::Float64 => Value::from(c.as_primitive::<Float64Type>().value(i)),
+        DataType::List(_) => list(c.as_list::<i32>().value(i)),
+        DataType::LargeList(_) => list(c.as_list::<i64>().value(i)),
+        DataType::FixedSizeList(..) => list(c.as_fixed_size_list().value(i)),
+        DataType::Struct(fields) => {
+            let s = c.as_struct();
+            Value::Object(
+                fields
+                    .iter()
+                    .zip(s.columns())
+                    .map(|(f, col)| (f.name().clone(), arrow_value(col.as_ref(), i)))
+                    .collect(),
+            )
+        }
+        DataType::Dictionary(..) => {
+            let d = c.as_any_dictionary();
+            match arrow_value(d.keys(), i).as_u64() {
+                Some(k) => arrow_value(d.values().as_ref(), k as usize),
+                None => Value::Null,
+            }
+        }
+        _ => Value::Null,
     }
 }
 

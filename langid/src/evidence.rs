@@ -93,23 +93,27 @@ pub struct Evidence<'a> {
     others: OnceCell<u32>,
     javanese: OnceCell<(u32, u32)>,
     sundanese: OnceCell<(u32, u32)>,
+    /// The names left out of `words` (counted by [`Evidence::log_ratio`] only).
+    names: Vec<Cow<'a, str>>,
 }
 
 #[derive(Debug)]
 struct Word<'a> {
     text: Cow<'a, str>,
     info: WordInfo,
+    /// The marker lists the word is on, looked up once.
+    bits: MarkerBits,
 }
 
 impl Word<'_> {
     fn bits(&self) -> MarkerBits {
-        MarkerBits::of(&self.text)
+        self.bits
     }
 }
 
 impl<'a> Evidence<'a> {
     pub fn new(lexicon: &'a MalayLexicon, text: &'a str) -> Self {
-        let all = scored_words(text);
+        let (all, names) = scored_words(text);
         // A document's shares are estimated on an evenly spread sample of its words.
         let step = all.len().div_ceil(MAX_SCORED_WORDS).max(1);
         let words = all
@@ -117,12 +121,14 @@ impl<'a> Evidence<'a> {
             .step_by(step)
             .map(|text| Word {
                 info: lexicon.info(&text),
+                bits: MarkerBits::of(&text),
                 text,
             })
             .collect();
         Evidence {
             lexicon,
             words,
+            names,
             others: OnceCell::new(),
             javanese: OnceCell::new(),
             sundanese: OnceCell::new(),
@@ -150,6 +156,24 @@ impl<'a> Evidence<'a> {
 
     pub fn malay(&self) -> u32 {
         self.count(|w| w.info.malay())
+    }
+
+    /// [`MalayLexicon::log_ratio`] over the words (the scored ones from the lookups already
+    /// made, and the names): (Σ ln f_ms − ln f_id, words either list knows).
+    pub fn log_ratio(&self) -> (f32, u32) {
+        let (mut sum, mut known) = (0i64, 0u32);
+        let names = self.names.iter().map(|n| self.lexicon.info(n));
+        for cb in self
+            .words
+            .iter()
+            .map(|w| w.info)
+            .chain(names)
+            .filter_map(|i| i.malay_cb())
+        {
+            sum += cb;
+            known += 1;
+        }
+        (crate::lexicon::cb_to_ln(sum), known)
     }
 
     pub fn english(&self) -> u32 {
@@ -194,29 +218,34 @@ impl<'a> Evidence<'a> {
 }
 
 /// The words evidence is counted on: runs of letters, lower-cased, without the capitalised
-/// words after the first (names), unless fewer than three would be left.
-fn scored_words(text: &str) -> Vec<Cow<'_, str>> {
-    let raw: Vec<&str> = text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .collect();
-    fn lower<'t>(w: &&'t str) -> Cow<'t, str> {
+/// words after the first (names), unless fewer than three would be left; and the names left
+/// out.
+type ScoredWords<'t> = (Vec<Cow<'t, str>>, Vec<Cow<'t, str>>);
+
+fn scored_words(text: &str) -> ScoredWords<'_> {
+    fn lower(w: &str) -> Cow<'_, str> {
         if w.bytes().all(|b| b.is_ascii_lowercase()) || !w.chars().any(char::is_uppercase) {
-            Cow::Borrowed(*w)
+            Cow::Borrowed(w)
         } else {
             Cow::Owned(w.to_lowercase())
         }
     }
-    let kept: Vec<Cow<'_, str>> = raw
-        .iter()
-        .enumerate()
-        .filter(|(i, w)| *i == 0 || !w.starts_with(char::is_uppercase))
-        .map(|(_, w)| lower(w))
-        .collect();
-    if kept.len() >= 3 || kept.len() == raw.len() {
-        kept
+    let raw = || {
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+    };
+    let (mut kept, mut names) = (Vec::new(), Vec::new());
+    for (i, w) in raw().enumerate() {
+        if i == 0 || !w.starts_with(char::is_uppercase) {
+            kept.push(lower(w));
+        } else {
+            names.push(lower(w));
+        }
+    }
+    if kept.len() >= 3 || names.is_empty() {
+        (kept, names)
     } else {
-        raw.iter().map(lower).collect()
+        (raw().map(lower).collect(), Vec::new())
     }
 }
 

@@ -89,6 +89,25 @@ impl WordInfo {
     pub fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
+
+    /// The word's Malay-vs-Indonesian evidence in centibels (> 0 leans Malay): the
+    /// frequency gap beyond [`DEAD_ZONE_CB`], capped at [`CAP_CB`]; `None` when neither list
+    /// has the word.
+    pub fn malay_cb(&self) -> Option<i64> {
+        if !self.malay() {
+            return None;
+        }
+        // A higher centibel figure is a rarer word; a missing word takes MISSING_CB.
+        let or_missing = |c: u16| i64::from(if c == ABSENT { MISSING_CB } else { c });
+        let diff = or_missing(self.id) - or_missing(self.ms);
+        let beyond = (diff.abs() - i64::from(DEAD_ZONE_CB)).max(0);
+        Some(diff.signum() * beyond.min(i64::from(CAP_CB)))
+    }
+}
+
+/// Centibels (of frequency ratios) as a natural log: 100 cB = one decade.
+pub fn cb_to_ln(cb: i64) -> f32 {
+    cb as f32 / 100.0 * std::f32::consts::LN_10
 }
 
 /// Word → what the lists know, packed in 32 bits ([`pack`]), keyed by the word's 32-bit
@@ -243,29 +262,27 @@ impl MalayLexicon {
             if word.is_empty() {
                 return;
             }
-            let info = self.info(word);
-            let ms = (info.ms != ABSENT).then_some(info.ms);
-            let id = (info.id != ABSENT).then_some(info.id);
-            if ms.is_some() || id.is_some() {
+            if let Some(cb) = self.info(word).malay_cb() {
                 known += 1;
-                // A higher centibel figure is a rarer word.
-                let diff =
-                    i64::from(id.unwrap_or(MISSING_CB)) - i64::from(ms.unwrap_or(MISSING_CB));
-                let beyond = (diff.abs() - i64::from(DEAD_ZONE_CB)).max(0);
-                sum_cb += diff.signum() * beyond.min(i64::from(CAP_CB));
+                sum_cb += cb;
             }
             word.clear();
         };
         for c in text.chars() {
-            if c.is_alphabetic() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    word.push(c.to_ascii_lowercase());
+                } else {
+                    flush(&mut word);
+                }
+            } else if c.is_alphabetic() {
                 word.extend(c.to_lowercase());
             } else {
                 flush(&mut word);
             }
         }
         flush(&mut word);
-        // 100 cB = one decade.
-        (sum_cb as f32 / 100.0 * std::f32::consts::LN_10, known)
+        (cb_to_ln(sum_cb), known)
     }
 }
 

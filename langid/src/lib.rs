@@ -3,12 +3,15 @@
 //! and Tagalog markers; see `README.md`), and the `langid` stage that keeps the SEA-LION
 //! languages with per-language thresholds.
 //!
-//! The one design decision: inference goes through the C++ fastText library (crate
-//! `fasttext` 0.7.8) fed exactly the line Python fastText feeds it, so every label and
-//! probability equals the reference implementation's (checked against stored Python
-//! outputs in the tests). Labels are mapped once, at load, through a closed table.
+//! The one design decision: inference is this crate's own fastText engine (module `engine`),
+//! which repeats the C++ library's arithmetic operation by operation on exactly the line
+//! Python fastText feeds it, so every label and probability equals the reference
+//! implementation's (checked against the C++ library, crate `fasttext` 0.7.8, and stored
+//! Python outputs in the tests), only faster. Labels are mapped once, at load, through a
+//! closed table.
 
 mod config;
+mod engine;
 pub mod eval;
 pub mod evidence;
 pub mod labels;

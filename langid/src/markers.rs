@@ -167,6 +167,58 @@ const MALAYIC: &[&str] = &[
     "sekolah", "bekerja", "mahu", "boleh", "bisa", "saja", "sahaja", "karena", "kerana",
 ];
 
+/// Frequent words of the English-based creoles and of Scots that standard English does not
+/// write (as lower-case words): Nigerian Pidgin (`wey`, `dey`, `naim`, `wetin`, `una`,
+/// `comot`, `kontri`, `everibodi`), Tok Pisin (`bilong`, `olgeta`, `tasol`, `mipela`,
+/// `gutpela`), Bislama (`blong`, `evri`, `oli`), Jamaican (`inna`, `nuh`, `pickney`, `unu`),
+/// Hawaiian Pidgin (`kine`), Scots (`tae`, `fae`, `frae`, `nae`, `ilka`, `ither`, `mair`,
+/// `richt`, `naebody`, `hes`). lid.176 calls these languages English with up to p = 0.99
+/// (on the UDHR, half of the Nigerian Pidgin sentences), and English word lists explain
+/// most of their words; these words are what their grammars and orthographies (Naija
+/// Langwej Akademi, Mihalic's Tok Pisin dictionary, the Scots Language Centre's spelling
+/// notes) give as their everyday function words. Words English writes too (`im`, `bin`,
+/// `fit`, `na`, `long`, `o`, `an`, `wi`, `fi`, `di`, `da`: also halves of `wi-fi` or
+/// particles of names) are left out.
+#[rustfmt::skip]
+const CREOLE: &[&str] = &[
+    // Nigerian Pidgin (and West African Pidgin English in Latin spelling)
+    "wey", "dey", "naim", "wetin", "una", "sabi", "comot", "pikin", "abeg", "dem", "dis",
+    "dat", "sef", "gree", "kontri", "everibodi", "everione", "nobodi", "anybodi", "goment",
+    "anoda", "weda", "palava", "wahala", "naija", "everi", "notin",
+    // Tok Pisin
+    "bilong", "olgeta", "tasol", "mipela", "yupela", "yumi", "gutpela", "wanpela", "samting",
+    "pasin", "inap", "kirap", "pikinini", "gavman", "nogat", "olsem", "wankain",
+    // Bislama
+    "blong", "evri", "wanwan", "oli", "bigfala", "kantri",
+    // Jamaican
+    "inna", "nuh", "pickney", "unu", "haffi", "seh", "deh", "weh",
+    // Hawaiian Pidgin
+    "kine", "brah",
+    // Scots
+    "tae", "fae", "frae", "nae", "ane", "yin", "ilka", "ither", "mair", "shuid", "cuid",
+    "hae", "gie", "awbody", "naebody", "ivery", "intae", "aboot", "oot", "whit", "thir",
+    "thon", "sae", "richt", "richts", "kintra", "fowk", "cannae", "dinnae", "isnae", "hes",
+    "shal", "nane", "aince",
+];
+
+/// Function words of the Philippine languages lid.176 calls Tagalog and that Tagalog does
+/// not use: Bikol (`nin`, `kan`, `asin`, `igwa`, `saro`, `lambang`, `saiyang`), Hiligaynon
+/// (`kag`, `sang`, `nga`, `ukon`, `indi`, `tagsa`, `subong`, `gid`), Waray (`han`, `ha`, `ug`,
+/// `ira`, `hin`, `diri`), Cebuano (`ug`, `kini`, `dili`, `usa`), Ilocano (`ti`, `iti`, `ken`,
+/// `dagiti`, `ket`, `wenno`), Kapampangan (`ing`, `king`, `metung`), Pangasinan (`ed`,
+/// `tan`, `saray`, `sakey`): articles, linkers, conjunctions and negations from the
+/// grammars of these languages. Bikol and Hiligaynon share two thirds of their words with
+/// Tagalog's word list; these are the ones they do not share.
+#[rustfmt::skip]
+const OTHER_PHILIPPINE: &[&str] = &[
+    "nin", "kan", "asin", "igwa", "saro", "lambang", "saiya", "saiyang", "sainda",
+    "saindang", "gabos", "kag", "sang", "nga", "ukon", "indi", "tagsa", "subong", "gid",
+    "diri", "han", "ha", "ug", "ira", "hin", "dida", "pinaagi", "kini", "dili", "usa", "ti",
+    "iti", "ken", "dagiti", "ket", "wenno", "tunggal", "daytoy", "kadagiti", "addaan", "ing",
+    "king", "ning", "ding", "metung", "kareng", "deng", "keng", "karing", "ed", "tan",
+    "saray", "sakey",
+];
+
 /// Marker counts for one text. Malay and Indonesian count in half points: a word of
 /// [`ZSM`]/[`IND`] adds 2, a word of the weak lists adds 1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -183,6 +235,37 @@ pub struct Markers {
     pub ceb: u32,
     /// Words common to Malay and Indonesian.
     pub malayic: u32,
+    /// Words of English-based creoles and Scots ([`CREOLE`]), names left out (capitalised
+    /// words after the first).
+    pub creole: u32,
+    /// Words of the Philippine languages other than Tagalog ([`OTHER_PHILIPPINE`]), names
+    /// left out.
+    pub philippine: u32,
+}
+
+impl Markers {
+    /// English-based creole or Scots words on at least [`MIN_OTHER_SHARE`] of the words
+    /// (two at least): not English, whatever the English word lists say.
+    pub fn creole_text(&self) -> bool {
+        other_share(self.creole, self.words)
+    }
+
+    /// Words of the other Philippine languages on at least [`MIN_OTHER_SHARE`] of the words
+    /// (two at least): not Tagalog.
+    pub fn other_philippine_text(&self) -> bool {
+        other_share(self.philippine, self.words)
+    }
+}
+
+/// The share of a text's words that words of a neighbouring language must reach to veto a
+/// label ([`Markers::creole_text`], [`Markers::other_philippine_text`]): on the UDHR,
+/// Nigerian Pidgin sentences run at 20–40% of [`CREOLE`], Hiligaynon and Bikol at 15–30%
+/// of [`OTHER_PHILIPPINE`]; of 3,000 Tagalog lines of dev.tsv none reaches 8% (with names
+/// left out), nor does any of 1,060 English lines.
+pub const MIN_OTHER_SHARE: f64 = 0.08;
+
+fn other_share(n: u32, words: u32) -> bool {
+    n >= 2 && f64::from(n) >= MIN_OTHER_SHARE * f64::from(words)
 }
 
 const ZSM_BIT: u16 = 1;
@@ -196,6 +279,10 @@ const MALAYIC_BIT: u16 = 128;
 const ZSM_WEAK_BIT: u16 = 256;
 const IND_WEAK_BIT: u16 = 512;
 const OTHER_BIT: u16 = 1024;
+const CREOLE_BIT: u16 = 2048;
+const OTHER_PH_BIT: u16 = 4096;
+/// Bits not counted on names (capitalised words after a text's first word).
+const NAME_BLIND: u16 = CREOLE_BIT | OTHER_PH_BIT;
 
 /// An Fx-style hash (rotate, xor a word of 8 bytes, multiply): the tables' keys are fixed
 /// short words from shipped lists, so a fast non-keyed hash is safe, and taking 8 bytes at
@@ -238,7 +325,9 @@ fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut t = Table::default();
-        let lists: [(&[&str], u16); 11] = [
+        let lists: [(&[&str], u16); 13] = [
+            (CREOLE, CREOLE_BIT),
+            (OTHER_PHILIPPINE, OTHER_PH_BIT),
             (crate::evidence::OTHER_MALAYIC, OTHER_BIT),
             (ZSM_WEAK, ZSM_WEAK_BIT),
             (IND_WEAK, IND_WEAK_BIT),
@@ -272,6 +361,7 @@ pub fn count(text: &str) -> Markers {
         if raw.is_empty() {
             continue;
         }
+        let name = m.words > 0 && raw.starts_with(char::is_uppercase);
         m.words += 1;
         let word = if raw.bytes().all(|b| b.is_ascii_lowercase()) {
             raw
@@ -280,7 +370,7 @@ pub fn count(text: &str) -> Markers {
             lower.extend(raw.chars().flat_map(char::to_lowercase));
             lower.as_str()
         };
-        add(&mut m, lookup(table, word));
+        add(&mut m, lookup(table, word), name);
     }
     m
 }
@@ -295,6 +385,7 @@ fn count_ascii(text: &[u8]) -> Markers {
         if raw.is_empty() {
             continue;
         }
+        let name = m.words > 0 && raw[0].is_ascii_uppercase();
         m.words += 1;
         if raw.len() > MAX {
             continue;
@@ -305,7 +396,7 @@ fn count_ascii(text: &[u8]) -> Markers {
         }
         // ASCII letters only, so the lower-cased bytes are valid UTF-8.
         if let Ok(word) = std::str::from_utf8(&buf[..raw.len()]) {
-            add(&mut m, lookup(table, word));
+            add(&mut m, lookup(table, word), name);
         }
     }
     m
@@ -367,7 +458,8 @@ fn lookup(table: &Table, word: &str) -> u16 {
     table.get(word).copied().unwrap_or(0) | suffix_bits(word)
 }
 
-fn add(m: &mut Markers, bits: u16) {
+fn add(m: &mut Markers, bits: u16, name: bool) {
+    let bits = if name { bits & !NAME_BLIND } else { bits };
     let one = |bit: u16| u32::from(bits & bit != 0);
     m.zsm += 2 * one(ZSM_BIT) + one(ZSM_WEAK_BIT);
     m.ind += 2 * one(IND_BIT) + one(IND_WEAK_BIT);
@@ -377,6 +469,8 @@ fn add(m: &mut Markers, bits: u16) {
     m.tgl_shared += one(TGL_SHARED_BIT);
     m.ceb += one(CEB_BIT);
     m.malayic += one(MALAYIC_BIT);
+    m.creole += one(CREOLE_BIT);
+    m.philippine += one(OTHER_PH_BIT);
 }
 
 /// Javanese spelling writes initial `dh` (dhuwur, ndhelik), which Malay, Indonesian and
@@ -385,13 +479,21 @@ fn add(m: &mut Markers, bits: u16) {
 /// `-iti` (universiti, aktiviti, kualiti) vs Indonesian `-itas` (universitas, aktivitas,
 /// kualitas); `-eliti` (Indonesian `meneliti`, to research) and short words are not loans.
 fn suffix_bits(word: &str) -> u16 {
-    if word.starts_with("dh") || word.starts_with("ndh") {
+    let b = word.as_bytes();
+    if b.len() < 7 {
+        return if b.starts_with(b"dh") || b.starts_with(b"ndh") {
+            JAV_BIT
+        } else {
+            0
+        };
+    }
+    if b.starts_with(b"dh") || b.starts_with(b"ndh") {
         return JAV_BIT;
     }
-    let long = word.chars().count() >= 7;
-    if long && word.ends_with("iti") && !word.ends_with("eliti") && !word.ends_with("kiti") {
+    let long = || word.chars().count() >= 7;
+    if b.ends_with(b"iti") && !b.ends_with(b"eliti") && !b.ends_with(b"kiti") && long() {
         ZSM_BIT
-    } else if long && word.ends_with("itas") {
+    } else if b.ends_with(b"itas") && long() {
         IND_BIT
     } else {
         0

@@ -1,22 +1,24 @@
-//! fastText inference through the C++ library (crate `fasttext` 0.7.8).
+//! fastText inference with this crate's own engine (module `engine`), bit-identical to the
+//! C++ library (crate `fasttext` 0.7.8, kept as the reference the tests compare with).
 //!
-//! Design decision: a document is turned into exactly the line C++/Python fastText would see
-//! — newlines (and NULs, which C++ also treats as blanks) become spaces and one `\n` is
-//! appended — so labels and probabilities equal the reference implementation's. Without the
-//! final `\n` the C++ reader never emits the end-of-sentence token `</s>` and near-ties flip.
+//! Design decision: a document is read exactly as C++/Python fastText would read the line
+//! Python's `predict` builds from it — newlines (and NULs, which C++ also treats as blanks)
+//! are spaces and the line ends with the end-of-sentence token `</s>` — so labels and
+//! probabilities equal the reference implementation's. Without the final `</s>` near-ties
+//! flip. No line is built: the engine splits the text on the same bytes directly.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::engine::{Engine, Scored};
 use crate::labels::{parse_label, LangLabel};
 use crate::LangidError;
 
 /// A loaded fastText classifier (e.g. `lid.176.ftz`). Safe to share between threads.
 pub struct FastText {
-    inner: fasttext::FastText,
+    engine: Engine,
     path: PathBuf,
-    /// Every label of the model, parsed once at load.
-    labels: HashMap<String, LangLabel>,
+    /// Every label of the model, parsed once at load, by label index.
+    langs: Vec<LangLabel>,
 }
 
 /// One predicted label.
@@ -36,14 +38,14 @@ impl std::fmt::Debug for FastText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FastText")
             .field("path", &self.path)
-            .field("labels", &self.labels.len())
+            .field("labels", &self.langs.len())
             .finish()
     }
 }
 
 impl FastText {
-    /// Load a fastText model file. A missing file is an error naming the path and the
-    /// command that fetches the assets.
+    /// Load a fastText model file (`.bin` or quantised `.ftz`, supervised). A missing file is
+    /// an error naming the path and the command that fetches the assets.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, LangidError> {
         let path = path.as_ref();
         if !path.is_file() {
@@ -55,25 +57,13 @@ impl FastText {
             path: path.to_path_buf(),
             message,
         };
-        let path_str = path
-            .to_str()
-            .ok_or_else(|| load_err("the path is not valid UTF-8".into()))?;
-        let mut inner = fasttext::FastText::new();
-        inner.load_model(path_str).map_err(load_err)?;
-        let (raw, _counts) = inner.get_labels().map_err(load_err)?;
-        if raw.is_empty() {
-            return Err(load_err(
-                "the model has no labels (not a classifier)".into(),
-            ));
-        }
-        let labels = raw
-            .into_iter()
-            .map(|l| (l.clone(), parse_label(&l)))
-            .collect();
+        let bytes = std::fs::read(path).map_err(|e| load_err(e.to_string()))?;
+        let engine = Engine::from_bytes(&bytes).map_err(load_err)?;
+        let langs = engine.labels().iter().map(|l| parse_label(l)).collect();
         Ok(FastText {
-            inner,
+            engine,
             path: path.to_path_buf(),
-            labels,
+            langs,
         })
     }
 
@@ -82,14 +72,15 @@ impl FastText {
         &self.path
     }
 
-    /// The model's raw labels (`__label__en`, ...), in no particular order.
+    /// The model's raw labels (`__label__en`, ...), in the model's order (most frequent in
+    /// training first).
     pub fn labels(&self) -> impl Iterator<Item = &str> {
-        self.labels.keys().map(String::as_str)
+        self.engine.labels().iter().map(String::as_str)
     }
 
     /// Whether some label of the model maps to this ISO 639-3 code.
     pub fn predicts_language(&self, iso639_3: &str) -> bool {
-        self.labels.values().any(|l| l.iso639_3 == iso639_3)
+        self.langs.iter().any(|l| l.iso639_3 == iso639_3)
     }
 
     /// The `k` most probable labels for `text`, best first. Empty only when `k` is 0.
@@ -100,29 +91,28 @@ impl FastText {
     /// Like [`FastText::predict`], leaving out labels below probability `threshold`
     /// (fastText then prunes its search, which makes k > 1 cheaper); may be empty.
     pub fn predict_above(&self, text: &str, k: usize, threshold: f32) -> Vec<Prediction> {
-        if k == 0 {
-            return Vec::new();
-        }
-        let k = i32::try_from(k).unwrap_or(i32::MAX);
-        // Errors are impossible here: `as_fasttext_line` removes NULs and C++ only rejects k < 1.
-        let raw = self
-            .inner
-            .predict(&as_fasttext_line(text), k, threshold)
-            .unwrap_or_default();
-        raw.into_iter().map(|p| self.prediction(p)).collect()
+        let mut scored = Vec::with_capacity(k.min(16));
+        self.engine.predict(text, k, threshold, &mut scored);
+        scored.into_iter().map(|s| self.prediction(s)).collect()
     }
 
-    fn prediction(&self, p: fasttext::Prediction) -> Prediction {
-        let lang = self
-            .labels
-            .get(&p.label)
-            .copied()
-            .unwrap_or_else(|| parse_label(&p.label));
+    /// The best label's ISO 639-3 code and probability, without building a [`Prediction`]
+    /// (no allocation): what a caller that needs only the top language uses.
+    pub fn top_language(&self, text: &str) -> Option<(&'static str, f32)> {
+        let mut scored = Vec::with_capacity(1);
+        self.engine.predict(text, 1, 0.0, &mut scored);
+        scored
+            .first()
+            .map(|s| (self.langs[s.label].iso639_3, s.prob))
+    }
+
+    fn prediction(&self, s: Scored) -> Prediction {
+        let lang = self.langs[s.label];
         Prediction {
-            label: p.label,
+            label: self.engine.labels()[s.label].clone(),
             iso639_3: lang.iso639_3,
             script: lang.script,
-            prob: p.prob,
+            prob: s.prob,
         }
     }
 }

@@ -63,9 +63,16 @@ impl ScriptCounts {
     /// Count every letter of `text`.
     pub fn of(text: &str) -> Self {
         let mut out = ScriptCounts::default();
-        for s in text.chars().filter_map(char_script) {
-            out.counts[s as usize] += 1;
+        // ASCII letters are Latin without a lookup; the rest is classified.
+        let mut latin = 0u32;
+        for c in text.chars() {
+            if c.is_ascii() {
+                latin += u32::from(c.is_ascii_alphabetic());
+            } else if let Some(s) = char_script(c) {
+                out.counts[s as usize] += 1;
+            }
         }
+        out.counts[Script::Latin as usize] += latin;
         out
     }
 
@@ -269,6 +276,9 @@ pub fn han_variant(text: &str) -> Option<&'static str> {
 /// as spoken is `yue`, not `zho`, and is not kept by default; formal Chinese written in Hong
 /// Kong (no vernacular characters) stays `zho`, whatever fastText's label.
 pub fn is_cantonese(text: &str) -> bool {
+    if !text.chars().any(is_cantonese_char) {
+        return false;
+    }
     let (mut han, mut yue) = (0u32, 0u32);
     for c in text.chars() {
         if char_script(c) == Some(Script::Han) {

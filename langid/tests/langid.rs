@@ -183,12 +183,14 @@ fn stage_keeps_drops_and_annotates_by_config() {
         "rejects keep their language"
     );
 
-    // The whole Javanese page: `jv` at p = 0.364 (stored Python output), kept as fastText
-    // says it because the Javanese markers agree.
+    // The whole Javanese page: `jv` at p = 0.364 (stored Python output); its Javanese words
+    // score it higher than fastText's unsure agreement (a rule's score, at most 0.95).
     let (reason, doc) = run(&mut stage, &udhr_text("jav:all"));
-    assert_eq!(reason, Some("below_threshold"));
+    assert_eq!(reason, None);
     assert_eq!(doc.lang.as_deref(), Some("jav"));
-    assert_eq!(doc.meta["lang_rule"], "model");
+    assert_eq!(doc.meta["lang_rule"], "javanese_markers");
+    let score = doc.lang_score.unwrap();
+    assert!((0.5..=0.95).contains(&score), "{score}");
 
     assert_eq!(run(&mut stage, "").0, Some("no_text"));
     assert_eq!(run(&mut stage, " \n\t ").0, Some("no_text"));
@@ -207,11 +209,7 @@ fn per_language_thresholds_are_read_from_config() {
         0.99,
         "no entry: the global threshold"
     );
-    assert_eq!(
-        run(&mut stage, &udhr_text("jav:all")).0,
-        None,
-        "0.364 ≥ 0.3"
-    );
+    assert_eq!(run(&mut stage, &udhr_text("jav:all")).0, None);
     // Reported for reports as configured: a minimum on `lang_score` per language.
     let reported = stage.thresholds();
     let jav = reported.iter().find(|t| t.lang == "jav").unwrap();
@@ -223,7 +221,8 @@ fn per_language_thresholds_are_read_from_config() {
         0.99
     );
     assert_eq!(reported.len(), langid::SEA_LANGS.len());
-    let mut strict = stage_from_toml(&toml.replace("jav = 0.3", "jav = 0.4"));
+    // A rule's score is never above 0.95.
+    let mut strict = stage_from_toml(&toml.replace("jav = 0.3", "jav = 0.96"));
     assert_eq!(
         run(&mut strict, &udhr_text("jav:all")).0,
         Some("below_threshold")
@@ -773,4 +772,73 @@ fn rule_scores_are_not_certainties() {
             }
         }
     }
+}
+
+/// Sentences of the default stage's UDHR pages: (kept as one of the 13, all).
+fn sentences_kept(
+    stage: &LangidStage,
+    pages: &[langid::eval::UdhrPage],
+    stem: &str,
+) -> (usize, usize) {
+    let page = pages.iter().find(|p| p.stem == stem).expect(stem);
+    let sentences: Vec<&str> = page
+        .paragraphs
+        .iter()
+        .flat_map(|p| langid::eval::sentences(p))
+        .collect();
+    let kept = sentences
+        .iter()
+        .map(|s| stage.langid().identify(s))
+        .filter(|id| stage.keeps(id.lang, id.score))
+        .count();
+    (kept, sentences.len())
+}
+
+/// English-based creoles and Scots are mostly English words, and Bikol, Hiligaynon and Waray
+/// mostly Tagalog ones: their own function words keep them out (issue 17: half of the
+/// Nigerian Pidgin sentences were kept as English, a fifth of Bikol's as Tagalog), while
+/// English and Tagalog sentences stay.
+#[test]
+fn creoles_scots_and_philippine_neighbours_are_not_english_or_tagalog() {
+    let stage = with_model(&LangidConfig::default(), model()).unwrap();
+    let pages = langid::eval::read_udhr(asset("udhr/declaration")).unwrap();
+    for stem in [
+        "pcm", "sco", "tpi", "bis", "bcl", "hil", "war", "ceb", "ilo",
+    ] {
+        let (kept, all) = sentences_kept(&stage, &pages, stem);
+        assert!(kept * 20 <= all, "{stem}: {kept} of {all} sentences kept");
+    }
+    for stem in ["eng", "tgl"] {
+        let (kept, all) = sentences_kept(&stage, &pages, stem);
+        assert!(
+            kept * 100 >= all * 95,
+            "{stem}: {kept} of {all} sentences kept"
+        );
+    }
+}
+
+/// Vietnamese typed with combining tone marks (the UDHR page does: `ơ` + U+0301) is read in
+/// NFC: lid.176 is unsure of the decomposed form (p 0.35-0.8 on its sentences).
+#[test]
+fn vietnamese_with_combining_marks_is_read_composed() {
+    let text = udhr_text("vie:3");
+    assert!(
+        text.contains('\u{0301}') || text.contains('\u{0323}'),
+        "{text}"
+    );
+    let id = sea().identify(&text);
+    assert_eq!(id.lang, "vie");
+    assert!(id.score >= 0.9, "{}", id.score);
+    assert_eq!(id.converted, None, "the text itself is not rewritten");
+}
+
+/// Han text without kana is Chinese, and fastText's `ja` on it (short formal Chinese
+/// sentences) counts for Chinese's score.
+#[test]
+fn chinese_that_lid176_calls_japanese_scores_as_chinese() {
+    let text = "初级教育应属义务性质。";
+    assert_eq!(top(text).iso639_3, "jpn");
+    let id = sea().identify(text);
+    assert_eq!((id.lang, id.rule), ("zho", langid::Rule::Script));
+    assert!(id.score >= 0.9, "{}", id.score);
 }

@@ -39,5 +39,6 @@ pub fn render(plan: &Plan, summary: &WriteSummary) -> String {
             .collect(),
         groups: shares(&plan.groups),
         languages: shares(&plan.languages),
+        decontam: summary.decontam.clone(),
     })
 }

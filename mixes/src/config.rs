@@ -35,6 +35,11 @@ pub struct MixConfig {
     /// The sources, in report order.
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceConfig>,
+    /// Check every written row against a benchmark index (`[decontam] index = "x.idx"`,
+    /// relative to the config; `action = "cut"` etc. as the run stage takes them): rows
+    /// holding benchmark text are dropped or cut, and the card says against what.
+    #[serde(default)]
+    pub decontam: Option<decontam::DecontamConfig>,
 }
 
 /// One source of the mix.
@@ -143,6 +148,9 @@ impl MixConfig {
         }
         if self.budget.is_none() && !self.groups.is_empty() {
             return Err("[groups] shares need a budget".into());
+        }
+        if let Some(d) = &self.decontam {
+            d.check().map_err(|e| format!("[decontam]: {e}"))?;
         }
         let mut names = std::collections::BTreeSet::new();
         for s in &self.sources {

@@ -64,6 +64,9 @@ pub enum MixError {
     /// The plan cannot meet its targets.
     #[error("{0}")]
     Infeasible(String),
+    /// The decontamination index the config names cannot be used.
+    #[error(transparent)]
+    Decontam(#[from] decontam::DecontamError),
     /// The tokenizer the config names cannot be loaded.
     #[error("tokenizer \"{name}\": {source}")]
     Tokenizer {

@@ -72,6 +72,9 @@ pub struct WriteSummary {
     pub sources: Vec<WrittenSource>,
     /// Shard paths relative to the output folder (`data/train-00000-of-00003.parquet`).
     pub shards: Vec<String>,
+    /// What the `[decontam]` index found in the rows read, for the card.
+    #[serde(skip)]
+    pub decontam: Option<data_cards::DecontamSection>,
 }
 
 impl std::fmt::Display for WriteSummary {
@@ -123,6 +126,7 @@ pub fn write_mix_counted(
     let mut runs = RunWriter::new(tmp.join("run"), options.run_bytes);
     let mut seq = 0u64;
     let mut sources = Vec::with_capacity(config.sources.len());
+    let mut decon = Decon::open(config, base_dir)?;
     for (index, planned) in plan.sources.iter().enumerate() {
         let sampler = Sampler {
             seed: options.seed,
@@ -145,6 +149,11 @@ pub fn write_mix_counted(
             let mut each = |mut doc: Doc| {
                 if lang.is_some_and(|l| doc.lang.as_deref() != Some(l)) {
                     return Ok(());
+                }
+                if let Some(d) = decon.as_mut() {
+                    if !d.keep(&mut doc) {
+                        return Ok(());
+                    }
                 }
                 if let Some(c) = counter {
                     doc.tokens = Some(c.count(&doc.text));
@@ -169,6 +178,7 @@ pub fn write_mix_counted(
         tokens: sources.iter().map(|s| s.tokens).sum(),
         sources,
         shards,
+        decontam: decon.map(|d| d.tally.section(&d.about)),
     };
     let card = crate::card::render(plan, &summary);
     let readme = out_dir.join("README.md");
@@ -179,6 +189,63 @@ pub fn write_mix_counted(
     let bytes = serde_json::to_vec_pretty(&json).expect("plan and summary serialize");
     std::fs::write(&path, bytes).map_err(|e| MixError::write(&path, e))?;
     Ok(summary)
+}
+
+/// The `[decontam]` check of a mix: each row read is judged before it is sampled.
+struct Decon {
+    scanner: decontam::Scanner,
+    tally: decontam::report::Tally,
+    about: decontam::report::IndexAbout,
+}
+
+impl Decon {
+    fn open(config: &MixConfig, base_dir: &Path) -> Result<Option<Decon>, MixError> {
+        let Some(c) = &config.decontam else {
+            return Ok(None);
+        };
+        let path = base_dir.join(&c.index);
+        let index = Arc::new(decontam::Index::load(&path)?);
+        Ok(Some(Decon {
+            scanner: decontam::Scanner::new(index, c.rules()),
+            tally: decontam::report::Tally::default(),
+            about: decontam::report::IndexAbout::read(&path, &c.rules())?,
+        }))
+    }
+
+    /// Whether to keep `doc` (cut in place when the action is `cut`). A cut row without a
+    /// mix tokenizer keeps its `tokens` scaled by the characters left (an estimate).
+    fn keep(&mut self, doc: &mut Doc) -> bool {
+        let verdict = self.scanner.check(&doc.text);
+        self.tally.add(self.scanner.index(), &verdict);
+        match verdict {
+            decontam::Verdict::Clean => true,
+            decontam::Verdict::Drop { .. } => false,
+            decontam::Verdict::Cut {
+                text,
+                cuts,
+                chars_removed,
+                finding,
+            } => {
+                let meta = decontam::report::doc_meta(
+                    self.scanner.index(),
+                    &finding,
+                    "cut",
+                    None,
+                    cuts,
+                    chars_removed,
+                );
+                doc.meta
+                    .insert(decontam::stage::META_KEY.into(), meta.to_string());
+                let before = doc.text.chars().count().max(1) as f64;
+                let after = text.chars().count() as f64;
+                doc.tokens = doc
+                    .tokens
+                    .map(|t| (t as f64 * after / before).round() as u32);
+                doc.text = text;
+                true
+            }
+        }
+    }
 }
 
 /// Sources with only a declared `unique_tokens` have no rows to write.

@@ -273,3 +273,59 @@ fn a_mix_naming_gemma3_counts_and_writes_gemma3_tokens() {
         "{report}"
     );
 }
+
+#[test]
+fn a_mix_with_a_decontamination_index_drops_the_benchmark_rows_and_says_so() {
+    let f = fixture();
+    // The benchmark: five Thai and three Vietnamese UDHR paragraphs, as the corpus has them.
+    let text_of = |stem: &str| {
+        let html = std::fs::read_to_string(testkit::expect_udhr(stem)).unwrap();
+        stages::extract::extract(&html).text
+    };
+    let long = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.chars().count() > 150)
+            .map(String::from)
+            .collect()
+    };
+    let (tha, vie) = (long(&text_of("tha")), long(&text_of("vie")));
+    let items: Vec<&String> = tha[..5].iter().chain(&vie[..3]).collect();
+    let bench = f.root.join("bench.jsonl");
+    let lines: String = items
+        .iter()
+        .map(|t| format!("{}\n", serde_json::json!({ "question": t })))
+        .collect();
+    std::fs::write(&bench, lines).unwrap();
+    decontam::Index::build(
+        std::slice::from_ref(&bench),
+        &decontam::IndexParams::default(),
+    )
+    .unwrap()
+    .write(&f.root.join("bench.idx"))
+    .unwrap();
+    let text = format!(
+        "{}\n[decontam]\nindex = \"bench.idx\"\n",
+        CONFIG.replace("BUDGET", "30K")
+    );
+    let config = MixConfig::parse(&text, "decontam mix").unwrap();
+    let f = Fixture { config, ..f };
+    let (out, summary) = write(&f, "mix-clean", 1);
+    let docs = read_back(&out, &summary);
+    assert!(docs.iter().all(|d| !items.contains(&&d.text)));
+    let section = summary
+        .decontam
+        .as_ref()
+        .expect("a decontamination section");
+    // Each item is one row of its source (the Tagalog source reads every file but keeps
+    // only `tgl` rows, so it adds none).
+    assert_eq!(section.docs_contaminated, 8);
+    assert_eq!(section.docs_dropped, 8);
+    assert_eq!(section.benchmarks[0].items_found, 8);
+    let card = std::fs::read_to_string(out.join("README.md")).unwrap();
+    let sha = docs_io::sha256_file(&bench).unwrap();
+    assert!(card.contains("## Decontamination"), "{card}");
+    assert!(
+        card.contains(&format!("| `bench.jsonl` | `{sha}` | 8 | 8 | 8 | 8 |")),
+        "{card}"
+    );
+}

@@ -23,6 +23,9 @@ use crate::{Doc, StageError, StageStats};
 pub const IN_FLIGHT_PER_WORKER: usize = 8;
 
 /// One item of a shard's input.
+// Documents move by value through the threads, as `Outcome` carries them; boxing them
+// would add an allocation per document for no saving.
+#[allow(clippy::large_enum_variant)]
 pub enum Input<P> {
     /// A document for the chain.
     Doc(Doc),
@@ -32,6 +35,9 @@ pub enum Input<P> {
 }
 
 /// One item of the output, in input order.
+// Documents move by value through the threads, as `Outcome` carries them; boxing them
+// would add an allocation per document for no saving.
+#[allow(clippy::large_enum_variant)]
 pub enum Emitted<P> {
     /// A document the chain kept or dropped (with the name of the stage that dropped it).
     Doc(Outcome, Option<&'static str>),
@@ -109,12 +115,18 @@ where
 }
 
 /// Work for a worker: run the chain on `doc` from stage `from`, or pass an item through.
+// Documents move by value through the threads, as `Outcome` carries them; boxing them
+// would add an allocation per document for no saving.
+#[allow(clippy::large_enum_variant)]
 enum Job<P> {
     Run { seq: u64, doc: Doc, from: usize },
     Pass { seq: u64, item: P },
 }
 
 /// What reaches the committing thread.
+// Documents move by value through the threads, as `Outcome` carries them; boxing them
+// would add an allocation per document for no saving.
+#[allow(clippy::large_enum_variant)]
 enum Msg<P, E> {
     /// Item `seq` ran up to an ordered stage or to its end.
     Step {
@@ -191,6 +203,9 @@ fn work<P, E>(chain: &mut Chain, jobs: &Mutex<Receiver<Job<P>>>, results: &Sende
 }
 
 /// Where an item read from the input is.
+// Documents move by value through the threads, as `Outcome` carries them; boxing them
+// would add an allocation per document for no saving.
+#[allow(clippy::large_enum_variant)]
 enum State<P> {
     /// With a worker, running from this stage on.
     Running(usize),
@@ -265,13 +280,11 @@ where
     E: From<StageError>,
 {
     let mut blocked = usize::MAX;
-    let mut expected = next;
     let seqs: Vec<u64> = pending.keys().copied().collect();
-    for seq in seqs {
+    for (expected, seq) in (next..).zip(seqs) {
         if seq != expected {
             return Ok(()); // an item not back from its first run: it may reach any stage
         }
-        expected += 1;
         let state = pending.get_mut(&seq).expect("listed above");
         match state {
             State::Done(_) => {}

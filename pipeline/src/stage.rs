@@ -4,6 +4,7 @@
 //! A run builds its chain once (models loaded, config checked against them) and each shard
 //! takes a [`Chain::fork`]: fresh per-shard state, the same shared models.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -96,6 +97,12 @@ pub trait Stage: Send + Sync + ForkStage {
     /// on the distributions they cut. Default: none.
     fn thresholds(&self) -> Vec<Threshold> {
         Vec::new()
+    }
+
+    /// The stage's own counters for this shard (beyond in/kept/dropped), read after
+    /// [`Stage::finish`] into [`StageStats::counts`] and summed over shards.
+    fn counts(&self) -> BTreeMap<String, u64> {
+        BTreeMap::new()
     }
 }
 
@@ -263,8 +270,9 @@ impl Chain {
 
     /// Finish every stage and hand back the counters.
     pub fn finish(mut self) -> Result<Vec<StageStats>, StageError> {
-        for stage in &mut self.stages {
+        for (stage, stats) in self.stages.iter_mut().zip(self.stats.iter_mut()) {
             stage.finish()?;
+            stats.counts = stage.counts();
         }
         Ok(self.stats)
     }

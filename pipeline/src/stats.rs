@@ -21,6 +21,9 @@ pub struct StageStats {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub skipped: BTreeMap<String, u64>,
     pub seconds: f64,
+    /// The stage's own counters ([`Stage::counts`](crate::Stage::counts)), summed on merge.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, u64>,
 }
 
 impl StageStats {
@@ -69,6 +72,9 @@ impl StageStats {
             *self.skipped.entry(k.clone()).or_default() += v;
         }
         self.seconds += other.seconds;
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_default() += v;
+        }
     }
 }
 

@@ -89,6 +89,7 @@ pub fn write_outputs(config: &Config, chain: &Chain, report: &RunReport) -> Resu
         created: today(),
         figures: Vec::new(),
         report: None,
+        decontam: decontam_section(config, report)?,
     };
     let card = if config.output.report {
         with_report(chain, report, card)?
@@ -121,6 +122,32 @@ fn with_report(
     card.figures = written.figures;
     card.report = Some("report.html".into());
     Ok(card)
+}
+
+/// The card's decontamination section, when the run had a `decontam` stage: the index's
+/// benchmark files and the stage's counts summed over shards.
+fn decontam_section(
+    config: &Config,
+    report: &RunReport,
+) -> Result<Option<data_cards::DecontamSection>, RunError> {
+    let Some(c) = config.stages.iter().find_map(|s| match s {
+        crate::StageConfig::Decontam(c) => Some(c),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let about = decontam::report::IndexAbout::read(&c.index, &c.rules())
+        .map_err(|e| RunError::io(&c.index, std::io::Error::other(e.to_string())))?;
+    let counts = report
+        .stats
+        .stages
+        .iter()
+        .find(|s| s.name == decontam::stage::NAME)
+        .map(|s| s.counts.clone())
+        .unwrap_or_default();
+    Ok(Some(
+        decontam::report::Tally::from_counts(&counts).section(&about),
+    ))
 }
 
 /// The tokenizer the `tokens` stage counts with, by the name the config gives.

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use decontam::DecontamConfig;
 use dedup::ExactDedupConfig;
 use docs_io::{Format, Schema};
 use langid::LangidConfig;
@@ -256,6 +257,8 @@ stage_registry! {
     Quality(QualityConfig) = "quality", stages::quality::reason::ALL;
     /// Token counts (`stages::tokens`).
     Tokens(TokensConfig) = "tokens", &[];
+    /// Benchmark text dropped or cut against an index (`decontam`).
+    Decontam(DecontamConfig) = "decontam", decontam::reason::ALL;
 }
 
 impl Config {
@@ -505,6 +508,39 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("1.5") && e.contains("x.toml"), "{e}");
+    }
+
+    #[test]
+    fn decontam_stage_parses_with_its_defaults_and_checks_values() {
+        let c = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n\
+             [[stages]]\ntype = \"decontam\"\nindex = \"sea-helm.idx\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap();
+        match &c.stages[1] {
+            StageConfig::Decontam(d) => {
+                assert_eq!(d.index, std::path::PathBuf::from("sea-helm.idx"));
+                assert_eq!(d.action, decontam::Action::Cut);
+                assert_eq!((d.margin_chars, d.max_cuts), (200, 10));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"extract\"\n\
+             [[stages]]\ntype = \"decontam\"\nindex = \"x.idx\"\nmin_ngrams = 0\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("min_ngrams") && e.contains("d.toml"), "{e}");
+        let e = Config::from_toml(
+            "[[stages]]\ntype = \"decontam\"\naction = \"cut\"\n",
+            "d.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("index"), "{e}");
     }
 
     #[test]

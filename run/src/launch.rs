@@ -56,6 +56,7 @@ pub struct SlurmArgs {
     /// Only write the scripts and print the command that submits them.
     #[cfg_attr(feature = "clap", arg(long))]
     pub no_submit: bool,
+    /// Slurm partition (default: the cluster's default partition).
     #[cfg_attr(feature = "clap", arg(long))]
     pub partition: Option<String>,
     /// CPUs per task (also `--threads` of each task) [default: `[cluster] cpus`, else 2].

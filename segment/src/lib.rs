@@ -44,6 +44,17 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
     })
 }
 
+/// Every segment of `text` in order, word-like or not (what [`words`] filters): for callers
+/// whose text holds only letters, where the filter's check per segment is wasted.
+pub fn segments(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut start = 0;
+    segmenter().segment_str(text).filter_map(move |end| {
+        let segment = &text[start..end];
+        start = end;
+        (!segment.is_empty()).then_some(segment)
+    })
+}
+
 /// How many word-like segments [`words`] yields.
 pub fn word_count(text: &str) -> usize {
     words(text).count()
@@ -78,6 +89,13 @@ mod tests {
         // Regression: ICU4X's word type says "none" for `மனிதக்` (ends in U+0BCD virama).
         let w: Vec<&str> = words("மனிதக் குடும்பத்தினைச் சேர்ந்த யாவரதும்,").collect();
         assert_eq!(w, ["மனிதக்", "குடும்பத்தினைச்", "சேர்ந்த", "யாவரதும்"]);
+    }
+
+    #[test]
+    fn segments_are_words_and_the_rest() {
+        let s: Vec<&str> = segments("ทุกสองสัปดาห์ 12").collect();
+        assert_eq!(s, ["ทุก", "สอง", "สัปดาห์", " ", "12"]);
+        assert_eq!(segments("").count(), 0);
     }
 
     #[test]

@@ -9,6 +9,11 @@
 //! `extract_eval --sea HTML_SEA_DIR` scores each page of `manifest.tsv` (newspaper4k `.txt`,
 //! fundus `.json` summary + sections, htmltotext `.txt`, or the `<p>`/`<li>` text of a UDHR
 //! page) with the per-page `evaluate.py` shingle precision, recall and F1.
+//! `extract_eval --wcxb WCXB_DIR [--favor F] [--pred PREDS.jsonl] [--dump OUT.jsonl]` scores a
+//! WCXB split like its `evaluate.py` (overall and per page type: precision, recall, F1), either
+//! our extraction or someone else's predictions (`{"path": ID, "text": ...}` lines, as
+//! `peer extract --wcxb --out` writes them); `--dump` writes one line per page with its type,
+//! scores and text.
 #![allow(clippy::print_stdout)]
 
 use std::collections::HashMap;
@@ -21,6 +26,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--files") {
         return files(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--wcxb") {
+        return wcxb(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("--sea") {
         return sea(Path::new(
@@ -195,6 +203,79 @@ fn files(paths: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         let ex = stages::extract::extract(&String::from_utf8_lossy(&bytes));
         let line = serde_json::json!({"path": path, "pass": ex.pass, "text": ex.text});
         println!("{line}");
+    }
+    Ok(())
+}
+
+fn wcxb(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    use stages::extract::wcxb::{load_wcxb, page_prf, score_pages};
+    let dir = PathBuf::from(args.first().ok_or("usage: extract_eval --wcxb DIR")?);
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let favor: stages::extract::Favor = opt("--favor").map_or("balanced", |s| s).parse()?;
+    let options = stages::extract::Options { favor };
+    let pages = load_wcxb(&dir)?;
+    let (preds, extra): (Vec<String>, Vec<String>) = match opt("--pred") {
+        Some(f) => {
+            let mut by_id = HashMap::new();
+            for line in std::fs::read_to_string(f)?.lines() {
+                let v: serde_json::Value = serde_json::from_str(line)?;
+                let id = v["path"].as_str().unwrap_or_default().to_string();
+                by_id.insert(id, v["text"].as_str().unwrap_or_default().to_string());
+            }
+            let preds = pages
+                .iter()
+                .map(|p| by_id.get(&p.id).cloned().unwrap_or_default())
+                .collect();
+            (preds, vec![String::new(); pages.len()])
+        }
+        None => {
+            let start = Instant::now();
+            let out: Vec<_> = pages
+                .iter()
+                .map(|p| stages::extract::extract_with(&p.html, &options))
+                .collect();
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "{} pages in {secs:.2}s = {:.1} docs/s",
+                pages.len(),
+                pages.len() as f64 / secs
+            );
+            out.into_iter()
+                .map(|e| (e.text, format!("{} {}", e.pass, e.page_type)))
+                .unzip()
+        }
+    };
+    if let Some(d) = opt("--dump") {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(d)?);
+        for ((p, g), x) in preds.iter().zip(&pages).zip(&extra) {
+            let (pr, rc, f1) = page_prf(p, &g.truth);
+            let line = serde_json::json!({"id": g.id, "type": g.page_type, "p": pr, "r": rc,
+                "f1": f1, "how": x, "text": p});
+            writeln!(w, "{line}")?;
+        }
+    }
+    let s = score_pages(
+        preds
+            .iter()
+            .zip(&pages)
+            .map(|(p, g)| (p.as_str(), g.truth.as_str(), g.page_type.as_str())),
+    );
+    println!(
+        "{:<14} {:>5} {:>6} {:>6} {:>6}",
+        "type", "pages", "F1", "P", "R"
+    );
+    for (t, x) in
+        std::iter::once(("all", &s.all)).chain(s.by_type.iter().map(|(k, v)| (k.as_str(), v)))
+    {
+        println!(
+            "{t:<14} {:>5} {:>6.4} {:>6.4} {:>6.4}",
+            x.pages, x.f1, x.precision, x.recall
+        );
     }
     Ok(())
 }

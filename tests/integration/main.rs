@@ -5,6 +5,7 @@
 mod bad_inputs;
 mod commands;
 mod common;
+mod decontam;
 mod dedup;
 mod hub;
 mod kill;

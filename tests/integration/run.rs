@@ -63,9 +63,14 @@ fn demo_end_to_end_then_rerun_skips_and_matches() {
             "{st}"
         );
     }
-    // The genuine CC WARC has 13 records, 3 of them HTML responses with bodies.
+    // The genuine CC WARC has 13 records: 9 are not responses (warcinfo, requests, metadata)
+    // and are skipped, 4 are responses, 3 of them HTML with bodies.
     let shard0 = read_json(&out.join("stats/shard-00000.json"));
-    assert_eq!(shard0["stages"][0]["docs_in"], 13, "{shard0}");
+    assert_eq!(
+        shard0["stages"][0]["skipped"]["not_response"], 9,
+        "{shard0}"
+    );
+    assert_eq!(shard0["stages"][0]["docs_in"], 4, "{shard0}");
     assert_eq!(shard0["stages"][0]["kept"], 3, "{shard0}");
     // The UDHR WARC has 13 pages, one per SEA language, and each comes out as itself: lid.176
     // alone calls the Malay page Indonesian and leaves Javanese and Sundanese below threshold;
@@ -131,8 +136,30 @@ print(",".join(sorted(meta["language"])))
         "model sha256"
     );
 
-    // Rejected documents were kept with their stage and reason (the demo asks for them).
-    assert!(parquet_files(&out.join("rejected")).len() == 2);
+    // Rejected documents were kept with their stage and reason (the demo asks for them): every
+    // dropped document is a rejected row, and a shard that dropped nothing writes no file.
+    let mut with_drops = 0;
+    for shard in ["shard-00000", "shard-00001"] {
+        let st = read_json(&out.join(format!("stats/{shard}.json")));
+        let dropped: u64 = st["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["dropped"].as_object().unwrap().values())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        let rejected: u64 = st["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["config"] == "rejected")
+            .map(|o| o["rows"].as_u64().unwrap())
+            .sum();
+        assert_eq!(dropped, rejected, "{st}");
+        with_drops += usize::from(dropped > 0);
+    }
+    assert!(with_drops > 0);
+    assert_eq!(parquet_files(&out.join("rejected")).len(), with_drops);
 
     // Rerun: every shard is skipped and the data is byte-identical.
     let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();

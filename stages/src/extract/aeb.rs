@@ -202,9 +202,17 @@ pub struct AebReport {
 
 /// Extract every page of the benchmark in `dir` and score it; only extraction is timed.
 pub fn evaluate(dir: &Path) -> Result<AebReport, AebError> {
+    evaluate_with(dir, &super::Options::default())
+}
+
+/// [`evaluate`] with extraction `options`.
+pub fn evaluate_with(dir: &Path, options: &super::Options) -> Result<AebReport, AebError> {
     let pages = load_aeb(dir)?;
     let start = std::time::Instant::now();
-    let preds: Vec<String> = pages.iter().map(|p| super::extract(&p.html).text).collect();
+    let preds: Vec<String> = pages
+        .iter()
+        .map(|p| super::extract_with(&p.html, options).text)
+        .collect();
     let secs = start.elapsed().as_secs_f64().max(1e-9);
     let score = score_pages(
         preds

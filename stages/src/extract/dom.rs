@@ -1,4 +1,4 @@
-//! A flat, index-linked DOM built straight from html5ever's tokenizer.
+//! A flat, index-linked DOM built straight from our tokenizer ([`super::tokenize`]).
 //!
 //! Design decision: we do not run the full HTML5 tree builder. Its scope checks scan the whole
 //! open-element stack for every start tag, which is quadratic on deeply nested pages. Our own
@@ -6,33 +6,39 @@
 //! table rows and cells, `a`), caps the open-element stack at [`MAX_DEPTH`] (deeper elements
 //! are flattened into the deepest one), and stores nodes in one `Vec` in document order, so a
 //! parent always has a smaller index than its children and every later pass is a plain loop.
+//! Open elements are matched by a hash of their name, so building allocates nothing per node
+//! beyond the node vector and the text buffer.
 
-use std::cell::RefCell;
 use std::time::Instant;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag as HtmlTag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
-    TokenizerOpts,
-};
-use html5ever::LocalName;
-
 use super::hints;
+use super::tokenize::{tokenize, Attrs, Raw, Sink};
 
 /// Deepest open-element stack the builder keeps; deeper elements become siblings.
 pub const MAX_DEPTH: usize = 512;
 /// "No node" in the index links.
 pub const NONE: u32 = u32::MAX;
 
-/// Subtree is never text (scripts, styles, form controls, hidden elements).
-pub const REMOVED: u8 = 1;
+/// Subtree is never text (scripts, styles, form controls).
+pub const REMOVED: u16 = 1;
 /// Structural boilerplate (`nav`, `footer`, `aside`, `menu`, ARIA landmarks of that kind).
-pub const BOILER_TAG: u8 = 2;
+pub const BOILER_TAG: u16 = 2;
 /// Class/id names boilerplate (`comment`, `share`, `sidebar`, `cookie`, ...).
-pub const BOILER_CLASS: u8 = 4;
+pub const BOILER_CLASS: u16 = 4;
 /// `itemprop="articleBody"`.
-pub const ARTICLE_BODY: u8 = 8;
+pub const ARTICLE_BODY: u16 = 8;
+/// Hidden (`hidden`, `display:none`, `visibility:hidden`): not text, unless the hidden subtree
+/// is most of the page (server-rendered pages that a script reveals; see
+/// [`Dom::reveal`]).
+pub const HIDDEN: u16 = 16;
+/// Inside `<noscript>`: not text, unless it holds more than the rest of the page.
+pub const NOSCRIPT: u16 = 32;
+/// An `<a>` with an `href` to another page (not `#fragment`, not `javascript:`).
+pub const OUT_LINK: u16 = 64;
+/// Has a non-empty `class` attribute.
+pub const HAS_CLASS: u16 = 128;
+/// Never text on any pass.
+pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
 /// The element kinds extraction cares about; everything else is `Inline` or `Block`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +156,6 @@ fn is_removed_name(name: &str) -> bool {
         name,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "svg"
             | "math"
@@ -175,13 +180,20 @@ fn is_removed_name(name: &str) -> bool {
     )
 }
 
-fn raw_kind(name: &str) -> Option<RawKind> {
+fn raw_kind(name: &str) -> Raw {
     match name {
-        "script" => Some(RawKind::ScriptData),
-        "style" | "noscript" | "iframe" | "noembed" | "noframes" | "xmp" => Some(RawKind::Rawtext),
-        "title" | "textarea" => Some(RawKind::Rcdata),
-        _ => None,
+        "script" | "style" | "iframe" | "noembed" | "noframes" | "xmp" => Raw::Rawtext,
+        "title" | "textarea" => Raw::Rcdata,
+        "plaintext" => Raw::Plaintext,
+        _ => Raw::No,
     }
+}
+
+/// FNV-1a of a tag name, to match end tags against open elements without storing names.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// One node: an element or a run of text.
@@ -197,7 +209,68 @@ pub struct Node {
     pub end: u32,
     /// Class/id weight (readability style: +25 per positive name, -25 per negative one).
     pub weight: i16,
-    pub flags: u8,
+    pub flags: u16,
+    /// Why class/id names call this boilerplate ([`hints::cat`]); set with [`BOILER_CLASS`].
+    pub cats: u16,
+    /// What class/id words say otherwise ([`hints::hint`]).
+    pub hint: u16,
+    /// Hash of the tag name and class attribute: siblings with equal `sig` are repetitions of
+    /// one template (posts, cards, rows).
+    pub sig: u32,
+    /// Text nodes: characters other than whitespace (counted once, while parsing).
+    pub chars: u32,
+    /// Text nodes: commas (Latin, CJK, Arabic).
+    pub commas: u32,
+}
+
+/// Characters other than whitespace, and commas (Latin, CJK, Arabic), in `s`.
+///
+/// One pass over the bytes: a character is a byte that does not continue a UTF-8 sequence;
+/// the few multi-byte whitespace characters (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028,
+/// U+2029, U+202F, U+205F, U+3000) and commas (U+060C, U+3001, U+FE10, U+FE50, U+FF0C) are
+/// recognised by their bytes, so this equals counting `char`s with `!is_whitespace()`.
+pub fn count_text(s: &str) -> (u32, u32) {
+    let b = s.as_bytes();
+    // Branch-free over all bytes (vectorised): ASCII whitespace, continuation bytes, ','.
+    let (mut space, mut cont, mut commas) = (0u32, 0u32, 0u32);
+    for &c in b {
+        space += ((c == b' ') | (c.wrapping_sub(b'\t') < 5)) as u32;
+        cont += ((c & 0xC0) == 0x80) as u32;
+        commas += (c == b',') as u32;
+    }
+    let mut chars = b.len() as u32 - space - cont;
+    if cont == 0 {
+        return (chars, commas);
+    }
+    // Multi-byte whitespace and commas, by their lead bytes.
+    for (i, &c) in b.iter().enumerate() {
+        if !matches!(c, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+            continue;
+        }
+        let (b1, b2) = (
+            b.get(i + 1).copied().unwrap_or(0),
+            b.get(i + 2).copied().unwrap_or(0),
+        );
+        let space = match c {
+            0xC2 => b1 == 0x85 || b1 == 0xA0,
+            0xE1 => b1 == 0x9A && b2 == 0x80,
+            0xE2 => {
+                (b1 == 0x80 && (matches!(b2, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)))
+                    || (b1 == 0x81 && b2 == 0x9F)
+            }
+            0xE3 => b1 == 0x80 && b2 == 0x80,
+            _ => false,
+        };
+        let comma = match c {
+            0xD8 => b1 == 0x8C,
+            0xE3 => b1 == 0x80 && b2 == 0x81,
+            0xEF => matches!((b1, b2), (0xBC, 0x8C) | (0xB9, 0x90) | (0xB8, 0x90)),
+            _ => false,
+        };
+        chars -= space as u32;
+        commas += comma as u32;
+    }
+    (chars, commas)
 }
 
 /// Page metadata found while parsing (`<meta>`, `<time>`, `<title>`).
@@ -209,6 +282,27 @@ pub struct Meta {
     pub date: Option<String>,
     pub time_datetime: Option<String>,
     pub author: Option<String>,
+    /// `og:type`, lower case.
+    pub og_type: Option<String>,
+    /// `<link rel="canonical">`, else `og:url`: the page's own idea of its address.
+    pub url: Option<String>,
+    /// `<meta name="generator">`, lower case.
+    pub generator: Option<String>,
+    /// `<meta name="description">` or `og:description`.
+    pub description: Option<String>,
+}
+
+/// Facts about the page gathered while parsing, for telling page types apart.
+#[derive(Debug, Default, Clone)]
+pub struct Signals {
+    /// The text of each `<script type="application/ld+json">`.
+    pub ld_json: Vec<String>,
+    /// Schema.org types named by `itemtype` attributes (last path segment, e.g. `Product`).
+    pub itemtypes: Vec<String>,
+    /// `<pre>` elements.
+    pub pre: u32,
+    /// `<code>` elements.
+    pub code: u32,
 }
 
 /// The parsed page.
@@ -218,6 +312,7 @@ pub struct Dom {
     pub text: String,
     pub meta: Meta,
     pub body: Option<u32>,
+    pub signals: Signals,
 }
 
 impl Dom {
@@ -228,19 +323,72 @@ impl Dom {
 
     /// Parse `html`, giving up (`None`) once `deadline` has passed.
     pub fn parse_until(html: &str, deadline: Option<Instant>) -> Option<Dom> {
-        let mut builder = Builder::new();
+        let mut builder = Builder::new(html.len());
         builder.deadline = deadline;
-        let tokenizer = Tokenizer::new(Sink(RefCell::new(builder)), TokenizerOpts::default());
-        let queue = BufferQueue::default();
-        queue.push_back(StrTendril::from_slice(html));
-        let _ = tokenizer.feed(&queue);
-        let builder = tokenizer.sink.0.borrow();
+        tokenize(html, &mut builder);
         if builder.timed_out {
             return None;
         }
-        drop(builder);
-        tokenizer.end();
-        Some(tokenizer.sink.0.into_inner().dom)
+        let mut dom = builder.dom;
+        dom.reveal();
+        Some(dom)
+    }
+
+    /// Un-hide what is most of the page: a hidden subtree holding more than half of the text
+    /// (a server-rendered page inside `<div hidden>` that a script moves into view), and a
+    /// `<noscript>` holding more text than everything visible (a crawler view, as forum
+    /// software serves).
+    fn reveal(&mut self) {
+        let n = self.nodes.len();
+        let mut chars = vec![0u32; n];
+        for i in (1..n).rev() {
+            let node = &self.nodes[i];
+            if node.flags & REMOVED != 0 {
+                continue;
+            }
+            if node.tag == Tag::Text {
+                chars[i] += node.chars;
+            }
+            let p = node.parent as usize;
+            chars[p] += chars[i];
+        }
+        let total = chars[0];
+        if total == 0 {
+            return;
+        }
+        // Top-level hidden and noscript subtrees (no hidden or noscript ancestor).
+        let mut under = vec![false; n];
+        let (mut hidden_chars, mut noscript_chars) = (0u32, 0u32);
+        let mut tops = Vec::new();
+        for i in 1..n {
+            let p = self.nodes[i].parent as usize;
+            let f = self.nodes[i].flags & (HIDDEN | NOSCRIPT);
+            if under[p] {
+                under[i] = true;
+            } else if f != 0 {
+                under[i] = true;
+                tops.push(i);
+                if f & HIDDEN != 0 {
+                    hidden_chars += chars[i];
+                } else {
+                    noscript_chars += chars[i];
+                }
+            }
+        }
+        let mut visible = total - hidden_chars - noscript_chars;
+        for &i in &tops {
+            let node = &mut self.nodes[i];
+            if node.flags & HIDDEN != 0 && chars[i] * 2 > total {
+                node.flags &= !HIDDEN;
+                visible += chars[i];
+            }
+        }
+        for &i in &tops {
+            let node = &mut self.nodes[i];
+            if node.flags & (HIDDEN | NOSCRIPT) == NOSCRIPT && chars[i] > visible {
+                node.flags &= !NOSCRIPT;
+            }
+        }
     }
 
     /// The text of a text node.
@@ -306,20 +454,20 @@ impl Iterator for Children<'_> {
 
 struct Builder {
     dom: Dom,
-    /// Open elements: node index and name (names tell apart the many `Inline` tags).
-    stack: Vec<(u32, LocalName)>,
-    /// Stop building (and pause the tokenizer) after this instant.
+    /// Class/id hits already worked out on this page.
+    hits: hints::HitCache,
+    /// The raw text about to come is a JSON-LD script.
+    ld_json: bool,
+    /// Open elements: node index and a hash of the name (names tell apart the many `Inline`
+    /// tags).
+    stack: Vec<(u32, u64)>,
+    /// Stop building (and stop the tokenizer) after this instant.
     deadline: Option<Instant>,
-    /// Tokens seen, to look at the clock only every [`CLOCK_EVERY`] tokens.
-    tokens: u32,
     timed_out: bool,
 }
 
-/// How many tokens pass between two looks at the clock.
-const CLOCK_EVERY: u32 = 1024;
-
 impl Builder {
-    fn new() -> Builder {
+    fn new(html_len: usize) -> Builder {
         let root = Node {
             tag: Tag::Root,
             parent: NONE,
@@ -330,16 +478,24 @@ impl Builder {
             end: 0,
             weight: 0,
             flags: 0,
+            cats: 0,
+            hint: 0,
+            sig: 0,
+            chars: 0,
+            commas: 0,
         };
-        let dom = Dom {
-            nodes: vec![root],
+        let mut dom = Dom {
+            nodes: Vec::with_capacity(html_len / 64 + 16),
+            text: String::with_capacity(html_len / 4),
             ..Dom::default()
         };
+        dom.nodes.push(root);
         Builder {
             dom,
-            stack: vec![(0, LocalName::from(""))],
+            hits: hints::HitCache::default(),
+            ld_json: false,
+            stack: vec![(0, 0)],
             deadline: None,
-            tokens: 0,
             timed_out: false,
         }
     }
@@ -348,7 +504,7 @@ impl Builder {
         self.stack.last().map_or(0, |t| t.0)
     }
 
-    fn append(&mut self, tag: Tag, flags: u8) -> u32 {
+    fn append(&mut self, tag: Tag, flags: u16) -> u32 {
         let parent = self.top();
         let idx = self.dom.nodes.len() as u32;
         let inherited = self.dom.nodes[parent as usize].flags & REMOVED;
@@ -362,6 +518,11 @@ impl Builder {
             end: 0,
             weight: 0,
             flags: flags | inherited,
+            cats: 0,
+            hint: 0,
+            sig: 0,
+            chars: 0,
+            commas: 0,
         });
         let p = &mut self.dom.nodes[parent as usize];
         let prev = p.last_child;
@@ -372,28 +533,6 @@ impl Builder {
             self.dom.nodes[prev as usize].next_sibling = idx;
         }
         idx
-    }
-
-    fn text(&mut self, s: &str) {
-        let top = self.top();
-        if self.dom.nodes[top as usize].flags & REMOVED != 0 {
-            return;
-        }
-        let last = self.dom.nodes[top as usize].last_child;
-        let start = self.dom.text.len() as u32;
-        self.dom.text.push_str(s);
-        let end = self.dom.text.len() as u32;
-        if last != NONE {
-            let l = &mut self.dom.nodes[last as usize];
-            if l.tag == Tag::Text && l.end == start {
-                l.end = end;
-                return;
-            }
-        }
-        let n = self.append(Tag::Text, 0);
-        let node = &mut self.dom.nodes[n as usize];
-        node.start = start;
-        node.end = end;
     }
 
     /// Pop up to and including the nearest open element matching `target`, unless an element
@@ -438,8 +577,52 @@ impl Builder {
         }
     }
 
-    fn start_tag(&mut self, tag: HtmlTag) -> TokenSinkResult<()> {
-        let name: &str = &tag.name;
+    fn note(&mut self, kind: Tag, n: u32, name: &str, attrs: &Attrs) {
+        let meta = &mut self.dom.meta;
+        match kind {
+            Tag::Title if meta.title_node.is_none() => meta.title_node = Some(n),
+            Tag::Heading(1) if meta.first_h1.is_none() => meta.first_h1 = Some(n),
+            Tag::Body if self.dom.body.is_none() => self.dom.body = Some(n),
+            _ => {}
+        }
+        if name == "time" && meta.time_datetime.is_none() {
+            meta.time_datetime = attrs.get("datetime").map(str::to_string);
+        }
+        if name == "link"
+            && meta.url.is_none()
+            && attrs
+                .get("rel")
+                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+        {
+            meta.url = attrs.get("href").map(str::to_string);
+        }
+        let sig = &mut self.dom.signals;
+        match name {
+            "pre" => sig.pre += 1,
+            "code" => sig.code += 1,
+            "script" => {
+                self.ld_json = attrs
+                    .get("type")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
+            }
+            _ => {}
+        }
+        if let Some(t) = attrs.get("itemtype") {
+            for one in t.split_whitespace() {
+                let last = one.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                if !last.is_empty()
+                    && sig.itemtypes.len() < 64
+                    && !sig.itemtypes.iter().any(|x| x == last)
+                {
+                    sig.itemtypes.push(last.to_string());
+                }
+            }
+        }
+    }
+}
+
+impl Sink for Builder {
+    fn start_tag(&mut self, name: &str, attrs: &Attrs, self_closing: bool) -> Raw {
         let kind = Tag::from_name(name);
         let parent_removed = self.dom.nodes[self.top() as usize].flags & REMOVED != 0;
         let duplicate = match kind {
@@ -454,14 +637,32 @@ impl Builder {
             _ => false,
         };
         if duplicate {
-            return TokenSinkResult::Continue;
+            return Raw::No;
         }
-        if !parent_removed {
-            self.close_implied(kind);
+        let void = is_void(name) || (self_closing && parent_removed);
+        if parent_removed {
+            // Never text: keep the element open for end-tag matching, but make no node.
+            if !void && self.stack.len() < MAX_DEPTH {
+                let top = self.top();
+                self.stack.push((top, name_hash(name)));
+            }
+            return if void { Raw::No } else { raw_kind(name) };
         }
+        self.close_implied(kind);
         let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
-        let attrs = hints::read_attrs(&tag.attrs, kind);
-        flags |= attrs.flags;
+        if name == "noscript" {
+            flags |= NOSCRIPT;
+        }
+        if kind == Tag::A
+            && attrs.get("href").is_some_and(|h| {
+                let h = h.trim();
+                !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
+            })
+        {
+            flags |= OUT_LINK;
+        }
+        let hint = hints::read_attrs(attrs, kind, &mut self.hits);
+        flags |= hint.flags;
         if matches!(
             kind,
             Tag::Nav | Tag::Footer | Tag::Aside | Tag::Head | Tag::Title
@@ -469,79 +670,88 @@ impl Builder {
             flags |= BOILER_TAG;
         }
         if name == "meta" {
-            hints::read_meta(&tag.attrs, &mut self.dom.meta);
+            hints::read_meta(attrs, &mut self.dom.meta);
+        }
+        let class = attrs.get("class").filter(|c| !c.trim().is_empty());
+        if class.is_some() {
+            flags |= HAS_CLASS;
         }
         let n = self.append(kind, flags);
-        self.dom.nodes[n as usize].weight = attrs.weight;
-        self.note(kind, n, &tag);
-        let void = is_void(name) || (tag.self_closing && parent_removed);
+        let sig = class.map_or(0, name_hash) ^ name_hash(name);
+        let node = &mut self.dom.nodes[n as usize];
+        node.weight = hint.weight;
+        node.cats = hint.cats;
+        node.hint = hint.hint;
+        node.sig = (sig ^ (sig >> 32)) as u32;
+        self.note(kind, n, name, attrs);
         if !void && self.stack.len() < MAX_DEPTH {
-            self.stack.push((n, tag.name.clone()));
+            self.stack.push((n, name_hash(name)));
         }
-        match raw_kind(name) {
-            Some(k) if !void => TokenSinkResult::RawData(k),
-            _ if name == "plaintext" => TokenSinkResult::Plaintext,
-            _ => TokenSinkResult::Continue,
+        if void {
+            Raw::No
+        } else {
+            raw_kind(name)
         }
     }
 
-    fn note(&mut self, kind: Tag, n: u32, tag: &HtmlTag) {
-        let meta = &mut self.dom.meta;
-        match kind {
-            Tag::Title if meta.title_node.is_none() => meta.title_node = Some(n),
-            Tag::Heading(1) if meta.first_h1.is_none() => meta.first_h1 = Some(n),
-            Tag::Body if self.dom.body.is_none() => self.dom.body = Some(n),
+    fn end_tag(&mut self, name: &str) {
+        match name {
+            "br" => {
+                self.append(Tag::Br, 0);
+                return;
+            }
+            // As in HTML's tree construction, `</body>` and `</html>` close nothing: what follows
+            // still belongs to the body (a stray `<html><body></body></html>` in a widget must
+            // not cut the page in two).
+            "body" | "html" => return,
             _ => {}
         }
-        if &*tag.name == "time" && meta.time_datetime.is_none() {
-            meta.time_datetime = hints::attr(&tag.attrs, "datetime").map(str::to_string);
-        }
-    }
-
-    fn out_of_time(&mut self) -> bool {
-        self.tokens = self.tokens.wrapping_add(1);
-        if self.tokens.is_multiple_of(CLOCK_EVERY) {
-            if let Some(d) = self.deadline {
-                self.timed_out |= Instant::now() > d;
-            }
-        }
-        self.timed_out
-    }
-
-    fn end_tag(&mut self, tag: HtmlTag) {
-        if &*tag.name == "br" {
-            self.append(Tag::Br, 0);
-            return;
-        }
-        if let Some(i) = self.stack.iter().rposition(|e| e.1 == tag.name) {
+        let h = name_hash(name);
+        if let Some(i) = self.stack.iter().rposition(|e| e.1 == h) {
             if i > 0 {
                 self.stack.truncate(i);
             }
         }
     }
-}
 
-/// The tokenizer's sink (the tokenizer calls it through `&self`).
-struct Sink(RefCell<Builder>);
-
-impl TokenSink for Sink {
-    type Handle = ();
-
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut b = self.0.borrow_mut();
-        if b.out_of_time() {
-            // `Script` pauses `feed`, which then returns without reading further input.
-            return TokenSinkResult::Script(());
+    fn text(&mut self, s: &str) {
+        let top = self.top();
+        if self.dom.nodes[top as usize].flags & REMOVED != 0 {
+            return;
         }
-        match token {
-            Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return b.start_tag(tag),
-                TagKind::EndTag => b.end_tag(tag),
-            },
-            Token::CharacterTokens(t) => b.text(&t),
-            _ => {}
+        let last = self.dom.nodes[top as usize].last_child;
+        let start = self.dom.text.len() as u32;
+        self.dom.text.push_str(s);
+        let end = self.dom.text.len() as u32;
+        let (chars, commas) = count_text(s);
+        if last != NONE {
+            let l = &mut self.dom.nodes[last as usize];
+            if l.tag == Tag::Text && l.end == start {
+                l.end = end;
+                l.chars += chars;
+                l.commas += commas;
+                return;
+            }
         }
-        TokenSinkResult::Continue
+        let n = self.append(Tag::Text, 0);
+        let node = &mut self.dom.nodes[n as usize];
+        node.start = start;
+        node.end = end;
+        node.chars = chars;
+        node.commas = commas;
+    }
+
+    fn raw_text(&mut self, text: &str) {
+        if std::mem::take(&mut self.ld_json) && self.dom.signals.ld_json.len() < 32 {
+            self.dom.signals.ld_json.push(text.to_string());
+        }
+    }
+
+    fn stop(&mut self) -> bool {
+        if let Some(d) = self.deadline {
+            self.timed_out |= Instant::now() > d;
+        }
+        self.timed_out
     }
 }
 
@@ -595,6 +805,35 @@ mod tests {
         let dom = Dom::parse("<title>T &amp; U</title><script>if (a < b) { x = '</p>' }</script><style>p{}</style><p>ok</p>");
         assert_eq!(dom.text, "T & Uok");
         assert_eq!(dom.plain_text(dom.meta.title_node.unwrap()), "T & U");
+    }
+
+    #[test]
+    fn stray_body_and_html_end_tags_close_nothing() {
+        // A widget's own `<html><body></body></html>` must not cut the page in two.
+        let dom = Dom::parse(
+            "<html><body><div id=a><p>one</p><div><html><body></body></html></div><p>two</p></div></body></html>",
+        );
+        let body = dom.body.unwrap();
+        let two = (0..dom.nodes.len() as u32)
+            .find(|&i| dom.nodes[i as usize].tag == Tag::Text && dom.text_of(i) == "two")
+            .unwrap();
+        let mut cur = two;
+        while cur != NONE && cur != body {
+            cur = dom.nodes[cur as usize].parent;
+        }
+        assert_eq!(cur, body, "text after the stray tags is still in the body");
+    }
+
+    #[test]
+    fn count_text_equals_counting_chars() {
+        let s = "a, b\u{a0}c\u{3000}d\u{2009}e，f、g،h\u{85}i ไทย\u{1680}\u{202f}\u{205f}\u{2028}\u{fe50}\u{fe10}é";
+        let chars = s.chars().filter(|c| !c.is_whitespace()).count() as u32;
+        let commas = s
+            .chars()
+            .filter(|c| matches!(c, ',' | '，' | '、' | '،' | '﹐' | '︐'))
+            .count() as u32;
+        assert_eq!(count_text(s), (chars, commas));
+        assert_eq!(count_text(s), (19, 6));
     }
 
     #[test]

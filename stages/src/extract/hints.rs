@@ -9,90 +9,154 @@
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
-use html5ever::interface::Attribute;
 
-use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, REMOVED};
+use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, HIDDEN};
+use super::tokenize::Attrs as TagAttrs;
 
-/// Names that mark an element as boilerplate unless an "ok" name is present too.
-const UNLIKELY: &[&str] = &[
-    "-ad-",
-    "ai2html",
-    "banner",
-    "breadcrumb",
-    "combx",
-    "comment",
-    "community",
-    "cover-wrap",
-    "disqus",
-    "extra",
-    "footer",
-    "gdpr",
-    "header",
-    "legends",
-    "menu",
-    "related",
-    "remark",
-    "replies",
-    "rss",
-    "shoutbox",
-    "sidebar",
-    "skyscraper",
-    "social",
-    "sponsor",
-    "supplemental",
-    "ad-break",
-    "agegate",
-    "pagination",
-    "pager",
-    "popup",
-    "yom-remote",
-    "cookie",
-    "consent",
-    "share",
-    "sharing",
-    "newsletter",
-    "subscribe",
-    "navbar",
-    "nav-",
-    "promo",
-    "outbrain",
-    "taboola",
-    "recommend",
-    "trending",
-    "most-popular",
-    "signup",
+/// Why a class/id name marks an element as boilerplate (readability's "unlikely candidates",
+/// grouped so that a page type can forgive some groups: comments on a forum, banners on a
+/// service page). One bit each in [`Node::cats`](super::dom::Node::cats).
+pub mod cat {
+    /// `comment`, `disqus`, `replies`.
+    pub const COMMENT: u16 = 1;
+    /// `banner`, `extra`, `supplemental`, gallery and caption names.
+    pub const BANNER: u16 = 1 << 1;
+    /// `header`.
+    pub const HEADER: u16 = 1 << 2;
+    /// `footer`.
+    pub const FOOTER: u16 = 1 << 3;
+    /// Menus, breadcrumbs, pagination.
+    pub const NAV: u16 = 1 << 4;
+    /// Sidebars.
+    pub const SIDEBAR: u16 = 1 << 5;
+    /// Share and social buttons.
+    pub const SOCIAL: u16 = 1 << 6;
+    /// Cookie banners, pop-ups, newsletter and sign-up boxes.
+    pub const CONSENT: u16 = 1 << 7;
+    /// Advertising and promotion.
+    pub const ADS: u16 = 1 << 8;
+    /// Related, recommended, trending, "read more".
+    pub const RELATED: u16 = 1 << 9;
+    /// Bylines, datelines, author bios, tag lists, copyright lines.
+    pub const META: u16 = 1 << 10;
+    /// Donation and membership boxes.
+    pub const DONATE: u16 = 1 << 11;
+    /// `community` and other names readability lists without a clearer group.
+    pub const OTHER: u16 = 1 << 12;
+}
+
+/// What a class/id word says beyond boilerplate, matched on word boundaries (`product-card`,
+/// `productCard` and `card` match `card`; `discard` does not). One bit each in
+/// [`Node::hint`](super::dom::Node::hint).
+pub mod hint {
+    /// Facets and filters of a product grid (`facet`, `filter`, `refinement`).
+    pub const FACET: u16 = 1;
+    /// Cards and tiles of a grid (`card`, `tile`, `teaser`, `grid-item`, `product-item`).
+    pub const CARD: u16 = 1 << 1;
+    /// Prices.
+    pub const PRICE: u16 = 1 << 2;
+    /// Tables of contents (`toc`, `table-of-contents`, `on-this-page`).
+    pub const TOC: u16 = 1 << 3;
+    /// Carts and checkout.
+    pub const CART: u16 = 1 << 4;
+    /// Reviews and ratings.
+    pub const REVIEW: u16 = 1 << 5;
+    /// Forum posts and answers (`post`, `message`, `answer`, `reply`).
+    pub const POST: u16 = 1 << 6;
+    /// Products (`product`).
+    pub const PRODUCT: u16 = 1 << 7;
+    /// Code (`highlight`, `code`, `syntax`, `sourceCode`).
+    pub const CODE: u16 = 1 << 8;
+    /// The site's own header/navigation bar (`site-header`, `masthead`, `topbar`).
+    pub const CHROME: u16 = 1 << 9;
+    /// Comments (`comment`, `comments`), on word boundaries.
+    pub const COMMENT: u16 = 1 << 10;
+    /// Author and date of a post (`author`, `username`, `date`, `time`).
+    pub const BYLINE: u16 = 1 << 11;
+}
+
+use cat::*;
+
+/// Readability's unlikely names, each with its group.
+const UNLIKELY: &[(&str, u16)] = &[
+    ("-ad-", ADS),
+    ("ai2html", BANNER),
+    ("banner", BANNER),
+    ("breadcrumb", NAV),
+    ("combx", BANNER),
+    ("comment", COMMENT),
+    ("community", OTHER),
+    ("cover-wrap", BANNER),
+    ("disqus", COMMENT),
+    ("extra", BANNER),
+    ("footer", FOOTER),
+    ("gdpr", CONSENT),
+    ("header", HEADER),
+    ("legends", BANNER),
+    ("menu", NAV),
+    ("related", RELATED),
+    ("remark", COMMENT),
+    ("replies", COMMENT),
+    ("rss", ADS),
+    ("shoutbox", ADS),
+    ("sidebar", SIDEBAR),
+    ("skyscraper", SIDEBAR),
+    ("social", SOCIAL),
+    ("sponsor", ADS),
+    ("supplemental", BANNER),
+    ("ad-break", ADS),
+    ("agegate", CONSENT),
+    ("pagination", NAV),
+    ("pager", NAV),
+    ("popup", CONSENT),
+    ("yom-remote", ADS),
+    ("cookie", CONSENT),
+    ("consent", CONSENT),
+    ("share", SOCIAL),
+    ("sharing", SOCIAL),
+    ("newsletter", CONSENT),
+    ("subscribe", CONSENT),
+    ("navbar", NAV),
+    ("nav-", NAV),
+    ("promo", ADS),
+    ("outbrain", ADS),
+    ("taboola", ADS),
+    ("recommend", RELATED),
+    ("trending", RELATED),
+    ("most-popular", RELATED),
+    ("signup", CONSENT),
     // Inside article containers: captions and galleries, bylines and date lines, ads,
     // donation and paywall boxes, author bios, tag lists and "read more" blocks.
-    "caption",
-    "credit",
-    "gallery",
-    "slideshow",
-    "lightbox",
-    "byline",
-    "dateline",
-    "timestamp",
-    "submitted",
-    "publish-info",
-    "advert",
-    "dfp-",
-    "donat",
-    "support-us",
-    "support-pay",
-    "membership",
-    "author-bio",
-    "author-info",
-    "about-author",
-    "authorbox",
-    "author-box",
-    "post-tags",
-    "tag-list",
-    "taglist",
-    "read-more",
-    "readmore",
-    "see-also",
-    "also-read",
-    "more-stories",
-    "copyright",
+    ("caption", BANNER),
+    ("credit", BANNER),
+    ("gallery", BANNER),
+    ("slideshow", BANNER),
+    ("lightbox", BANNER),
+    ("byline", META),
+    ("dateline", META),
+    ("timestamp", META),
+    ("submitted", META),
+    ("publish-info", META),
+    ("advert", ADS),
+    ("dfp-", ADS),
+    ("donat", DONATE),
+    ("support-us", DONATE),
+    ("support-pay", DONATE),
+    ("membership", DONATE),
+    ("author-bio", META),
+    ("author-info", META),
+    ("about-author", META),
+    ("authorbox", META),
+    ("author-box", META),
+    ("post-tags", META),
+    ("tag-list", META),
+    ("taglist", META),
+    ("read-more", RELATED),
+    ("readmore", RELATED),
+    ("see-also", RELATED),
+    ("also-read", RELATED),
+    ("more-stories", RELATED),
+    ("copyright", META),
 ];
 /// Names that keep an element even when an unlikely name matched.
 const MAYBE: &[&str] = &[
@@ -136,119 +200,303 @@ const POSITIVE: &[&str] = &[
     "blog", "story",
 ];
 
+/// Word-boundary names for [`hint`]: `(name, bits, whole word)`; a name that is not a whole
+/// word only has to start a word (`comment` matches `comments` and `commentList`).
+const HINTS: &[(&str, u16, bool)] = &[
+    ("facet", hint::FACET, false),
+    ("filter", hint::FACET, false),
+    ("refinement", hint::FACET, false),
+    ("card", hint::CARD, false),
+    ("tile", hint::CARD, false),
+    ("teaser", hint::CARD, false),
+    ("grid-item", hint::CARD, false),
+    ("product-item", hint::CARD | hint::PRODUCT, false),
+    ("price", hint::PRICE, false),
+    ("toc", hint::TOC, true),
+    ("table-of-contents", hint::TOC, false),
+    ("tableofcontents", hint::TOC, false),
+    ("on-this-page", hint::TOC, false),
+    ("cart", hint::CART, true),
+    ("basket", hint::CART, false),
+    ("checkout", hint::CART, false),
+    ("review", hint::REVIEW, false),
+    ("rating", hint::REVIEW, false),
+    ("post", hint::POST, false),
+    ("message", hint::POST, false),
+    ("answer", hint::POST, false),
+    ("reply", hint::POST, false),
+    ("product", hint::PRODUCT, false),
+    ("highlight", hint::CODE, false),
+    ("code", hint::CODE, true),
+    ("syntax", hint::CODE, false),
+    ("sourcecode", hint::CODE, false),
+    ("site-header", hint::CHROME, false),
+    ("masthead", hint::CHROME, false),
+    ("topbar", hint::CHROME, false),
+    ("comment", hint::COMMENT, false),
+    ("author", hint::BYLINE, false),
+    ("username", hint::BYLINE, false),
+    ("user-name", hint::BYLINE, false),
+    ("date", hint::BYLINE, true),
+    ("time", hint::BYLINE, true),
+];
+
 /// What the attributes of one element say.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Attrs {
-    pub flags: u8,
+    pub flags: u16,
     pub weight: i16,
+    /// Boilerplate groups ([`cat`]) of the unlikely names, 0 when a "maybe" name is present
+    /// too or the element is structural.
+    pub cats: u16,
+    /// Word-boundary hints ([`hint`]).
+    pub hint: u16,
 }
 
-/// The value of attribute `name`, if present.
-pub fn attr<'a>(attrs: &'a [Attribute], name: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|a| &*a.name.local == name)
-        .map(|a| &*a.value)
+/// What one pattern of the automaton means.
+#[derive(Debug, Clone, Copy, Default)]
+struct Meaning {
+    /// Unlikely groups (substring match).
+    cats: u16,
+    maybe: bool,
+    negative: bool,
+    positive: bool,
+    /// Word-boundary hints, and whether the whole word must match.
+    hint: u16,
+    whole_word: bool,
 }
 
-/// Which of the lists a class/id name hit, one bit per list.
-const HIT_UNLIKELY: u8 = 1;
-const HIT_MAYBE: u8 = 2;
-const HIT_NEGATIVE: u8 = 4;
-const HIT_POSITIVE: u8 = 8;
+/// What all the names of one attribute hit.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Hits {
+    cats: u16,
+    maybe: bool,
+    negative: bool,
+    positive: bool,
+    hint: u16,
+}
 
-/// One ASCII-case-insensitive automaton over all four lists, each pattern with its list bits:
-/// a class name is scanned once instead of once per needle.
-fn name_lists() -> &'static (AhoCorasick, Vec<u8>) {
-    static LISTS: OnceLock<(AhoCorasick, Vec<u8>)> = OnceLock::new();
+/// One ASCII-case-insensitive automaton over all lists, each pattern with its meaning: a
+/// class name is scanned once instead of once per needle.
+fn name_lists() -> &'static (AhoCorasick, Vec<Meaning>) {
+    static LISTS: OnceLock<(AhoCorasick, Vec<Meaning>)> = OnceLock::new();
     LISTS.get_or_init(|| {
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut bits: Vec<u8> = Vec::new();
-        let lists = [
-            (UNLIKELY, HIT_UNLIKELY),
-            (MAYBE, HIT_MAYBE),
-            (NEGATIVE, HIT_NEGATIVE),
-            (POSITIVE, HIT_POSITIVE),
-        ];
-        for (list, bit) in lists {
-            for &p in list {
-                match patterns.iter().position(|&q| q == p) {
-                    Some(i) => bits[i] |= bit,
-                    None => {
-                        patterns.push(p);
-                        bits.push(bit);
-                    }
-                }
+        let mut patterns: Vec<&'static str> = Vec::new();
+        let mut meanings: Vec<Meaning> = Vec::new();
+        let mut at = |p: &'static str| -> usize {
+            if let Some(i) = patterns.iter().position(|&q| q == p) {
+                return i;
             }
+            patterns.push(p);
+            meanings.push(Meaning::default());
+            patterns.len() - 1
+        };
+        let mut plan: Vec<(usize, Meaning)> = Vec::new();
+        for &(p, c) in UNLIKELY {
+            plan.push((
+                at(p),
+                Meaning {
+                    cats: c,
+                    ..Meaning::default()
+                },
+            ));
+        }
+        for &p in MAYBE {
+            plan.push((
+                at(p),
+                Meaning {
+                    maybe: true,
+                    ..Meaning::default()
+                },
+            ));
+        }
+        for &p in NEGATIVE {
+            plan.push((
+                at(p),
+                Meaning {
+                    negative: true,
+                    ..Meaning::default()
+                },
+            ));
+        }
+        for &p in POSITIVE {
+            plan.push((
+                at(p),
+                Meaning {
+                    positive: true,
+                    ..Meaning::default()
+                },
+            ));
+        }
+        for &(p, h, whole_word) in HINTS {
+            plan.push((
+                at(p),
+                Meaning {
+                    hint: h,
+                    whole_word,
+                    ..Meaning::default()
+                },
+            ));
+        }
+        for (i, m) in plan {
+            let x = &mut meanings[i];
+            x.cats |= m.cats;
+            x.maybe |= m.maybe;
+            x.negative |= m.negative;
+            x.positive |= m.positive;
+            x.hint |= m.hint;
+            x.whole_word |= m.whole_word;
         }
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("static class-name patterns");
-        (ac, bits)
+        (ac, meanings)
     })
 }
 
-fn name_hits(name: &str) -> u8 {
-    let (ac, bits) = name_lists();
-    ac.find_overlapping_iter(name)
-        .fold(0, |acc, m| acc | bits[m.pattern().as_usize()])
+/// Does a word start at byte `i` of `s` (start, after a non-alphanumeric, or a camelCase
+/// hump)?
+fn word_starts(s: &[u8], i: usize) -> bool {
+    i == 0
+        || !s[i - 1].is_ascii_alphanumeric()
+        || (s[i - 1].is_ascii_lowercase() && s[i].is_ascii_uppercase())
 }
 
-fn name_weight(hits: u8) -> i16 {
+/// Does a word end just before byte `i`?
+fn word_ends(s: &[u8], i: usize) -> bool {
+    i >= s.len()
+        || !s[i].is_ascii_alphanumeric()
+        || (s[i - 1].is_ascii_lowercase() && s[i].is_ascii_uppercase())
+}
+
+fn name_hits(name: &str) -> Hits {
+    let (ac, meanings) = name_lists();
+    let b = name.as_bytes();
+    let mut h = Hits::default();
+    for m in ac.find_overlapping_iter(name) {
+        let x = &meanings[m.pattern().as_usize()];
+        h.cats |= x.cats;
+        h.maybe |= x.maybe;
+        h.negative |= x.negative;
+        h.positive |= x.positive;
+        if x.hint != 0 && word_starts(b, m.start()) && (!x.whole_word || word_ends(b, m.end())) {
+            h.hint |= x.hint;
+        }
+    }
+    h
+}
+
+fn name_weight(h: Hits) -> i16 {
     let mut w = 0;
-    if hits & HIT_NEGATIVE != 0 {
+    if h.negative {
         w -= 25;
     }
-    if hits & HIT_POSITIVE != 0 {
+    if h.positive {
         w += 25;
     }
     w
 }
 
-/// Flags and weight of an element from its attributes.
-pub fn read_attrs(attrs: &[Attribute], tag: Tag) -> Attrs {
+/// What class/id values hit, remembered per page by a hash of the value: templates repeat the
+/// same class strings hundreds of times.
+#[derive(Debug, Default)]
+pub struct HitCache(std::collections::HashMap<u64, Hits, ahash::RandomState>);
+
+impl HitCache {
+    fn hits(&mut self, value: &str) -> Hits {
+        let key = value_hash(value);
+        if let Some(&h) = self.0.get(&key) {
+            return h;
+        }
+        let h = name_hits(value);
+        if self.0.len() < 4096 {
+            self.0.insert(key, h);
+        }
+        h
+    }
+}
+
+/// FNV-1a of an attribute value.
+pub fn value_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Flags, weight and hints of an element from its attributes.
+pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
     let mut out = Attrs::default();
-    let mut names = 0u8;
-    for a in attrs {
-        let value = &*a.value;
-        match &*a.name.local {
+    let mut names = Hits::default();
+    for (name, value) in attrs.iter() {
+        match name {
             "class" | "id" => {
-                let hits = name_hits(value);
+                let hits = cache.hits(value);
                 out.weight += name_weight(hits);
-                names |= hits;
+                names.cats |= hits.cats;
+                names.maybe |= hits.maybe;
+                names.hint |= hits.hint;
             }
-            "hidden" => out.flags |= REMOVED,
+            "hidden" => out.flags |= HIDDEN,
             "style" => out.flags |= style_flags(value),
             "role" => out.flags |= role_flags(value),
             "itemprop" if value.eq_ignore_ascii_case("articleBody") => out.flags |= ARTICLE_BODY,
             _ => {}
         }
     }
+    out.hint = names.hint;
     let structural = matches!(
         tag,
         Tag::Body | Tag::Html | Tag::A | Tag::Article | Tag::Main
     );
-    if !structural && names & HIT_UNLIKELY != 0 && names & HIT_MAYBE == 0 {
+    if !structural && names.cats != 0 && !names.maybe {
         out.flags |= BOILER_CLASS;
+        out.cats = names.cats;
     }
     out
 }
 
-fn style_flags(style: &str) -> u8 {
-    let compact: String = style
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if compact.contains("display:none") || compact.contains("visibility:hidden") {
-        REMOVED
+fn style_flags(style: &str) -> u16 {
+    if style_has(style, "display", "none") || style_has(style, "visibility", "hidden") {
+        HIDDEN
     } else {
         0
     }
 }
 
-fn role_flags(role: &str) -> u8 {
+/// Does the inline style set `prop` to `value` (ASCII case and spaces ignored)?
+fn style_has(style: &str, prop: &str, value: &str) -> bool {
+    let b = style.as_bytes();
+    let mut from = 0;
+    while let Some(i) = find_ci(&b[from..], prop.as_bytes()) {
+        let mut j = from + i + prop.len();
+        from = j;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.get(j) != Some(&b':') {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.len() >= j + value.len()
+            && b[j..j + value.len()].eq_ignore_ascii_case(value.as_bytes())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn role_flags(role: &str) -> u16 {
     match role.trim().to_ascii_lowercase().as_str() {
         "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search" => {
             BOILER_TAG
@@ -259,8 +507,9 @@ fn role_flags(role: &str) -> u8 {
 }
 
 /// Record title, date and author from one `<meta>` tag.
-pub fn read_meta(attrs: &[Attribute], meta: &mut Meta) {
-    let Some(content) = attr(attrs, "content")
+pub fn read_meta(attrs: &TagAttrs, meta: &mut Meta) {
+    let Some(content) = attrs
+        .get("content")
         .map(str::trim)
         .filter(|c| !c.is_empty())
     else {
@@ -268,12 +517,20 @@ pub fn read_meta(attrs: &[Attribute], meta: &mut Meta) {
     };
     let key = ["property", "name", "itemprop"]
         .iter()
-        .find_map(|k| attr(attrs, k))
+        .find_map(|k| attrs.get(k))
         .unwrap_or("")
         .to_ascii_lowercase();
     match key.as_str() {
         "og:title" | "twitter:title" if meta.og_title.is_none() => {
             meta.og_title = Some(content.to_string())
+        }
+        "og:type" if meta.og_type.is_none() => meta.og_type = Some(content.to_ascii_lowercase()),
+        "og:url" if meta.url.is_none() => meta.url = Some(content.to_string()),
+        "generator" if meta.generator.is_none() => {
+            meta.generator = Some(content.to_ascii_lowercase())
+        }
+        "description" | "og:description" if meta.description.is_none() => {
+            meta.description = Some(content.to_string())
         }
         "article:published_time"
         | "datepublished"

@@ -13,22 +13,28 @@
 //! [`ExtractTimeout`] (the stage's `extract_timeout` drop) instead of partial text.
 
 pub mod aeb;
+mod cards;
 mod dom;
 pub mod files;
 mod hints;
+mod page_type;
 mod render;
 mod score;
+mod structured;
+mod tokenize;
+pub mod wcxb;
 
 use std::time::{Duration, Instant};
 
 use pipeline::{Assets, BuildError, BuildStage, Doc, Outcome, Stage, StageError};
 use serde::{Deserialize, Serialize};
 
-use dom::{Dom, BOILER_CLASS, BOILER_TAG, REMOVED};
+use dom::{Dom, BOILER_CLASS, BOILER_TAG, GONE};
 use render::Cleaner;
 use score::Counts;
 
 pub use dom::MAX_DEPTH;
+pub use page_type::PageType;
 
 /// Below this many characters the main pass may give way to the fallback pass.
 pub const MIN_MAIN_CHARS: usize = 250;
@@ -46,6 +52,56 @@ pub struct Extracted {
     pub author: Option<String>,
     /// Which pass produced `text`: `"main"`, `"fallback"` or `"none"`.
     pub pass: &'static str,
+    /// What kind of page this is: `article`, `forum`, `product`, `collection`, `listing`,
+    /// `documentation` or `service` (see [`PageType`]).
+    pub page_type: &'static str,
+}
+
+/// Which way to lean when it is unclear whether a block is main text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Favor {
+    /// Leave out doubtful blocks: cleaner text, some main text lost.
+    Precision,
+    /// The default.
+    #[default]
+    Balanced,
+    /// Keep doubtful blocks: more of the main text, more boilerplate.
+    Recall,
+}
+
+impl std::fmt::Display for Favor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Favor::Precision => "precision",
+            Favor::Balanced => "balanced",
+            Favor::Recall => "recall",
+        })
+    }
+}
+
+/// A `favor` value that is not one of the three.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown favor \"{0}\": expected precision, balanced or recall")]
+pub struct UnknownFavor(pub String);
+
+impl std::str::FromStr for Favor {
+    type Err = UnknownFavor;
+    fn from_str(s: &str) -> Result<Favor, UnknownFavor> {
+        match s {
+            "precision" => Ok(Favor::Precision),
+            "balanced" => Ok(Favor::Balanced),
+            "recall" => Ok(Favor::Recall),
+            _ => Err(UnknownFavor(s.to_string())),
+        }
+    }
+}
+
+/// How to extract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Precision/recall trade-off.
+    pub favor: Favor,
 }
 
 /// A page whose extraction ran past its time limit.
@@ -53,23 +109,62 @@ pub struct Extracted {
 #[error("extraction took longer than {0:?}")]
 pub struct ExtractTimeout(pub Duration);
 
-/// Extract the main text and metadata of an HTML page, however long it takes.
+/// Extract the main text and metadata of an HTML page with the default [`Options`], however
+/// long it takes.
 pub fn extract(html: &str) -> Extracted {
+    extract_with(html, &Options::default())
+}
+
+/// [`extract`] with `options`.
+pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let dom = Dom::parse(html);
-    let (text, pass) = main_text(&dom, None).unwrap_or((String::new(), "none"));
-    with_meta(&dom, text, pass)
+    let page = Page::read(&dom);
+    let profile = Profile::new(page.page_type, options.favor);
+    let (text, pass) = main_text(&dom, &page, &profile, None).unwrap_or((String::new(), "none"));
+    with_meta(&dom, text, pass, page.page_type)
+}
+
+/// What is known about a parsed page before choosing its text.
+struct Page {
+    ld: structured::LinkedData,
+    cards: cards::Cards,
+    page_type: PageType,
+}
+
+impl Page {
+    fn read(dom: &Dom) -> Page {
+        let ld = structured::linked_data(dom);
+        let cards = cards::cards(dom);
+        let page_type = page_type::classify(dom, &ld, &cards);
+        Page {
+            ld,
+            cards,
+            page_type,
+        }
+    }
 }
 
 /// [`extract`], giving up after about `limit` (checked while parsing and between passes).
 pub fn extract_within(html: &str, limit: Duration) -> Result<Extracted, ExtractTimeout> {
+    extract_within_with(html, &Options::default(), limit)
+}
+
+/// [`extract_within`] with `options`.
+pub fn extract_within_with(
+    html: &str,
+    options: &Options,
+    limit: Duration,
+) -> Result<Extracted, ExtractTimeout> {
     let deadline = Instant::now().checked_add(limit);
     let timeout = ExtractTimeout(limit);
     let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
-    let (text, pass) = main_text(&dom, deadline).ok_or(timeout)?;
-    Ok(with_meta(&dom, text, pass))
+    let page = Page::read(&dom);
+    let profile = Profile::new(page.page_type, options.favor);
+    let (text, pass) = main_text(&dom, &page, &profile, deadline).ok_or(timeout)?;
+    Ok(with_meta(&dom, text, pass, page.page_type))
 }
 
-fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
+fn with_meta(dom: &Dom, text: String, pass: &'static str, page_type: PageType) -> Extracted {
     Extracted {
         title: title(dom),
         text,
@@ -80,11 +175,12 @@ fn with_meta(dom: &Dom, text: String, pass: &'static str) -> Extracted {
             .or_else(|| dom.meta.time_datetime.clone()),
         author: dom.meta.author.clone(),
         pass,
+        page_type: page_type.as_str(),
     }
 }
 
 fn char_len(s: &str) -> usize {
-    s.chars().filter(|c| !c.is_whitespace()).count()
+    dom::count_text(s).0 as usize
 }
 
 fn title(dom: &Dom) -> Option<String> {
@@ -96,45 +192,224 @@ fn title(dom: &Dom) -> Option<String> {
         .or_else(|| from_node(dom.meta.first_h1))
 }
 
+/// How to extract one page: from its type and the caller's [`Favor`].
+struct Profile {
+    /// Class-named boilerplate groups ([`hints::cat`]) kept on this page.
+    forgive: u16,
+    /// Climb from the chosen container while it holds less than this share of the
+    /// paragraph-like text of its parent.
+    climb: f32,
+    /// Climb until the chosen nodes hold at least this share of the page's paragraph-like
+    /// text.
+    page_share: f32,
+    /// Runs of teaser cards ([`cards`]) are boilerplate, when they hold at most
+    /// `card_share` of the page's text (else the page is a list of them).
+    cards_are_junk: bool,
+    card_share: f32,
+    /// The page is a list: keep its largest run of items, when its text is longer than
+    /// `list_ratio` times the readability text.
+    list: bool,
+    list_ratio: f32,
+    /// Class-named reviews and ratings are boilerplate.
+    reviews_are_junk: bool,
+    /// Keep the `h1` headline.
+    keep_h1: bool,
+}
+
+impl Profile {
+    fn new(page_type: PageType, favor: Favor) -> Profile {
+        use hints::cat;
+        use PageType::*;
+        let mut p = Profile {
+            // Forums: comments are the page.
+            forgive: if page_type == Forum {
+                cat::COMMENT | cat::OTHER
+            } else {
+                0
+            },
+            climb: 0.7,
+            // Articles keep to their container; other pages spread content over several.
+            page_share: if page_type == Article { 0.3 } else { 0.5 },
+            cards_are_junk: page_type != Listing,
+            card_share: 0.5,
+            list: page_type == Listing,
+            list_ratio: 1.0,
+            reviews_are_junk: page_type == Product,
+            keep_h1: matches!(page_type, Service | Product | Collection | Listing),
+        };
+        match favor {
+            Favor::Balanced => {}
+            Favor::Precision => {
+                p.page_share = if page_type == Article { 0.0 } else { 0.3 };
+                p.card_share = 1.0;
+                p.list_ratio = 1.5;
+                p.keep_h1 = false;
+            }
+            Favor::Recall => {
+                p.forgive |= cat::BANNER | cat::OTHER;
+                p.page_share = if page_type == Article { 0.5 } else { 0.7 };
+                p.card_share = 0.3;
+                p.list_ratio = 0.7;
+                p.keep_h1 = true;
+            }
+        }
+        p
+    }
+}
+
 /// The readability pass under one removal mask.
-fn readability(dom: &Dom, mask: u8) -> String {
-    let counts = Counts::new(dom, mask);
+fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -> String {
+    let counts = Counts::with_dead(dom, mask, profile.forgive, junk);
     let scores = score::candidate_scores(dom, &counts);
     let Some(top) = score::top_candidate(dom, &scores) else {
         return String::new();
     };
-    let roots = score::with_siblings(dom, &counts, &scores, top);
+    let mut roots = score::with_siblings(dom, &counts, &scores, top);
+    {
+        // Climb while the chosen nodes hold under 70 % of the paragraph-like text of the
+        // next ancestor (content split into many sibling containers).
+        let share = profile.climb;
+        let mut covered: u32 = roots.iter().map(|&r| counts.good[r as usize]).sum();
+        let mut cur = if roots.len() > 1 {
+            dom.nodes[top as usize].parent
+        } else {
+            top
+        };
+        let body = dom.body.unwrap_or(0);
+        let page_good = counts.good[body as usize] as f32;
+        while cur != body && cur != 0 {
+            let p = dom.nodes[cur as usize].parent;
+            if p == dom::NONE || p == 0 {
+                break;
+            }
+            let gp = counts.good[p as usize];
+            if covered as f32 >= share * gp as f32
+                && covered as f32 >= profile.page_share * page_good
+            {
+                break;
+            }
+            cur = p;
+            covered = gp;
+            roots = vec![p];
+        }
+    }
     let cleaner = Cleaner {
         dom,
         counts: &counts,
         strict: true,
+        links_ok: false,
+        keep_h1: profile.keep_h1,
     };
     cleaner.render(&roots)
 }
 
 /// The body (or the whole page) minus structural boilerplate and link-dense blocks.
-fn fallback(dom: &Dom) -> (String, usize) {
-    let counts = Counts::new(dom, REMOVED | BOILER_TAG);
+fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usize) {
+    let counts = Counts::with_dead(dom, GONE | BOILER_TAG, profile.forgive, junk);
     let root = dom.body.unwrap_or(0);
     let cleaner = Cleaner {
         dom,
         counts: &counts,
         strict: false,
+        links_ok: false,
+        keep_h1: true,
     };
-    let visible = Counts::new(dom, REMOVED | BOILER_TAG).chars[root as usize] as usize;
+    let visible = counts.chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
 }
 
 /// `None` when `deadline` passes between two passes.
-fn main_text(dom: &Dom, deadline: Option<Instant>) -> Option<(String, &'static str)> {
+/// Text from structured data: whitespace runs without a line break become one space, line
+/// breaks are kept, empty lines dropped.
+fn collapse_lines(s: &str) -> String {
+    s.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn main_text(
+    dom: &Dom,
+    page: &Page,
+    profile: &Profile,
+    deadline: Option<Instant>,
+) -> Option<(String, &'static str)> {
+    let ld = &page.ld;
     let late = || deadline.is_some_and(|d| Instant::now() > d);
-    let mut best = readability(dom, REMOVED | BOILER_TAG | BOILER_CLASS);
+    let list_text = if profile.list {
+        page.cards.list_root.map(|root| {
+            let counts = Counts::new(dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
+            let cleaner = Cleaner {
+                dom,
+                counts: &counts,
+                strict: false,
+                links_ok: true,
+                keep_h1: true,
+            };
+            cleaner.render(&[root])
+        })
+    } else {
+        None
+    };
+    if late() {
+        return None;
+    }
+    let mut out = main_text_inner(dom, page, profile, deadline)?;
+    // Little or no visible text (a page its scripts fill in): the article or product text of
+    // the page's own structured data, when longer.
+    if char_len(&out.0) < 100 {
+        let described = ld
+            .bodies
+            .first()
+            .into_iter()
+            .chain(&ld.product_description)
+            .max_by_key(|t| char_len(t));
+        if let Some(d) = described {
+            if char_len(d) > 2 * char_len(&out.0) {
+                out = (collapse_lines(d), "fallback");
+            }
+        }
+    }
+    if let Some(list) = list_text {
+        if char_len(&list) as f32 > profile.list_ratio * char_len(&out.0) as f32 {
+            return Some((list, "main"));
+        }
+    }
+    Some(out)
+}
+
+fn main_text_inner(
+    dom: &Dom,
+    page: &Page,
+    profile: &Profile,
+    deadline: Option<Instant>,
+) -> Option<(String, &'static str)> {
+    let late = || deadline.is_some_and(|d| Instant::now() > d);
+    let cards = if profile.cards_are_junk {
+        let c = &page.cards;
+        let mut junk = if c.card_chars as f32 <= profile.card_share * c.page_chars as f32 {
+            c.card.clone()
+        } else {
+            vec![false; dom.nodes.len()]
+        };
+        if profile.reviews_are_junk {
+            for (j, n) in junk.iter_mut().zip(&dom.nodes) {
+                *j |= n.hint & hints::hint::REVIEW != 0 && n.tag != dom::Tag::Body;
+            }
+        }
+        Some(junk)
+    } else {
+        None
+    };
+    let junk = cards.as_deref();
+    let mut best = readability(dom, GONE | BOILER_TAG | BOILER_CLASS, profile, junk);
     let mut best_len = char_len(&best);
     if late() {
         return None;
     }
     if best_len < MIN_MAIN_CHARS {
-        let loose = readability(dom, REMOVED | BOILER_TAG);
+        let loose = readability(dom, GONE | BOILER_TAG, profile, junk);
         let loose_len = char_len(&loose);
         if loose_len > best_len {
             (best, best_len) = (loose, loose_len);
@@ -144,7 +419,7 @@ fn main_text(dom: &Dom, deadline: Option<Instant>) -> Option<(String, &'static s
         if late() {
             return None;
         }
-        let (fb, visible) = fallback(dom);
+        let (fb, visible) = fallback(dom, profile, junk);
         let fb_len = char_len(&fb);
         if best_len * 2 < visible && fb_len > best_len {
             return Some((fb, "fallback"));
@@ -184,6 +459,10 @@ pub struct ExtractConfig {
     /// (`extract_timeout`). Default 2000.
     #[serde(default = "default_max_extract_millis")]
     pub max_millis: u64,
+    /// `"precision"`, `"balanced"` (the default) or `"recall"`: which way to lean when it is
+    /// unclear whether a block is main text.
+    #[serde(default)]
+    pub favor: Favor,
 }
 
 fn default_min_chars() -> usize {
@@ -202,6 +481,7 @@ impl Default for ExtractConfig {
             min_chars: default_min_chars(),
             max_html_bytes: default_max_html_bytes(),
             max_millis: default_max_extract_millis(),
+            favor: Favor::default(),
         }
     }
 }
@@ -219,6 +499,7 @@ impl ExtractConfig {
             min_chars: self.min_chars,
             max_html_bytes: self.max_html_bytes,
             max_time: Duration::from_millis(self.max_millis),
+            options: Options { favor: self.favor },
         })
     }
 }
@@ -242,7 +523,8 @@ pub enum ExtractError {
     MaxMillis(u64),
 }
 
-/// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta`.
+/// The `extract` stage: `doc.html` → `doc.text`, `doc.title`, `doc.meta` (`extract_pass`,
+/// `extract_page_type`, `date_published`, `author`).
 ///
 /// Drops `no_html` (no HTML on the document), `html_too_large` (over `max_html_bytes`),
 /// `extract_timeout` (over `max_millis`) and `too_short` (fewer than `min_chars` characters
@@ -252,6 +534,7 @@ pub struct ExtractStage {
     min_chars: usize,
     max_html_bytes: usize,
     max_time: Duration,
+    options: Options,
 }
 
 impl Stage for ExtractStage {
@@ -266,12 +549,14 @@ impl Stage for ExtractStage {
         if html.len() > self.max_html_bytes {
             return Ok(Outcome::drop(doc, reason::HTML_TOO_LARGE));
         }
-        let ex = extract_within(&html, self.max_time);
+        let ex = extract_within_with(&html, &self.options, self.max_time);
         drop(html);
         let Ok(ex) = ex else {
             return Ok(Outcome::drop(doc, reason::EXTRACT_TIMEOUT));
         };
         doc.meta.insert("extract_pass".into(), ex.pass.into());
+        doc.meta
+            .insert("extract_page_type".into(), ex.page_type.into());
         if let Some(d) = ex.date {
             doc.meta.insert("date_published".into(), d);
         }
@@ -285,4 +570,63 @@ impl Stage for ExtractStage {
         }
         Ok(Outcome::Keep(doc))
     }
+}
+
+/// Diagnostics for tuning (not a stable interface): the ancestors of the first text node
+/// containing `phrase`, with their flags, weights, counts and readability scores, and the
+/// top candidates.
+#[doc(hidden)]
+pub fn debug_report(html: &str, phrase: &str) -> String {
+    use std::fmt::Write;
+    let dom = Dom::parse(html);
+    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS, 0);
+    let scores = score::candidate_scores(&dom, &counts);
+    let mut out = String::new();
+    let top = score::top_candidate(&dom, &scores);
+    let _ = writeln!(out, "top candidate: {top:?}");
+    let c = cards::cards(&dom);
+    if let Some(r) = c.list_root {
+        let _ = writeln!(
+            out,
+            "list root {r} {:?} chars {} text: {:.200}",
+            dom.nodes[r as usize].tag,
+            counts.chars[r as usize],
+            dom.plain_text(r)
+        );
+    }
+    let mut best: Vec<usize> = (0..dom.nodes.len())
+        .filter(|&i| scores[i].is_finite())
+        .collect();
+    best.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    for &i in best.iter().take(8) {
+        let n = &dom.nodes[i];
+        let _ = writeln!(
+            out,
+            "  cand {i} {:?} score {:.1} chars {} good {} w {} flags {:#x}",
+            n.tag, scores[i], counts.chars[i], counts.good[i], n.weight, n.flags
+        );
+    }
+    let hit = (0..dom.nodes.len() as u32)
+        .find(|&i| dom.nodes[i as usize].tag == dom::Tag::Text && dom.text_of(i).contains(phrase));
+    let mut cur = hit.unwrap_or(dom::NONE);
+    let cleaner = Cleaner {
+        dom: &dom,
+        counts: &counts,
+        strict: true,
+        links_ok: false,
+        keep_h1: false,
+    };
+    let root = top.unwrap_or(0);
+    while cur != dom::NONE {
+        let i = cur as usize;
+        let n = &dom.nodes[i];
+        let _ = writeln!(
+            out,
+            "{i} {:?} flags {:#x} w {} dead {} chars {} link {} direct {} good {} score {:.1} junk {}",
+            n.tag, n.flags, n.weight, counts.dead[i], counts.chars[i], counts.link_chars[i],
+            counts.direct[i], counts.good[i], scores[i], cleaner.is_junk(cur, root)
+        );
+        cur = n.parent;
+    }
+    out
 }

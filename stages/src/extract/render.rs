@@ -15,13 +15,17 @@ pub struct Cleaner<'a> {
     pub counts: &'a Counts,
     /// Also drop short headlines (`h1`) and readability's conditional removals.
     pub strict: bool,
+    /// Keep link-dense blocks (the items of a listing).
+    pub links_ok: bool,
+    /// Keep `h1` even when strict.
+    pub keep_h1: bool,
 }
 
 impl Cleaner<'_> {
     /// Is node `n` (a descendant of chosen root `root`) boilerplate? A block holding more than
     /// half of the root's text is the content itself (e.g. a page builder's
     /// `widget-container` around the whole article), whatever its class says.
-    fn is_junk(&self, n: u32, root: u32) -> bool {
+    pub(super) fn is_junk(&self, n: u32, root: u32) -> bool {
         let i = n as usize;
         let c = self.counts;
         if c.dead[i] {
@@ -29,16 +33,20 @@ impl Cleaner<'_> {
         }
         let node = &self.dom.nodes[i];
         let chars = c.chars[i];
-        let ld = c.link_density(n);
+        let ld = if self.links_ok {
+            0.0
+        } else {
+            c.link_density(n)
+        };
         match node.tag {
             Tag::Header => chars < 200 || ld > 0.3,
-            Tag::Heading(1) => self.strict && chars < 200,
+            Tag::Heading(1) => self.strict && !self.keep_h1 && chars < 200,
             Tag::Figure => self.strict,
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
                 let few_commas = c.commas[i] < 10;
                 let dominant = chars * 2 > c.chars[root as usize];
-                (node.weight < 0 && self.strict && !dominant)
+                (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
                     || (few_commas && ld > 0.5)
                     || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
             }

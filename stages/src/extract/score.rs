@@ -6,7 +6,7 @@
 //! spaces, so Thai, Burmese, Khmer, Lao and Chinese pages score like English ones; and every
 //! pass is a loop over the node vector (children after parents), never a recursive walk.
 
-use super::dom::{Dom, Tag, ARTICLE_BODY, NONE};
+use super::dom::{Dom, Tag, ARTICLE_BODY, BOILER_CLASS, NONE};
 
 /// Per-node counts for one removal mask.
 pub struct Counts {
@@ -20,15 +20,25 @@ pub struct Counts {
     pub commas: Vec<u32>,
     /// Characters whose nearest block ancestor is this node.
     pub direct: Vec<u32>,
+    /// Of which inside links.
+    pub direct_link: Vec<u32>,
+    /// Characters of paragraph-like blocks in the subtree (blocks of at least [`GOOD_MIN`]
+    /// characters of their own, at most 30 % in links), not counting their link text.
+    pub good: Vec<u32>,
 }
 
-fn is_comma(c: char) -> bool {
-    matches!(c, ',' | '，' | '、' | '،' | '﹐' | '︐')
-}
+/// A block with fewer characters of its own is not paragraph-like for [`Counts::good`].
+pub const GOOD_MIN: u32 = 40;
 
 impl Counts {
-    /// Count everything not removed by `mask`.
-    pub fn new(dom: &Dom, mask: u8) -> Counts {
+    /// Count everything not removed by `mask`; class-named boilerplate ([`BOILER_CLASS`])
+    /// whose groups are all in `forgive` ([`super::hints::cat`]) is kept.
+    pub fn new(dom: &Dom, mask: u16, forgive: u16) -> Counts {
+        Counts::with_dead(dom, mask, forgive, None)
+    }
+
+    /// [`Counts::new`], also removing the nodes marked in `also`.
+    pub fn with_dead(dom: &Dom, mask: u16, forgive: u16, also: Option<&[bool]>) -> Counts {
         let n = dom.nodes.len();
         let mut c = Counts {
             dead: vec![false; n],
@@ -36,25 +46,31 @@ impl Counts {
             link_chars: vec![0; n],
             commas: vec![0; n],
             direct: vec![0; n],
+            direct_link: vec![0; n],
+            good: vec![0; n],
         };
         let mut owner = vec![0u32; n];
         let mut in_link = vec![false; n];
         for (i, node) in dom.nodes.iter().enumerate().skip(1) {
             let p = node.parent as usize;
-            c.dead[i] = c.dead[p] || node.flags & mask != 0;
-            in_link[i] = in_link[p] || node.tag == Tag::A;
+            let hit = node.flags & mask;
+            let forgiven = hit == BOILER_CLASS && node.cats & !forgive == 0;
+            c.dead[i] = c.dead[p] || (hit != 0 && !forgiven) || also.is_some_and(|a| a[i]);
+            // Text in a block inside a link (a card: `<a><h3>..</h3><p>..</p></a>`) is not link text.
+            in_link[i] = (in_link[p] && !node.tag.is_block()) || node.tag == Tag::A;
             owner[i] = if dom.nodes[p].tag.is_block() {
                 p as u32
             } else {
                 owner[p]
             };
             if node.tag == Tag::Text && !c.dead[i] {
-                let (chars, commas) = count_text(dom.text_of(i as u32));
+                let (chars, commas) = (node.chars, node.commas);
                 c.chars[i] = chars;
                 c.commas[i] = commas;
                 c.direct[owner[i] as usize] += chars;
                 if in_link[i] {
                     c.link_chars[i] = chars;
+                    c.direct_link[owner[i] as usize] += chars;
                 }
             }
         }
@@ -62,7 +78,12 @@ impl Counts {
             if c.dead[i] {
                 continue;
             }
+            let (d, dl) = (c.direct[i], c.direct_link[i]);
+            if d >= GOOD_MIN && dl * 10 <= d * 3 {
+                c.good[i] += d - dl;
+            }
             let p = dom.nodes[i].parent as usize;
+            c.good[p] += c.good[i];
             c.chars[p] += c.chars[i];
             c.link_chars[p] += c.link_chars[i];
             c.commas[p] += c.commas[i];
@@ -79,20 +100,6 @@ impl Counts {
             self.link_chars[n as usize] as f32 / chars as f32
         }
     }
-}
-
-fn count_text(s: &str) -> (u32, u32) {
-    let mut chars = 0;
-    let mut commas = 0;
-    for ch in s.chars() {
-        if !ch.is_whitespace() {
-            chars += 1;
-            if is_comma(ch) {
-                commas += 1;
-            }
-        }
-    }
-    (chars, commas)
 }
 
 /// Minimum characters for a block to count as a paragraph.
@@ -314,4 +321,27 @@ pub fn with_siblings(dom: &Dom, c: &Counts, scores: &[f32], top: u32) -> Vec<u32
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_in_blocks_inside_a_link_is_not_link_text() {
+        // A card link around a heading and a summary is not a menu; a plain link is.
+        let dom = Dom::parse(
+            "<div id=x><a href=/s><h3>Title</h3><p>Summary text</p></a></div><p id=y>see <a href=/z>here</a></p>",
+        );
+        let c = Counts::new(&dom, 0, 0);
+        let div = (0..dom.nodes.len())
+            .find(|&i| dom.nodes[i].tag == Tag::Div)
+            .unwrap();
+        assert_eq!((c.chars[div], c.link_chars[div]), (16, 0));
+        let p = (0..dom.nodes.len())
+            .rev()
+            .find(|&i| dom.nodes[i].tag == Tag::P)
+            .unwrap();
+        assert_eq!((c.chars[p], c.link_chars[p]), (7, 4));
+    }
 }

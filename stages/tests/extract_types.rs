@@ -1,0 +1,455 @@
+//! Extraction by page type, on pages written here around real text (UDHR paragraphs from the
+//! asset cache): each test pins one rule of the extractor and fails without it.
+
+use pipeline::{Doc, Outcome, Stage};
+use stages::extract::{extract, extract_with, ExtractConfig, Favor, Options};
+use testkit::udhr_paragraphs;
+
+/// `n` real paragraphs of the English UDHR of 80 characters or more, from paragraph `from`.
+fn paras(from: usize, n: usize) -> Vec<String> {
+    udhr_paragraphs("eng")
+        .into_iter()
+        .skip(from)
+        .filter(|p| p.chars().count() >= 80)
+        .take(n)
+        .collect()
+}
+
+/// `n` real paragraphs of 80 to 130 characters (teaser-sized), from paragraph `from`.
+fn short_paras(from: usize, n: usize) -> Vec<String> {
+    udhr_paragraphs("eng")
+        .into_iter()
+        .skip(from)
+        .filter(|p| (80..=130).contains(&p.chars().count()))
+        .take(n)
+        .collect()
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn assert_has(text: &str, wanted: &[String]) {
+    let flat = collapse(text);
+    for w in wanted {
+        assert!(flat.contains(&collapse(w)), "missing {w:?} in:\n{text}");
+    }
+}
+
+fn assert_lacks(text: &str, junk: &[&str]) {
+    for j in junk {
+        assert!(!text.contains(j), "boilerplate {j:?} in:\n{text}");
+    }
+}
+
+const NAV: &str = r#"<header class="site-header"><a href="/">Sitename</a><nav><ul>
+<li><a href="/a">Navone</a></li><li><a href="/b">Navtwo</a></li><li><a href="/c">Navthree</a></li>
+</ul></nav></header>"#;
+const FOOTER: &str =
+    r#"<footer><p>Footertext © 2025 Example Ltd. All rights reserved.</p></footer>"#;
+
+fn page(head: &str, body: &str) -> String {
+    format!("<!doctype html><html><head><title>T</title>{head}</head><body>{NAV}{body}{FOOTER}</body></html>")
+}
+
+#[test]
+fn article_spread_over_sibling_sections_is_kept_whole() {
+    // Each paragraph sits deep in its own section (a page builder's markup): readability's
+    // best node holds one paragraph; climbing to the ancestor with most of the paragraph
+    // text keeps all six.
+    let ps = paras(3, 6);
+    let body: String = ps
+        .iter()
+        .map(|p| format!("<section><div><div><div><p>{p}</p></div></div></div></section>"))
+        .collect();
+    let ex = extract(&page("", &format!("<main>{body}</main>")));
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}
+
+#[test]
+fn server_rendered_page_inside_a_hidden_div_is_revealed() {
+    // A streaming server render: the whole page in `<div hidden>`, moved into view by a
+    // script. A small hidden block stays hidden.
+    let ps = paras(3, 5);
+    let body: String = ps.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let html = page(
+        "",
+        &format!(
+            "<div hidden id=\"S:0\"><article>{body}<div style=\"display: none\">Hiddentext offer</div></article></div>\
+             <div hidden><p>Hiddenmenu</p></div>"
+        ),
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Hiddentext", "Hiddenmenu"]);
+}
+
+#[test]
+fn noscript_crawler_view_is_used_when_nothing_else_is_visible() {
+    // Forum software serves its posts to crawlers inside `<noscript>`; a "please enable
+    // JavaScript" note elsewhere is never text.
+    let ps = paras(3, 4);
+    let posts: String = ps
+        .iter()
+        .map(|p| {
+            format!(
+                "<div class=\"topic-body crawler-post\"><div class=\"post\"><p>{p}</p></div></div>"
+            )
+        })
+        .collect();
+    let html = page(
+        r#"<meta name="generator" content="Discourse 3.2">"#,
+        &format!(
+            "<div id=\"app\"></div><noscript><div id=\"main-outlet\">{posts}</div></noscript>"
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    let article = page(
+        "",
+        &format!(
+            "<noscript>Enablescript to see this page.</noscript><article>{}</article>",
+            ps.iter().map(|p| format!("<p>{p}</p>")).collect::<String>()
+        ),
+    );
+    assert_lacks(&extract(&article).text, &["Enablescript"]);
+}
+
+#[test]
+fn forum_posts_named_comment_are_the_content() {
+    // On a forum the posts are the page, whatever their class says; on an article the same
+    // block is boilerplate.
+    let ps = paras(3, 5);
+    let thread: String = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "<div class=\"comment\" id=\"c{i}\"><div class=\"comment-author\">user{i}</div><div class=\"comment-body\"><p>{p}</p></div></div>"
+            )
+        })
+        .collect();
+    let forum = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"A question"}</script>"#,
+        &format!("<main><h1>A question</h1><div class=\"thread\">{thread}</div></main>"),
+    );
+    let ex = extract(&forum);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    let article = page(
+        r#"<meta property="og:type" content="article">"#,
+        &format!(
+            "<article><p>{}</p><p>{}</p><p>{}</p></article><section class=\"comments\">{thread}</section>",
+            paras(20, 1)[0],
+            paras(21, 1)[0],
+            paras(22, 1)[0]
+        ),
+    );
+    let ex = extract(&article);
+    assert_eq!(ex.page_type, "article");
+    assert!(
+        !collapse(&ex.text).contains(&collapse(&ps[0])),
+        "{}",
+        ex.text
+    );
+}
+
+#[test]
+fn forum_answers_in_separate_containers_are_all_kept() {
+    // A question and its answers, each in its own container: the question alone is the best
+    // node; the page-share climb takes the whole thread.
+    let ps = paras(3, 5);
+    let posts: String = ps
+        .iter()
+        .map(|p| {
+            format!("<div class=\"answer\"><div class=\"post-layout\"><div class=\"s-prose\"><p>{p}</p></div></div></div>")
+        })
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@type":"QAPage","mainEntity":{"@type":"Question","name":"Q"}}</script>"#,
+        &format!(
+            "<div id=\"mainbar\"><div class=\"question\"><div class=\"s-prose\"><p>{}</p></div></div><div id=\"answers\">{posts}</div></div>\
+             <aside class=\"sidebar\"><p>Sidebartext: hot network questions and more links.</p></aside>",
+            paras(30, 1)[0]
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Sidebartext", "Navone", "Footertext"]);
+}
+
+/// A teaser: a linked title over a summary long enough not to look link-dense.
+fn teaser(i: usize, summary: &str) -> String {
+    format!(
+        "<div class=\"teaser\"><h3><a href=\"/story/{i}\">Teasertitle number {i} of the list</a></h3><p>{summary}</p></div>"
+    )
+}
+
+#[test]
+fn teaser_cards_are_boilerplate_on_an_article_and_content_on_a_listing() {
+    let ps = paras(3, 6);
+    let summaries = short_paras(10, 3);
+    let teasers: String = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| teaser(i, s))
+        .collect();
+    let body: String = ps.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let article = page(
+        r#"<meta property="og:type" content="article">"#,
+        &format!("<div class=\"entry-content\">{body}{teasers}</div>"),
+    );
+    let ex = extract(&article);
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Teasertitle"]);
+    // Mostly teasers: a listing, and the teasers are what it is about.
+    let more: String = short_paras(25, 6)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| teaser(i + 3, s))
+        .collect();
+    let listing = page(
+        r#"<link rel="canonical" href="https://example.org/news/">"#,
+        &format!("<main><h1>News</h1><div class=\"list\">{teasers}{more}</div></main>"),
+    );
+    let ex = extract(&listing);
+    assert_eq!(ex.page_type, "listing");
+    assert!(ex.text.contains("Teasertitle number 0"), "{}", ex.text);
+    assert!(ex.text.contains("Teasertitle number 8"), "{}", ex.text);
+    assert_has(&ex.text, &summaries);
+}
+
+#[test]
+fn listing_of_links_keeps_its_items() {
+    // A job board: every item is one link with a date; no paragraph anywhere.
+    let items: String = (1..=10)
+        .map(|i| {
+            format!(
+                "<li class=\"job\"><a href=\"/jobs/{i}\">Senior engineer number {i} wanted for the data team</a> <span class=\"age\">{i} days ago</span></li>"
+            )
+        })
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://example.org/jobs">"#,
+        &format!("<main><h1>Open positions</h1><ul class=\"jobs\">{items}</ul></main>"),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "listing");
+    for i in [1, 5, 10] {
+        assert!(
+            ex.text
+                .contains(&format!("Senior engineer number {i} wanted")),
+            "{}",
+            ex.text
+        );
+    }
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}
+
+#[test]
+fn product_page_keeps_description_and_drops_reviews() {
+    let desc = paras(3, 2);
+    let reviews = paras(10, 3);
+    let review_html: String = reviews
+        .iter()
+        .map(|r| {
+            format!("<div class=\"review-item\"><p class=\"author\">buyer</p><p>{r}</p></div>")
+        })
+        .collect();
+    let html = page(
+        r#"<meta property="og:type" content="product">"#,
+        &format!(
+            "<main><div class=\"product-main\"><h1>Handwoven rattan basket</h1><p class=\"price\">$49.00</p>\
+             <div class=\"description\"><p>{}</p><p>{}</p></div></div>\
+             <section class=\"reviews\"><h2>Reviews</h2>{review_html}</section></main>",
+            desc[0], desc[1]
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "product");
+    assert_has(&ex.text, &desc);
+    assert!(
+        ex.text.contains("Handwoven rattan basket"),
+        "h1 kept: {}",
+        ex.text
+    );
+    for r in &reviews {
+        assert!(
+            !collapse(&ex.text).contains(&collapse(r)),
+            "review in {}",
+            ex.text
+        );
+    }
+}
+
+#[test]
+fn product_description_comes_from_json_ld_when_the_page_is_empty() {
+    // A page its scripts fill in: nothing visible but the product's structured data.
+    let desc = &paras(3, 1)[0];
+    let html = format!(
+        r#"<html><head><script type="application/ld+json">{{"@context":"https://schema.org","@type":"Product","name":"Basket","description":"{desc}","offers":{{"@type":"Offer","price":"49"}}}}</script></head>
+<body><div id="root"></div><script>window.__STATE__ = {{}};</script></body></html>"#
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "product");
+    assert_eq!(ex.pass, "fallback");
+    assert_eq!(collapse(&ex.text), collapse(desc));
+}
+
+fn service_page() -> (String, Vec<String>) {
+    let ps = paras(3, 4);
+    let sections: String = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "<section class=\"block-{i}\"><div class=\"wrap\"><h2>Feature {i}</h2><div class=\"txt\"><p>{p}</p></div></div></section>"
+            )
+        })
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://example.com/services/data-audits">"#,
+        &format!(
+            "<main><section class=\"hero\"><h1>Data audits for small teams</h1></section>{sections}\
+             <div class=\"banner\"><p>{}</p></div></main>",
+            paras(30, 1)[0]
+        ),
+    );
+    (html, ps)
+}
+
+#[test]
+fn service_page_keeps_every_section_and_its_headline() {
+    let (html, ps) = service_page();
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "service");
+    assert_has(&ex.text, &ps);
+    assert!(
+        ex.text.lines().next() == Some("Data audits for small teams"),
+        "h1 first: {}",
+        ex.text
+    );
+}
+
+#[test]
+fn favor_trades_precision_for_recall() {
+    let (html, _) = service_page();
+    let banner = collapse(&paras(30, 1)[0]);
+    let text = |favor| extract_with(&html, &Options { favor }).text;
+    let (p, b, r) = (
+        text(Favor::Precision),
+        text(Favor::Balanced),
+        text(Favor::Recall),
+    );
+    // Recall forgives the banner-named block; balanced and precision leave it out.
+    assert!(collapse(&r).contains(&banner), "{r}");
+    assert!(!collapse(&b).contains(&banner), "{b}");
+    assert!(!collapse(&p).contains(&banner), "{p}");
+    // Precision drops the headline that balanced keeps on a service page.
+    assert!(b.contains("Data audits for small teams"));
+    assert!(!p.contains("Data audits for small teams"), "{p}");
+    // Each setting keeps at least what the stricter one keeps.
+    for line in p.lines() {
+        assert!(b.contains(line), "precision line {line:?} not in balanced");
+    }
+    for line in b.lines() {
+        assert!(r.contains(line), "balanced line {line:?} not in recall");
+    }
+}
+
+#[test]
+fn widget_class_around_paragraphs_is_not_boilerplate() {
+    // A negative class name (`widget`) alone does not drop a block of real paragraphs.
+    let ps = paras(3, 6);
+    let html = page(
+        r#"<meta property="og:type" content="article">"#,
+        &format!(
+            "<div class=\"entry-content\"><p>{}</p><p>{}</p><p>{}</p>\
+             <div class=\"c-product-widget\"><h3>Pick</h3><p>{}</p><p>{}</p></div><p>{}</p></div>",
+            ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]
+        ),
+    );
+    assert_has(&extract(&html).text, &ps);
+}
+
+#[test]
+fn stage_records_the_page_type_and_uses_its_favor() {
+    let (html, _) = service_page();
+    let mut stage = ExtractConfig {
+        favor: Favor::Recall,
+        ..ExtractConfig::default()
+    }
+    .stage()
+    .expect("valid config");
+    let doc = Doc {
+        id: "s1".into(),
+        html: Some(html),
+        ..Doc::default()
+    };
+    match stage.process(doc).unwrap() {
+        Outcome::Keep(d) => {
+            assert_eq!(d.meta["extract_page_type"], "service");
+            assert!(collapse(&d.text).contains(&collapse(&paras(30, 1)[0])));
+        }
+        Outcome::Drop { reason, .. } => panic!("dropped: {reason}"),
+    }
+}
+
+#[test]
+fn favor_parses_from_config_and_names() {
+    let c: ExtractConfig = toml::from_str("favor = \"precision\"").unwrap();
+    assert_eq!(c.favor, Favor::Precision);
+    assert_eq!(ExtractConfig::default().favor, Favor::Balanced);
+    let e = toml::from_str::<ExtractConfig>("favor = \"most\"").unwrap_err();
+    assert!(e.to_string().contains("most"), "{e}");
+    assert_eq!("recall".parse::<Favor>(), Ok(Favor::Recall));
+    let e = "most".parse::<Favor>().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "unknown favor \"most\": expected precision, balanced or recall"
+    );
+}
+
+#[test]
+fn wcxb_split_is_scored_per_type() {
+    use stages::extract::wcxb::{evaluate, load_wcxb, WcxbError};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("html")).unwrap();
+    std::fs::create_dir_all(dir.join("ground-truth")).unwrap();
+    let (service, ps) = service_page();
+    let art = paras(3, 6);
+    let article = page(
+        r#"<meta property="og:type" content="article">"#,
+        &format!(
+            "<article>{}</article>",
+            art.iter()
+                .map(|p| format!("<p>{p}</p>"))
+                .collect::<String>()
+        ),
+    );
+    let pages = [
+        ("0001", article, art.join("\n\n"), "article"),
+        ("0002", service, ps.join("\n\n"), "service"),
+    ];
+    for (id, html, truth, kind) in &pages {
+        std::fs::write(dir.join(format!("html/{id}.html")), html).unwrap();
+        let gt = serde_json::json!({"_internal": {"page_type": {"primary": kind}},
+                                     "ground_truth": {"main_content": truth}});
+        std::fs::write(dir.join(format!("ground-truth/{id}.json")), gt.to_string()).unwrap();
+    }
+    assert_eq!(load_wcxb(dir).unwrap().len(), 2);
+    let r = evaluate(dir, &Options::default()).unwrap();
+    assert_eq!(r.pages, 2);
+    assert_eq!(r.by_type.keys().collect::<Vec<_>>(), ["article", "service"]);
+    assert!(r.by_type["article"] > 0.99, "{r:?}");
+    assert!(r.f1 > 0.9 && r.docs_per_s > 0.0, "{r:?}");
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(empty.path().join("ground-truth")).unwrap();
+    let e = evaluate(empty.path(), &Options::default()).unwrap_err();
+    assert!(matches!(e, WcxbError::Empty(_)));
+    assert!(e.to_string().contains("no ground-truth"), "{e}");
+}
