@@ -155,6 +155,8 @@ fn fixture() -> CardInput {
         seapile_version: "0.1.0".into(),
         created: "2025-01-31".into(),
         decontam: None,
+        figures: Vec::new(),
+        report: None,
     }
 }
 

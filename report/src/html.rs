@@ -70,9 +70,9 @@ impl Page {
             self.body.push_str("</section>\n");
         }
         self.nav.push((id.to_string(), title.to_string()));
-        let _ = write!(
+        let _ = writeln!(
             self.body,
-            "<section id=\"{}\"><h2>{}</h2>\n",
+            "<section id=\"{}\"><h2>{}</h2>",
             esc(id),
             esc(title)
         );

@@ -333,11 +333,12 @@ fn funnel_section(page: &mut Page, input: &RunInput, f: &Funnel, rates: &TokenRa
     );
 }
 
+/// A stage's drops: reason → language → mass.
+type Reasons = BTreeMap<String, BTreeMap<String, Mass>>;
+
 /// Stages in chain order (ingest first), each with its reasons.
-fn ordered_stages<'a>(
-    input: &RunInput<'a>,
-) -> Vec<(&'a str, &'a BTreeMap<String, BTreeMap<String, Mass>>)> {
-    let mut out: Vec<(&str, &BTreeMap<String, BTreeMap<String, Mass>>)> = Vec::new();
+fn ordered_stages<'a>(input: &RunInput<'a>) -> Vec<(&'a str, &'a Reasons)> {
+    let mut out: Vec<(&str, &Reasons)> = Vec::new();
     for st in &input.stats.stages {
         if let Some(r) = input.collection.dropped.get(&st.name) {
             out.push((st.name.as_str(), r));
@@ -573,10 +574,7 @@ fn split_series<'a>(split: &'a Split, here: &'a str) -> Vec<(Series<'a>, &'a [u6
 }
 
 /// Languages with data for a chart, most documents first.
-fn langs_by_size<'a>(
-    c: &'a Collection,
-    has: impl Fn(&LangData) -> u64,
-) -> Vec<(&'a String, &'a LangData)> {
+fn langs_by_size(c: &Collection, has: impl Fn(&LangData) -> u64) -> Vec<(&String, &LangData)> {
     let mut v: Vec<(&String, &LangData)> = c.langs.iter().filter(|(_, d)| has(d) > 0).collect();
     v.sort_by(|a, b| has(b.1).cmp(&has(a.1)).then(a.0.cmp(b.0)));
     v
@@ -978,10 +976,7 @@ pub struct Written {
 /// (an empty context when absent), write `OUT/report.html` and `OUT/figures/*.svg`.
 pub fn write(out: &Path, stats: &RunStats, shards: &[String]) -> Result<Written, ReportError> {
     let dir = out.join("report");
-    let context: Context = match crate::read_json_opt(&dir.join("context.json"))? {
-        Some(c) => c,
-        None => Context::default(),
-    };
+    let context: Context = crate::read_json_opt(&dir.join("context.json"))?.unwrap_or_default();
     let mut collection = Collection::default();
     let mut missing = Vec::new();
     for shard in shards {
@@ -998,7 +993,7 @@ pub fn write(out: &Path, stats: &RunStats, shards: &[String]) -> Result<Written,
     }
     let input = RunInput {
         context: &context,
-        stats: stats,
+        stats,
         collection: &collection,
         missing: &missing,
     };

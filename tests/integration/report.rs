@@ -49,7 +49,7 @@ fn records() -> Vec<Vec<u8>> {
         ));
     }
     let mut paras = udhr_paragraphs("eng");
-    paras.insert(3, HOSTILE.to_string());
+    paras.insert(0, HOSTILE.to_string());
     let body: String = paras
         .iter()
         .map(|p| format!("<p>{}</p>\n", html_escape(p)))
@@ -91,8 +91,11 @@ fn chromium() -> PathBuf {
     panic!("headless Chromium is needed for the report tests: apt-get install chromium (scripts/test installs it)");
 }
 
-/// Load `file` in headless Chromium with `args`; (stdout, stderr). Killed after 90 s.
+/// Load `file` in headless Chromium with `args`; (stdout, stderr). Its output goes to files
+/// (a pipe nobody reads while it runs would fill and stall it). Killed after 90 s.
 fn browse(file: &Path, args: &[String], profile: &Path) -> (String, String) {
+    std::fs::create_dir_all(profile).unwrap();
+    let (out_path, err_path) = (profile.join("stdout.txt"), profile.join("stderr.txt"));
     let mut child = Command::new(chromium())
         .args([
             "--headless",
@@ -106,26 +109,32 @@ fn browse(file: &Path, args: &[String], profile: &Path) -> (String, String) {
             "--enable-logging=stderr",
             "--v=0",
         ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            profile.join("data").display()
+        ))
         .args(args)
         .arg(format!("file://{}", file.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .expect("start chromium");
     let start = Instant::now();
     while child.try_wait().expect("wait").is_none() {
         if start.elapsed() > Duration::from_secs(90) {
             let _ = child.kill();
-            panic!("chromium did not finish on {}", file.display());
+            let _ = child.wait();
+            panic!(
+                "chromium did not finish on {} in 90 s: {}",
+                file.display(),
+                std::fs::read_to_string(&err_path).unwrap_or_default()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let out = child.wait_with_output().expect("chromium output");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+    (read(&out_path), read(&err_path))
 }
 
 /// The page's console messages as Chromium logs them (`INFO:CONSOLE:1] "..."`).
@@ -259,7 +268,8 @@ fn report_of_a_real_run_opens_in_a_browser_and_runs_nothing() {
     // The hostile text is there as text: escaped markup, visible bidi marks, no raw marks.
     assert!(
         dom.contains("Beware &lt;script&gt;document.title='pwned'&lt;/script&gt; and &lt;/textarea&gt;&lt;img src=x \"onerror=alert(1)&gt; and [U+202E]reversed[U+200F] text."),
-        "hostile sample not shown as text"
+        "hostile sample not shown as text: {:?}",
+        dom.find("Beware").map(|i| &dom[i..dom.len().min(i + 300)])
     );
     assert!(!dom.contains('\u{202E}') && !dom.contains('\u{200F}'));
     assert!(dom.contains("<title>"), "title intact");

@@ -300,7 +300,7 @@ fn limits_are_the_rules_decide_applies() {
     for (lang, _) in UDHR_SEA {
         let mut d = udhr_doc(lang);
         assert_eq!(m.judge(&mut d), None, "{lang}");
-        let t = &all[*lang];
+        let t = &all[lang];
         let limits = super::rules::limits(t);
         assert!(limits.len() >= 25, "{lang}: {}", limits.len());
         for (i, (key, bound, value, reason)) in limits.iter().enumerate() {
