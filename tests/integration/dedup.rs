@@ -9,7 +9,7 @@ use crate::common::{run_ok, run_python, seapile, udhr};
 /// UDHR articles (English and Thai) as JSONL rows, with one near copy of the first
 /// English article (a word changed, a footer added) and one exact copy of the last Thai one.
 /// Returns the number of originals and the ids of the two copied originals.
-fn write_docs(path: &Path) -> (usize, String, String) {
+pub(crate) fn write_docs(path: &Path) -> (usize, String, String) {
     let mut rows = Vec::new();
     for stem in ["eng", "tha"] {
         let html = std::fs::read_to_string(udhr(stem)).unwrap();

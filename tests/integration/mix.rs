@@ -8,7 +8,7 @@ use docs_io::{open_sink, Format};
 use crate::common::{run_ok, seapile, udhr};
 
 /// `dir/<lang>.parquet`: one row per extracted UDHR paragraph, Llama 3 token counts.
-fn corpus(dir: &Path) {
+pub(crate) fn corpus(dir: &Path) {
     let tokenizer = crate::common::asset("llama3/tokenizer.json");
     let counter = stages::tokens::TokenCounter::load(tokenizer).unwrap();
     for lang in ["ind", "eng"] {
@@ -26,7 +26,7 @@ fn corpus(dir: &Path) {
     }
 }
 
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 name = "cli mix"
 budget = "12K"
 [groups]

@@ -171,6 +171,113 @@ fn pixel_variety(png_path: &Path) -> (usize, f64) {
     (colours.len(), non_white as f64 / n as f64)
 }
 
+/// The charts in a DOM: (title, data points, draws bars).
+fn charts_in(dom: &str) -> Vec<(String, u64, bool)> {
+    let points = regex::Regex::new(r#"data-points="(\d+)""#).unwrap();
+    dom.split("<svg")
+        .skip(1)
+        .map(|s| s.split("</svg>").next().unwrap())
+        .map(|c| {
+            let title = c
+                .split("<title>")
+                .nth(1)
+                .and_then(|t| t.split("</title>").next())
+                .unwrap_or("?")
+                .to_string();
+            let n = points
+                .captures(c)
+                .unwrap_or_else(|| panic!("{title}: no data-points"))[1]
+                .parse()
+                .unwrap();
+            (title, n, c.contains("class=\"bar\""))
+        })
+        .collect()
+}
+
+/// A report another command wrote: no local path, no script, and in the browser no console
+/// message and every chart drawn. Returns the DOM and the chart titles.
+fn opens_cleanly(out: &Path, tmp: &Path, profile: &str) -> (String, Vec<String>) {
+    let report = out.join("report.html");
+    let html = std::fs::read_to_string(&report).expect("report.html written");
+    assert!(!html.contains(&*tmp.to_string_lossy()), "a local path");
+    assert!(html.contains("http-equiv=\"Content-Security-Policy\""));
+    assert!(
+        !html.to_lowercase().contains("<script"),
+        "no script element"
+    );
+    let (dom, err) = browse(&report, &["--dump-dom".into()], &tmp.join(profile));
+    assert!(
+        console_lines(&err).is_empty(),
+        "console: {:?}",
+        console_lines(&err)
+    );
+    let charts = charts_in(&dom);
+    assert!(!charts.is_empty(), "no chart");
+    for (title, n, bars) in &charts {
+        assert!(*n > 0 && *bars, "{title}: empty chart");
+    }
+    (dom, charts.into_iter().map(|c| c.0).collect())
+}
+
+#[test]
+fn dedup_and_mix_outputs_get_a_report_a_browser_opens() {
+    let tmp = tempfile::tempdir().unwrap();
+    // `seapile dedup`: the planted near and exact copies appear as example clusters.
+    let input = tmp.path().join("docs.jsonl");
+    crate::dedup::write_docs(&input);
+    let out = tmp.path().join("dedup");
+    run_ok(
+        seapile()
+            .args(["dedup", "-j", "2", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
+    let (dom, titles) = opens_cleanly(&out, tmp.path(), "profile-dedup");
+    assert!(titles.contains(&"Documents".to_string()), "{titles:?}");
+    assert!(
+        titles.contains(&"Clusters by size".to_string()),
+        "{titles:?}"
+    );
+    assert!(
+        dom.contains("near-copy") && dom.contains("exact-copy"),
+        "planted copies shown"
+    );
+    // `seapile report` rewrites it the same.
+    let first = std::fs::read(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    run_ok(seapile().arg("report").arg(&out));
+    assert!(std::fs::read(out.join("report.html")).unwrap() == first);
+
+    // `seapile mix write`: achieved against target shares per group.
+    let dir = tmp.path().join("mix");
+    std::fs::create_dir(&dir).unwrap();
+    crate::mix::corpus(&dir);
+    let config = dir.join("mix.toml");
+    std::fs::write(&config, crate::mix::CONFIG).unwrap();
+    let out = tmp.path().join("mixed");
+    run_ok(
+        seapile()
+            .args(["mix", "write"])
+            .arg(&config)
+            .arg("--output")
+            .arg(&out)
+            .args(["--seed", "7"]),
+    );
+    let (dom, titles) = opens_cleanly(&out, tmp.path(), "profile-mix");
+    assert!(
+        titles.iter().any(|t| t.ends_with(": share of tokens (%)")),
+        "{titles:?}"
+    );
+    for want in ["Achieved vs target", "sea", "english", "70.0%", "30.0%"] {
+        assert!(dom.contains(want), "{want} not in the mix report");
+    }
+    let first = std::fs::read(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    run_ok(seapile().arg("report").arg(&out));
+    assert!(std::fs::read(out.join("report.html")).unwrap() == first);
+}
+
 #[test]
 fn report_of_a_real_run_opens_in_a_browser_and_runs_nothing() {
     let tmp = tempfile::tempdir().unwrap();
