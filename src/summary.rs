@@ -117,5 +117,9 @@ pub fn render(report: &RunReport) -> String {
         report.out_dir.display(),
         report.out_dir.display()
     );
+    let html = report.out_dir.join("report.html");
+    if html.exists() {
+        let _ = writeln!(out, "  report: {} (open it in a browser)", html.display());
+    }
     out
 }

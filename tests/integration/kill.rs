@@ -98,7 +98,8 @@ fn mask_seconds(line: &str) -> String {
 /// Everything a run leaves, timings masked: relative path → bytes.
 fn snapshot(out: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    for sub in ["data", "stats"] {
+    // The report and its per-shard collections too: a killed or split run reports the same.
+    for sub in ["data", "stats", "report", "figures"] {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(out.join(sub))
             .unwrap_or_else(|e| panic!("{}/{sub}: {e}", out.display()))
             .map(|e| e.unwrap().path())
@@ -110,6 +111,7 @@ fn snapshot(out: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     files.insert("stats.json".into(), normalised(&out.join("stats.json")));
+    files.insert("report.html".into(), normalised(&out.join("report.html")));
     // The card quotes the run's config, output folder included.
     let card = std::fs::read_to_string(out.join("README.md"))
         .unwrap()
