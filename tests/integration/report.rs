@@ -387,35 +387,13 @@ fn report_of_a_real_run_opens_in_a_browser_and_runs_nothing() {
     assert!(!dom.contains("pwned</title>"), "the script did not run");
 
     // Every chart is present and drew something.
-    let charts: Vec<&str> = dom
-        .split("<svg")
-        .skip(1)
-        .map(|s| s.split("</svg>").next().unwrap())
-        .collect();
+    let charts = charts_in(&dom);
     assert!(charts.len() >= 30, "{} charts", charts.len());
-    let points = regex::Regex::new(r#"data-points="(\d+)""#).unwrap();
-    for c in &charts {
-        let title = c
-            .split("<title>")
-            .nth(1)
-            .and_then(|t| t.split("</title>").next())
-            .unwrap_or("?");
-        let n: u64 = points
-            .captures(c)
-            .unwrap_or_else(|| panic!("{title}: no data-points"))[1]
-            .parse()
-            .unwrap();
-        assert!(n > 0, "{title}: empty chart");
-        assert!(c.contains("class=\"bar\""), "{title}: no bars");
+    for (title, n, bars) in &charts {
+        assert!(*n > 0, "{title}: empty chart");
+        assert!(*bars, "{title}: no bars");
     }
-    let titles: Vec<&str> = charts
-        .iter()
-        .filter_map(|c| {
-            c.split("<title>")
-                .nth(1)
-                .and_then(|t| t.split("</title>").next())
-        })
-        .collect();
+    let titles: Vec<&str> = charts.iter().map(|c| c.0.as_str()).collect();
     for want in [
         "Documents through the stages",
         "Tokens through the stages (dropped ≈ estimated)",
