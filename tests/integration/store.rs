@@ -228,6 +228,14 @@ fn common_crawl_layout_on_s3_by_paths_list_glob_and_prefix_equals_a_local_run() 
             "README.md",
             "data/shard-00001.parquet",
             "data/shard-00002.parquet",
+            "figures/funnel.svg",
+            "figures/languages.svg",
+            "figures/tokens.svg",
+            "report.html",
+            "report/context.json",
+            "report/shard-00000.json",
+            "report/shard-00001.json",
+            "report/shard-00002.json",
             "stats.json",
             "stats/shard-00000.json",
             "stats/shard-00001.json",
@@ -242,6 +250,25 @@ fn common_crawl_layout_on_s3_by_paths_list_glob_and_prefix_equals_a_local_run() 
     assert!(std::fs::read_to_string(fetched.join("README.md"))
         .unwrap()
         .starts_with("---"));
+    // The report merged from the shards' collections on the store is the local run's.
+    let (a, b) = (
+        std::fs::read_to_string(fetched.join("report.html")).unwrap(),
+        std::fs::read_to_string(local.join("report.html")).unwrap(),
+    );
+    // (Only the title differs: the store's inputs are named by their Common Crawl URLs.)
+    let differ: Vec<(&str, &str)> = a.lines().zip(b.lines()).filter(|(x, y)| x != y).collect();
+    assert_eq!(a.lines().count(), b.lines().count());
+    assert!(
+        differ.len() <= 2
+            && differ
+                .iter()
+                .all(|(x, _)| x.contains("Common Crawl web text in")),
+        "the store's report.html differs from the local run's: {differ:?}"
+    );
+    for f in ["funnel", "tokens", "languages"] {
+        let svg = |d: &Path| std::fs::read(d.join(format!("figures/{f}.svg"))).unwrap();
+        assert!(svg(&fetched) == svg(&local), "figures/{f}.svg differs");
+    }
 
     // A missing key is an error that names it; a glob that matches nothing too.
     let missing = format!("s3://cc-mirror/{CRAWL}/segments/nope.warc.gz");
