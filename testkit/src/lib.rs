@@ -76,6 +76,22 @@ pub fn udhr_text(key: &str) -> String {
     }
 }
 
+/// The characters of `html` outside tags (entities left as they are): raw page text for
+/// tests that compare two language identifiers on the same noisy input.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `$SEAPILE_PYTHON`, or the test venv's interpreter (pyarrow, duckdb, polars, pyyaml);
 /// panics with setup advice when missing.
 pub fn python() -> PathBuf {
