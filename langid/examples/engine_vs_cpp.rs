@@ -223,9 +223,10 @@ fn collect(path: &Path, out: &mut Vec<String>) -> Result<(), Box<dyn std::error:
             }
         }
         "txt" => out.push(std::fs::read_to_string(path)?),
-        "html" => out.push(testkit::strip_tags(&String::from_utf8_lossy(&std::fs::read(path)?))),
+        "html" => out.push(testkit::strip_tags(&String::from_utf8_lossy(
+            &std::fs::read(path)?,
+        ))),
         _ => {}
     }
     Ok(())
 }
-

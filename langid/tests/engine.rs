@@ -57,7 +57,6 @@ fn udhr_pages() -> Vec<(String, String)> {
         .collect()
 }
 
-
 fn lid176() -> (FastText, fasttext::FastText) {
     let path = asset("lid.176.ftz");
     (
