@@ -24,7 +24,9 @@ fn main() {
         })
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
+    let start = Instant::now();
     let fast = TokenCounter::load(tokenizer).expect("load");
+    let load_s = start.elapsed().as_secs_f64();
     if std::env::var_os("FAST_ONLY").is_some() {
         let (counts, s) = timed(&fast, &texts);
         let tokens: u64 = counts.iter().map(|&n| u64::from(n)).sum();
@@ -34,11 +36,14 @@ fn main() {
         );
         return;
     }
+    let start = Instant::now();
     let reference = TokenCounter::load_reference(tokenizer).expect("load reference");
     println!(
-        "engine {} {:?}",
+        "engine {} {:?}; load {:.3} s (hf-crate {:.3} s)",
         fast.engine().name(),
-        fast.fallback_reason()
+        fast.fallback_reason(),
+        load_s,
+        start.elapsed().as_secs_f64()
     );
     let (fast_counts, fast_s) = timed(&fast, &texts);
     let (ref_counts, ref_s) = timed(&reference, &texts);

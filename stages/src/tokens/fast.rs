@@ -9,6 +9,7 @@
 //! that is a whole vocabulary entry is one token when `ignore_merges` is set, other pieces are
 //! merged by rank exactly as `tokenizers`' `Word::merge_all` does (lowest rank, leftmost first).
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -17,6 +18,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::Value;
 use unicode_normalization_alignments::UnicodeNormalization;
 
+use super::json::TokenizerJson;
 use super::pretok::Splitter;
 
 /// Pair of token ids → (rank, merged id).
@@ -50,45 +52,52 @@ pub(crate) fn is_unset(v: &Value) -> bool {
     v.is_null() || v.as_str() == Some("")
 }
 
-/// GPT-2's byte ↔ printable-character alphabet used by `ByteLevel`.
-fn byte_of_char() -> AHashMap<char, u8> {
+/// GPT-2's byte ↔ printable-character alphabet used by `ByteLevel`: the byte of each
+/// character below U+0144 (all of the alphabet's), `None` for the others.
+type Alphabet = [Option<u8>; 0x144];
+
+fn byte_of_char() -> Alphabet {
     let mut printable: Vec<u32> = (u32::from(b'!')..=u32::from(b'~')).collect();
     printable.extend(0xA1..=0xAC);
     printable.extend(0xAE..=0xFF);
-    let mut map = AHashMap::new();
+    let mut map = [None; 0x144];
     let mut extra = 0;
-    for b in 0..=255u32 {
-        let c = if printable.contains(&b) {
-            b
+    for b in 0..=255u8 {
+        let c = if printable.contains(&u32::from(b)) {
+            u32::from(b)
         } else {
             extra += 1;
             255 + extra
         };
-        map.insert(char::from_u32(c).unwrap_or('\0'), b as u8);
+        map[c as usize] = Some(b);
     }
     map
 }
 
-fn decode_token(token: &str, alphabet: &AHashMap<char, u8>) -> Option<Box<[u8]>> {
-    token.chars().map(|c| alphabet.get(&c).copied()).collect()
+fn decode_token(token: &str, alphabet: &Alphabet) -> Option<Box<[u8]>> {
+    token
+        .chars()
+        .map(|c| alphabet.get(c as usize).copied().flatten())
+        .collect()
 }
 
 impl FastBpe {
     /// Build from a `tokenizer.json` value, or say which part is not supported.
-    pub(crate) fn from_json(json: &Value) -> Result<Self, Unsupported> {
+    pub(crate) fn from_json(file: &TokenizerJson<'_>) -> Result<Self, Unsupported> {
+        let json = &file.rest;
         let nfc = check_normalizer(field(json, "normalizer"))?;
         let splitter = check_pre_tokenizer(field(json, "pre_tokenizer"))?;
         let model = field(json, "model");
         check_model(model)?;
         let alphabet = byte_of_char();
-        let vocab = read_vocab(field(model, "vocab"), &alphabet)?;
+        let vocab = read_vocab(file.vocab.as_deref(), &alphabet)?;
         let mut byte_ids = [0u32; 256];
         for (b, id) in byte_ids.iter_mut().enumerate() {
             *id = *vocab
                 .get(&[b as u8][..])
                 .ok_or_else(|| format!("byte {b:#04x} has no token"))?;
         }
-        let merges = read_merges(field(model, "merges"), &vocab, &alphabet)?;
+        let merges = read_merges(file)?;
         let (raw_added, normalized_added) = added_matchers(field(json, "added_tokens"))?;
         Ok(FastBpe {
             splitter,
@@ -293,43 +302,42 @@ fn check_model(model: &Value) -> Result<(), Unsupported> {
 }
 
 fn read_vocab(
-    v: &Value,
-    alphabet: &AHashMap<char, u8>,
+    v: Option<&[(Cow<'_, str>, u32)]>,
+    alphabet: &Alphabet,
 ) -> Result<AHashMap<Box<[u8]>, u32>, Unsupported> {
-    let map = v.as_object().ok_or("model.vocab is not an object")?;
-    let mut vocab = AHashMap::with_capacity(map.len());
-    for (token, id) in map {
-        let id = id.as_u64().and_then(|i| u32::try_from(i).ok());
-        let id = id.ok_or_else(|| format!("vocab id of {token:?}"))?;
+    let list = v.ok_or("model.vocab is not an object")?;
+    let mut vocab = AHashMap::with_capacity(list.len());
+    for (token, id) in list {
         let bytes = decode_token(token, alphabet)
             .ok_or_else(|| format!("vocab token {token:?} is not byte-level"))?;
-        vocab.insert(bytes, id);
+        vocab.insert(bytes, *id);
     }
     Ok(vocab)
 }
 
-pub(crate) fn merge_pair(m: &Value) -> Option<(&str, &str)> {
-    match m {
-        Value::String(s) => s.split_once(' '),
-        Value::Array(a) => Some((a.first()?.as_str()?, a.get(1)?.as_str()?)),
-        _ => None,
-    }
-}
-
-fn read_merges(
-    v: &Value,
-    vocab: &AHashMap<Box<[u8]>, u32>,
-    alphabet: &AHashMap<char, u8>,
-) -> Result<Merges, Unsupported> {
-    let list = v.as_array().ok_or("model.merges is not a list")?;
+/// The merge table, looked up by the tokens' strings as the file writes them (a merge's
+/// parts need not be decoded: every vocabulary token was checked to be byte-level).
+fn read_merges(file: &TokenizerJson<'_>) -> Result<Merges, Unsupported> {
+    let list = file.merges.as_deref().ok_or("model.merges is not a list")?;
+    let vocab: AHashMap<&str, u32> = file
+        .vocab
+        .iter()
+        .flatten()
+        .map(|(token, id)| (token.as_ref(), *id))
+        .collect();
     let mut merges = AHashMap::with_capacity(list.len());
+    let mut joined = String::new();
     for (rank, m) in list.iter().enumerate() {
-        let bad = || format!("merge {m}");
-        let (a, b) = merge_pair(m).ok_or_else(bad)?;
-        let a = decode_token(a, alphabet).ok_or_else(bad)?;
-        let b = decode_token(b, alphabet).ok_or_else(bad)?;
-        let joined: Box<[u8]> = [&a[..], &b[..]].concat().into();
-        let ids = (vocab.get(&a), vocab.get(&b), vocab.get(&joined));
+        let bad = || format!("merge #{rank} {m:?}");
+        let (a, b) = m.as_ref().ok_or_else(bad)?;
+        joined.clear();
+        joined.push_str(a);
+        joined.push_str(b);
+        let ids = (
+            vocab.get(a.as_ref()),
+            vocab.get(b.as_ref()),
+            vocab.get(joined.as_str()),
+        );
         let (Some(&a), Some(&b), Some(&new)) = ids else {
             return Err(bad());
         };

@@ -11,6 +11,7 @@
 //! capped or padded.
 
 mod fast;
+mod json;
 mod pairs;
 mod pretok;
 mod spm;
@@ -142,16 +143,14 @@ impl TokenCounter {
     pub fn load(path: impl AsRef<Path>) -> Result<Self, TokensError> {
         let path = path.as_ref();
         let bytes = read_tokenizer(path)?;
-        let json: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| TokensError::Load {
-                path: path.to_path_buf(),
-                source: Box::new(e),
-            })?;
-        let inner = match fast::FastBpe::from_json(&json) {
-            Ok(fast) => Ok(Inner::Fast(Box::new(fast))),
-            Err(byte_level) => match spm::SpmBpe::from_json(&json) {
-                Ok(spm) => Ok(Inner::Spm(Box::new(spm))),
-                Err(spm) => Err(format!("{byte_level}; as SentencePiece BPE: {spm}")),
+        let inner = match json::parse(&bytes) {
+            Err(e) => Err(format!("not read as a BPE tokenizer.json: {e}")),
+            Ok(file) => match fast::FastBpe::from_json(&file) {
+                Ok(fast) => Ok(Inner::Fast(Box::new(fast))),
+                Err(byte_level) => match spm::SpmBpe::from_json(&file) {
+                    Ok(spm) => Ok(Inner::Spm(Box::new(spm))),
+                    Err(spm) => Err(format!("{byte_level}; as SentencePiece BPE: {spm}")),
+                },
             },
         };
         match inner {

@@ -22,7 +22,8 @@ use aho_corasick::AhoCorasick;
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
-use super::fast::{added_matchers, field, is_unset, merge_pair, split_added, Unsupported};
+use super::fast::{added_matchers, field, is_unset, split_added, Unsupported};
+use super::json::TokenizerJson;
 use super::pairs::{CharPairSet, PairMap};
 
 const SPACE: char = '\u{2581}';
@@ -117,7 +118,8 @@ pub(crate) struct SpmBpe {
 
 impl SpmBpe {
     /// Build from a `tokenizer.json` value, or say which part is not supported.
-    pub(crate) fn from_json(json: &Value) -> Result<Self, Unsupported> {
+    pub(crate) fn from_json(file: &TokenizerJson<'_>) -> Result<Self, Unsupported> {
+        let json = &file.rest;
         let prepend = check_normalizer(field(json, "normalizer"))?;
         check_pre_tokenizer(field(json, "pre_tokenizer"))?;
         let model = field(json, "model");
@@ -129,13 +131,13 @@ impl SpmBpe {
         if !ok {
             return Err(format!("model {} with these options", field(model, "type")));
         }
-        let map = field(model, "vocab")
-            .as_object()
+        let list = file
+            .vocab
+            .as_deref()
             .ok_or("model.vocab is not an object")?;
-        let mut vocab: AHashMap<&str, u32> = AHashMap::with_capacity(map.len());
-        for (token, id) in map {
-            let id = id.as_u64().and_then(|i| u32::try_from(i).ok());
-            vocab.insert(token, id.ok_or_else(|| format!("vocab id of {token:?}"))?);
+        let mut vocab: AHashMap<&str, u32> = AHashMap::with_capacity(list.len());
+        for (token, id) in list {
+            vocab.insert(token, *id);
         }
         let mut chars = AHashMap::new();
         let mut glue = AHashSet::new();
@@ -174,15 +176,20 @@ impl SpmBpe {
             Some(u) => Some(*vocab.get(u).ok_or_else(|| format!("unk_token {u:?}"))?),
             None => None,
         };
-        let list = field(model, "merges")
-            .as_array()
-            .ok_or("model.merges is not a list")?;
+        let list = file.merges.as_deref().ok_or("model.merges is not a list")?;
         let mut merges = Vec::with_capacity(list.len());
+        let mut joined = String::new();
         for (rank, m) in list.iter().enumerate() {
-            let bad = || format!("merge {m}");
-            let (a, b) = merge_pair(m).ok_or_else(bad)?;
-            let joined = format!("{a}{b}");
-            let ids = (vocab.get(a), vocab.get(b), vocab.get(joined.as_str()));
+            let bad = || format!("merge #{rank} {m:?}");
+            let (a, b) = m.as_ref().ok_or_else(bad)?;
+            joined.clear();
+            joined.push_str(a);
+            joined.push_str(b);
+            let ids = (
+                vocab.get(a.as_ref()),
+                vocab.get(b.as_ref()),
+                vocab.get(joined.as_str()),
+            );
             let (Some(&a), Some(&b), Some(&new)) = ids else {
                 return Err(bad());
             };
