@@ -4,6 +4,8 @@
 //! re-scoring.
 
 use std::collections::{HashMap, HashSet};
+
+use ahash::AHashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use pipeline::Doc;
@@ -94,7 +96,7 @@ pub fn score(doc: &mut Doc, ctx: &ScoreContext<'_>) {
     let mut out = Vec::with_capacity(32);
     gopher_quality(text, &lines, &words, ctx, &mut out);
     gopher_repetition(text, &lines, &words, &mut out);
-    c4(text, &lines, ctx, &mut out);
+    c4(text, &lines, &words, ctx, &mut out);
     fineweb(&lines, words.len(), ctx, &mut out);
     doc.attrs
         .extend(out.into_iter().map(|(k, v)| (k.to_string(), v)));
@@ -172,7 +174,7 @@ fn gopher_repetition(text: &str, lines: &[&str], words: &[&str], out: &mut Out) 
 
 /// (number of items equal to an earlier one, their characters).
 fn duplicates(items: &[&str]) -> (usize, usize) {
-    let mut seen = HashSet::with_capacity(items.len());
+    let mut seen = AHashSet::with_capacity(items.len());
     let mut n = 0;
     let mut chars = 0;
     for item in items {
@@ -246,21 +248,27 @@ fn dup_ngram_chars(hashes: &[u64], lens: &[usize]) -> [usize; 6] {
     out
 }
 
-fn c4(text: &str, lines: &[&str], ctx: &ScoreContext<'_>, out: &mut Out) {
+fn c4(text: &str, lines: &[&str], words: &[&str], ctx: &ScoreContext<'_>, out: &mut Out) {
+    // Lower-cased once: its non-empty trimmed lines are `lines` lower-cased, in order
+    // (lower-casing adds or removes no line break or white space).
     let lower = text.to_lowercase();
-    let policy = lines.iter().filter(|l| is_policy(l)).count();
-    let javascript = lines
-        .iter()
-        .filter(|l| l.to_lowercase().contains("javascript"))
-        .count();
+    let (mut policy, mut javascript) = (0, 0);
+    for l in lower.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        policy += usize::from(POLICY_PHRASES.iter().any(|p| l.contains(p)));
+        javascript += usize::from(l.contains("javascript"));
+    }
+    // Words per line from the text's own segmentation: a line break is always a word
+    // boundary, so a line's words are the text's words that start inside it.
+    let base = text.as_ptr() as usize;
+    let starts: Vec<usize> = words.iter().map(|w| w.as_ptr() as usize - base).collect();
+    let words_in = |line: &str| {
+        let from = line.as_ptr() as usize - base;
+        starts.partition_point(|&s| s < from + line.len()) - starts.partition_point(|&s| s < from)
+    };
     let sentences: usize = lines
         .iter()
         .filter(|l| segment::ends_with_terminal(l))
-        .filter(|l| {
-            segment::words(l)
-                .nth(ctx.min_words_per_line.saturating_sub(1))
-                .is_some()
-        })
+        .filter(|l| words_in(l) >= ctx.min_words_per_line.max(1))
         .map(|l| segment::sentences(l).count())
         .sum();
     out.extend([
@@ -273,11 +281,6 @@ fn c4(text: &str, lines: &[&str], ctx: &ScoreContext<'_>, out: &mut Out) {
         (attr::JAVASCRIPT_LINE_RATIO, ratio(javascript, lines.len())),
         (attr::TERMINAL_SENTENCES, sentences as f64),
     ]);
-}
-
-fn is_policy(line: &str) -> bool {
-    let lower = line.to_lowercase();
-    POLICY_PHRASES.iter().any(|p| lower.contains(p))
 }
 
 fn fineweb(lines: &[&str], words: usize, ctx: &ScoreContext<'_>, out: &mut Out) {

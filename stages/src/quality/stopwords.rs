@@ -2,7 +2,9 @@
 //! pipeline's ISO 639-3 codes. Only single-word entries are kept: multi-word entries (the
 //! Vietnamese list has `ai nấy`) never equal one segmented word.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use ahash::AHashSet;
 use std::path::Path;
 
 use super::QualityError;
@@ -26,7 +28,7 @@ const KEYS: [(&str, &str); 13] = [
 
 /// One language's stop words (lower-case).
 #[derive(Debug, Default)]
-pub struct StopWords(HashSet<String>);
+pub struct StopWords(AHashSet<String>);
 
 impl StopWords {
     /// How many of `words` are stop words (case-insensitive).
@@ -70,7 +72,7 @@ fn parse(json: &str) -> Result<HashMap<String, StopWords>, String> {
     let mut out = HashMap::new();
     for (iso3, iso1) in KEYS {
         let Some(list) = all.get(iso1) else { continue };
-        let set: HashSet<String> = list
+        let set: AHashSet<String> = list
             .iter()
             .filter(|w| !w.contains(' ') && segment::word_count(w) == 1)
             .map(|w| w.to_lowercase())

@@ -339,3 +339,37 @@ fn limits_are_the_rules_decide_applies() {
         .any(|t| t.lang == "mya" && t.reason == r::CHAR_DUP_RATIO));
     assert!(th.iter().all(|t| t.stage == "quality"));
 }
+
+#[test]
+fn terminal_sentences_count_lines_by_their_own_words_in_every_script() {
+    // C4 counts the sentences of terminated lines with enough words (3 by default); each
+    // line's words are the text's words that start in it, so they must equal what the line
+    // segmented alone gives, for spaced and unspaced scripts alike.
+    let config = QualityConfig {
+        score_only: true,
+        ..QualityConfig::default()
+    };
+    let mut stage = config.stage(&testkit::assets()).unwrap();
+    let lines = [
+        "Two words.",                                   // 2 words: not counted
+        "  Three small words.  ",                       // 3 words, 1 sentence
+        "Short one. And another short one here.",       // 2 sentences
+        "ทุกสองสัปดาห์",                                   // 3 Thai words, no terminal mark
+        "ทุกสองสัปดาห์ ฉันไปตลาด।",                         // not terminal for Thai rules
+        "我们今天去市场买菜。明天再去。",               // 2 sentences
+        "မင်္ဂလာပါ။",                                     // 1 Burmese word: not counted
+        "\u{301}Accent first, then words follow here.", // a combining mark at the start
+    ];
+    let text = lines.join("\n");
+    let expected: usize = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| segment::ends_with_terminal(l) && segment::words(l).count() >= 3)
+        .map(|l| segment::sentences(l).count())
+        .sum();
+    assert!(expected >= 5, "the text exercises the rule: {expected}");
+    match stage.process(doc("eng", text)).unwrap() {
+        Outcome::Keep(d) => assert_eq!(d.attrs[attr::TERMINAL_SENTENCES], expected as f64),
+        Outcome::Drop { reason, .. } => panic!("score_only dropped: {reason}"),
+    }
+}

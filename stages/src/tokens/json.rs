@@ -295,7 +295,10 @@ mod tests {
         let tokens: Vec<(&str, u32)> = vocab.iter().map(|(t, i)| (t.as_ref(), *i)).collect();
         assert_eq!(tokens, [("a", 0), ("b", 1), ("ab", 2), ("\"q", 3)]);
         assert!(matches!(vocab[0].0, Cow::Borrowed(_)));
-        assert!(matches!(vocab[3].0, Cow::Owned(_)), "an escape forces a copy");
+        assert!(
+            matches!(vocab[3].0, Cow::Owned(_)),
+            "an escape forces a copy"
+        );
         let merges = file.merges.expect("merges");
         let pair = |m: &Option<(Cow<str>, Cow<str>)>| {
             m.as_ref().map(|(a, b)| (a.to_string(), b.to_string()))
