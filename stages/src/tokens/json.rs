@@ -23,8 +23,11 @@ pub(crate) struct TokenizerJson<'a> {
     pub vocab: Option<Vec<(Cow<'a, str>, u32)>>,
     /// `model.merges` when it is a list: each `"a b"` string or `["a", "b"]` pair split in
     /// two, `None` for an entry of neither form.
-    pub merges: Option<Vec<Option<(Cow<'a, str>, Cow<'a, str>)>>>,
+    pub merges: Option<Vec<Option<MergePair<'a>>>>,
 }
+
+/// A merge's two parts.
+pub(crate) type MergePair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// Parse a `tokenizer.json` file's bytes.
 pub(crate) fn parse(bytes: &[u8]) -> Result<TokenizerJson<'_>, serde_json::Error> {
@@ -67,7 +70,7 @@ impl<'de> Visitor<'de> for FileVisitor {
 struct Model<'a> {
     rest: Value,
     vocab: Option<Vec<(Cow<'a, str>, u32)>>,
-    merges: Option<Vec<Option<(Cow<'a, str>, Cow<'a, str>)>>>,
+    merges: Option<Vec<Option<MergePair<'a>>>>,
 }
 
 impl<'de> Deserialize<'de> for Model<'de> {
@@ -181,7 +184,7 @@ impl<'de> Visitor<'de> for VocabVisitor {
     }
 }
 
-struct Merges<'a>(Option<Vec<Option<(Cow<'a, str>, Cow<'a, str>)>>>);
+struct Merges<'a>(Option<Vec<Option<MergePair<'a>>>>);
 
 impl<'de> Deserialize<'de> for Merges<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -211,7 +214,7 @@ impl<'de> Visitor<'de> for MergesVisitor {
     }
 }
 
-struct Merge<'a>(Option<(Cow<'a, str>, Cow<'a, str>)>);
+struct Merge<'a>(Option<MergePair<'a>>);
 
 impl<'de> Deserialize<'de> for Merge<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
