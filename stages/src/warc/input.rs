@@ -1,7 +1,8 @@
 //! Opening inputs as byte streams and expanding input specs to a list of files/URLs.
 //!
 //! Compression is recognised by magic bytes, never by file name, and gzip is read as
-//! multi-member (Common Crawl writes one member per record) through a streaming decoder.
+//! multi-member (Common Crawl writes one member per record), member by member (see
+//! [`super::gz`]).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
@@ -14,7 +15,6 @@ use docs_io::store::{self, StoreUrl};
 pub const DEFAULT_PATHS_PREFIX: &str = "https://data.commoncrawl.org/";
 
 const RAW_BUF: usize = 256 << 10;
-const DECODED_BUF: usize = 256 << 10;
 
 /// Open a local path, an `http(s)://` URL (streamed), an object-store URL (`s3://`, `gs://`,
 /// streamed through `docs_io::store`; `s3://commoncrawl/<key>` without S3 credentials is read
@@ -93,12 +93,10 @@ fn decompressing(mut raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + 
         }
     }
     let stream = Cursor::new(magic[..n].to_vec()).chain(raw);
-    let buffered = BufReader::with_capacity(RAW_BUF, stream);
     if magic[..n] == [0x1f, 0x8b] {
-        let gz = flate2::bufread::MultiGzDecoder::new(buffered);
-        Ok(Box::new(BufReader::with_capacity(DECODED_BUF, gz)))
+        Ok(Box::new(super::gz::MultiGz::new(Box::new(stream))?))
     } else {
-        Ok(Box::new(buffered))
+        Ok(Box::new(BufReader::with_capacity(RAW_BUF, stream)))
     }
 }
 

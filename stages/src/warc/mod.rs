@@ -14,6 +14,7 @@
 //! then valid non-ASCII UTF-8, then the HTTP header, then `<meta>`, then detection.
 
 mod charset;
+mod gz;
 mod http;
 mod input;
 mod lines;
