@@ -453,3 +453,64 @@ fn wcxb_split_is_scored_per_type() {
     assert!(matches!(e, WcxbError::Empty(_)));
     assert!(e.to_string().contains("no ground-truth"), "{e}");
 }
+
+const DOCS_HEAD: &str = r#"<meta name="generator" content="MediaWiki 1.39.3"><link rel="canonical" href="https://wiki.example.org/wiki/Performance">"#;
+
+#[test]
+fn documentation_keeps_its_introduction_beside_a_table_of_contents() {
+    // A manual's chapter page: one container holds the chapter's table of contents (all
+    // links) and a short introduction. As a whole it is mostly links, but it holds the
+    // page's paragraph text: its link-dense list is judged alone, the introduction stays,
+    // and the footer's "submit a correction" box does not replace it.
+    let intro = paras(5, 1);
+    let toc: String = (1..=12)
+        .map(|i| {
+            format!("<dt><a href=\"/docs/11.{i}.html\">11.{i}. Index section number {i}</a></dt>")
+        })
+        .collect();
+    let body = format!(
+        "<div id=\"docContent\"><div class=\"chapter\"><h2>Chapter 11. Indexes</h2>\
+         <div class=\"toc\"><p><b>Table of Contents</b></p><dl class=\"toc\">{toc}</dl></div>\
+         <p>{}</p></div></div>\
+         <div class=\"feedback\"><h2>Submit correction</h2><p>If you see anything in the \
+         documentation that is not correct, please use this form to report an issue.</p></div>",
+        intro[0]
+    );
+    let ex = extract(&page(DOCS_HEAD, &body));
+    assert_eq!(ex.page_type, "documentation");
+    assert_has(&ex.text, &intro);
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}
+
+#[test]
+fn documentation_keeps_link_lists_that_are_its_content() {
+    // A wiki page that is a reading list: headings, each over a list of linked titles.
+    // On documentation such lists are the content (a table of contents, references), so
+    // they stay unless their class names them navigation.
+    let sections: String = (1..=4)
+        .map(|s| {
+            let items: String = (1..=5)
+                .map(|i| format!("<li><a href=\"/wiki/T{s}_{i}\">Tuning guide {s}.{i} by Author {i}</a></li>"))
+                .collect();
+            format!("<h2>Topic {s}</h2><ul>{items}</ul>")
+        })
+        .collect();
+    let intro = paras(2, 1);
+    let body = format!(
+        "<div id=\"content\" role=\"main\"><h1>Performance Optimization</h1>\
+         <div id=\"mw-content-text\"><p>{}</p>{sections}\
+         <ul class=\"navbox\"><li><a href=\"/x\">Navboxlink</a></li><li><a href=\"/y\">Navboxother</a></li></ul>\
+         </div></div>",
+        intro[0]
+    );
+    let ex = extract(&page(DOCS_HEAD, &body));
+    assert_eq!(ex.page_type, "documentation");
+    assert_has(&ex.text, &intro);
+    for t in [
+        "Tuning guide 1.1 by Author 1",
+        "Tuning guide 4.5 by Author 5",
+    ] {
+        assert!(ex.text.contains(t), "missing {t:?} in:\n{}", ex.text);
+    }
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}

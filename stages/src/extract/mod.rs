@@ -214,6 +214,8 @@ struct Profile {
     reviews_are_junk: bool,
     /// Keep the `h1` headline.
     keep_h1: bool,
+    /// Keep link lists inside the chosen content ([`Cleaner::link_lists_ok`]).
+    link_lists: bool,
 }
 
 impl Profile {
@@ -236,6 +238,7 @@ impl Profile {
             list_ratio: 1.0,
             reviews_are_junk: page_type == Product,
             keep_h1: matches!(page_type, Service | Product | Collection | Listing),
+            link_lists: page_type == Documentation,
         };
         match favor {
             Favor::Balanced => {}
@@ -244,6 +247,7 @@ impl Profile {
                 p.card_share = 1.0;
                 p.list_ratio = 1.5;
                 p.keep_h1 = false;
+                p.link_lists = false;
             }
             Favor::Recall => {
                 p.forgive |= cat::BANNER | cat::OTHER;
@@ -299,6 +303,7 @@ fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -
         strict: true,
         links_ok: false,
         keep_h1: profile.keep_h1,
+        link_lists_ok: profile.link_lists,
     };
     cleaner.render(&roots)
 }
@@ -313,6 +318,7 @@ fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usi
         strict: false,
         links_ok: false,
         keep_h1: true,
+        link_lists_ok: false,
     };
     let visible = counts.chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
@@ -346,6 +352,7 @@ fn main_text(
                 strict: false,
                 links_ok: true,
                 keep_h1: true,
+                link_lists_ok: false,
             };
             cleaner.render(&[root])
         })
@@ -615,6 +622,7 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
         strict: true,
         links_ok: false,
         keep_h1: false,
+        link_lists_ok: false,
     };
     let root = top.unwrap_or(0);
     while cur != dom::NONE {

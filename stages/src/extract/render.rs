@@ -19,6 +19,9 @@ pub struct Cleaner<'a> {
     pub links_ok: bool,
     /// Keep `h1` even when strict.
     pub keep_h1: bool,
+    /// Keep link lists (documentation: tables of contents, a wiki's lists of links) unless
+    /// their class names them boilerplate.
+    pub link_lists_ok: bool,
 }
 
 impl Cleaner<'_> {
@@ -42,12 +45,17 @@ impl Cleaner<'_> {
             Tag::Header => chars < 200 || ld > 0.3,
             Tag::Heading(1) => self.strict && !self.keep_h1 && chars < 200,
             Tag::Figure => self.strict,
+            Tag::Ul | Tag::Ol | Tag::Dl if self.link_lists_ok => node.weight < 0 && ld > 0.2,
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
                 let few_commas = c.commas[i] < 10;
                 let dominant = chars * 2 > c.chars[root as usize];
+                // Most of the root's paragraph text: a container whose links are a table of
+                // contents or a link list beside that text; its link-dense children go,
+                // one by one, not the container with the text.
+                let holds_text = c.good[i] > 0 && c.good[i] * 2 > c.good[root as usize];
                 (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
-                    || (few_commas && ld > 0.5)
+                    || (few_commas && ld > 0.5 && !holds_text)
                     || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
             }
             // A paragraph that is mostly links is a "related stories" or "read more" block.
@@ -55,7 +63,7 @@ impl Cleaner<'_> {
                 let own = chars - c.link_chars[i];
                 (ld > 0.6 && own < 50) || (ld > 0.9 && chars < 150)
             }
-            Tag::Li => ld > 0.9 && chars < 150,
+            Tag::Li => !self.link_lists_ok && ld > 0.9 && chars < 150,
             _ => false,
         }
     }
