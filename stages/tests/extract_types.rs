@@ -514,3 +514,61 @@ fn documentation_keeps_link_lists_that_are_its_content() {
     }
     assert_lacks(&ex.text, &["Navone", "Footertext"]);
 }
+
+#[test]
+fn a_docs_host_makes_a_documentation_page_and_keeps_its_index_entries() {
+    // An index page of a documentation site (docs.*, developer.*, wiki.*): each entry is a
+    // small box, a linked title over a one-line summary. On an article such boxes are
+    // teasers; here they are the page.
+    let summaries = short_paras(0, 3);
+    let intro = paras(2, 8);
+    let entries: String = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!("<div><h2><a href=\"/en/guide/topic-{i}\">Choosing topic {i}</a></h2><p>{s}</p></div>")
+        })
+        .collect();
+    let body = format!(
+        "<main><h1>Writing guides</h1>{}<div><div>{entries}</div></div></main>",
+        intro
+            .iter()
+            .map(|p| format!("<p>{p}</p>"))
+            .collect::<String>()
+    );
+    let head =
+        r#"<meta property="og:url" content="https://docs-beta.example.com/en/guides/writing">"#;
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "documentation");
+    assert_has(&ex.text, &summaries);
+    assert_has(&ex.text, &intro);
+    assert!(ex.text.contains("Choosing topic 2"), "{}", ex.text);
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+    // The same page at an ordinary host is an article.
+    let plain = r#"<meta property="og:url" content="https://www.example.com/en/writing">"#;
+    assert_eq!(extract(&page(plain, &body)).page_type, "article");
+}
+
+#[test]
+fn documentation_keeps_a_small_box_with_a_linked_title() {
+    // A guide's "next step" box between its paragraphs: a linked title over one sentence.
+    // On an article such a box is a teaser and goes; in documentation it is part of the
+    // text.
+    let ps = paras(2, 4);
+    let box_text = "Learn how the scheduler decides when each job runs and on which machine.";
+    let body = format!(
+        "<main><h1>Writing guides</h1><p>{}</p><p>{}</p>\
+         <div><h3><a href=\"/en/guides/scheduler\">Configuring the scheduler</a></h3><p>{box_text}</p></div>\
+         <p>{}</p><p>{}</p></main>",
+        ps[0], ps[1], ps[2], ps[3]
+    );
+    let docs = r#"<meta property="og:url" content="https://docs.example.com/en/guides/writing">"#;
+    let ex = extract(&page(docs, &body));
+    assert_eq!(ex.page_type, "documentation");
+    assert_has(&ex.text, &ps);
+    assert!(ex.text.contains(box_text), "{}", ex.text);
+    let news = r#"<meta property="og:url" content="https://www.example.com/en/writing">"#;
+    let ex = extract(&page(news, &body));
+    assert_eq!(ex.page_type, "article");
+    assert!(!ex.text.contains(box_text), "{}", ex.text);
+}

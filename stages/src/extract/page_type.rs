@@ -121,6 +121,37 @@ fn own_path(dom: &Dom) -> String {
     path.to_ascii_lowercase()
 }
 
+/// The first label of the page's own host, lower case (`docs` for `docs.github.com`), or "".
+fn own_subdomain(dom: &Dom) -> String {
+    let Some(url) = dom.meta.url.as_deref() else {
+        return String::new();
+    };
+    let Some((_, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    match host.split_once('.') {
+        Some((first, tail)) if tail.contains('.') => first.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// A host whose first label says documentation: `docs.`, `developer.`, `wiki.`, and
+/// variants such as `docs-internal.`.
+fn is_docs_host(first_label: &str) -> bool {
+    let stem = first_label.split(['-', '_']).next().unwrap_or("");
+    [
+        "docs",
+        "doc",
+        "developer",
+        "developers",
+        "devdocs",
+        "wiki",
+        "manual",
+    ]
+    .contains(&stem)
+}
+
 fn has_segment(path: &str, names: &[&str]) -> bool {
     path.split('/').any(|s| names.contains(&s))
 }
@@ -351,6 +382,7 @@ fn scores(dom: &Dom, ld: &LinkedData, cards: &Cards) -> [f32; 7] {
             "glossary",
         ],
     ) || path.starts_with("/docs")
+        || is_docs_host(&own_subdomain(dom))
     {
         add(Documentation, 2.0);
     }

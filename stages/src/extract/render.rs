@@ -54,9 +54,16 @@ impl Cleaner<'_> {
                 // contents or a link list beside that text; its link-dense children go,
                 // one by one, not the container with the text.
                 let holds_text = c.good[i] > 0 && c.good[i] * 2 > c.good[root as usize];
+                // A small box with a linked title: a teaser on an article, an entry of an
+                // index page (title and summary) in documentation.
+                let small_box_ld = if self.link_lists_ok { 0.5 } else { 0.25 };
                 (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
                     || (few_commas && ld > 0.5 && !holds_text)
-                    || (self.strict && few_commas && node.weight < 25 && ld > 0.25 && chars < 500)
+                    || (self.strict
+                        && few_commas
+                        && node.weight < 25
+                        && ld > small_box_ld
+                        && chars < 500)
             }
             // A paragraph that is mostly links is a "related stories" or "read more" block.
             Tag::P => {
