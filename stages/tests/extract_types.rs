@@ -572,3 +572,46 @@ fn documentation_keeps_a_small_box_with_a_linked_title() {
     assert_eq!(ex.page_type, "article");
     assert!(!ex.text.contains(box_text), "{}", ex.text);
 }
+
+#[test]
+fn a_topic_page_of_teasers_typed_otherwise_keeps_its_list() {
+    // A news site's topic page (`/topic/...` reads as a forum): only teasers, each one link
+    // around its title and one-line summary, no paragraph anywhere. Every pass but the list
+    // finds all of it link-dense, next to nothing is left, so the list of teasers is the
+    // text, as on a listing.
+    let summaries = [
+        "Two new colours arrive at one retailer only.",
+        "Live translation works on the new earbuds.",
+        "The update adds hearing settings to laptops.",
+        "A smaller case and longer battery life.",
+        "Noise cancelling improves in the latest firmware.",
+        "Spatial audio now follows head movement.",
+    ];
+    let teasers: String = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "<div class=\"story\"><a href=\"/story/{i}\"><h3>Teasertitle number {i} of the list</h3><span>{s}</span></a></div>"
+            )
+        })
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://news.example.org/topic/headphones">"#,
+        &format!("<main><h1>headphones</h1><section class=\"list\">{teasers}</section></main>"),
+    );
+    let ex = extract(&html);
+    assert_ne!(
+        ex.page_type, "listing",
+        "the rule is for pages typed otherwise"
+    );
+    for (i, s) in summaries.iter().enumerate() {
+        assert!(ex.text.contains(s), "missing {s:?} in:\n{}", ex.text);
+        assert!(
+            ex.text.contains(&format!("Teasertitle number {i}")),
+            "{}",
+            ex.text
+        );
+    }
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}

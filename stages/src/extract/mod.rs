@@ -343,7 +343,7 @@ fn main_text(
 ) -> Option<(String, &'static str)> {
     let ld = &page.ld;
     let late = || deadline.is_some_and(|d| Instant::now() > d);
-    let list_text = if profile.list {
+    let render_list = || {
         page.cards.list_root.map(|root| {
             let counts = Counts::new(dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
             let cleaner = Cleaner {
@@ -356,13 +356,17 @@ fn main_text(
             };
             cleaner.render(&[root])
         })
-    } else {
-        None
     };
+    let mut list_text = if profile.list { render_list() } else { None };
     if late() {
         return None;
     }
     let mut out = main_text_inner(dom, page, profile, deadline)?;
+    // Next to nothing found on a page typed otherwise, whose content is a list of teasers
+    // (a topic page of a news site): the list, as on a listing.
+    if !profile.list && char_len(&out.0) < 100 {
+        list_text = render_list();
+    }
     // Little or no visible text (a page its scripts fill in): the article or product text of
     // the page's own structured data, when longer.
     if char_len(&out.0) < 100 {
