@@ -279,8 +279,13 @@ pub struct BenchArgs {
     pub kind: Option<BenchKind>,
     /// WARC file(s) to run on. Default: build `make-bench-warc`'s WARC (738 real pages + 50
     /// genuine Common Crawl records) with the peers harness.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pages")]
     pub warc: Vec<PathBuf>,
+    /// A folder of HTML pages (`*.html`, `*.htm`, gzipped or not, subfolders included) to run
+    /// on instead: written as one WARC of `200 text/html` responses that seapile and the
+    /// peers both read.
+    #[arg(long)]
+    pub pages: Option<PathBuf>,
     /// The peers harness folder (default: ../shared/peers when present).
     #[arg(long)]
     pub peers: Option<PathBuf>,

@@ -418,6 +418,7 @@ fn bench(args: cli::BenchArgs, cache: &assets::Cache) -> Result<()> {
                 against: args.against,
                 threads: args.threads,
                 work: cache.root().join("bench"),
+                pages: args.pages,
             };
             let report = bench::whole::run(&opts, &cache.assets())?;
             eprint!("{}", bench::whole::table(&report));

@@ -26,12 +26,18 @@ pub struct WholeOptions {
     pub threads: usize,
     /// Scratch folder for the bench WARC and the outputs.
     pub work: PathBuf,
+    /// A folder of HTML pages to run on instead of a WARC (see [`pages_warc`]).
+    pub pages: Option<PathBuf>,
 }
 
 /// Run seapile and the peers; the report.
 pub fn run(opts: &WholeOptions, assets: &Assets) -> Result<Value, BenchError> {
     std::fs::create_dir_all(&opts.work).map_err(io_err(&opts.work))?;
-    let warcs = if !opts.warcs.is_empty() {
+    let warcs = if let Some(dir) = &opts.pages {
+        let warc = opts.work.join("pages.warc.gz");
+        pages_warc(dir, &warc)?;
+        vec![warc]
+    } else if !opts.warcs.is_empty() {
         opts.warcs.clone()
     } else {
         let Some(peers) = &opts.peers else {
@@ -66,6 +72,66 @@ pub fn run(opts: &WholeOptions, assets: &Assets) -> Result<Value, BenchError> {
     }
     result["stages"] = stage_table(&result);
     Ok(result)
+}
+
+/// A WARC of the HTML pages under `dir` (`*.html`, `*.htm`, optionally gzipped; sorted by
+/// path, subfolders included), written to `out` as one gzip member per response record,
+/// as Common Crawl lays them out: what `seapile bench --pages DIR` runs on, so seapile and
+/// the peers read the same pages. Each page is a `200 text/html` response at
+/// `http://pages.bench/<path under dir>`, without a declared charset (detected, as for a
+/// page whose server says nothing). Returns the number of pages.
+pub fn pages_warc(dir: &Path, out: &Path) -> Result<usize, BenchError> {
+    use std::io::Read;
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).map_err(io_err(&d))? {
+            let path = entry.map_err(io_err(&d))?.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if is_html_name(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(BenchError::Missing(format!(
+            "no *.html, *.htm, *.html.gz or *.htm.gz file under \"{}\"",
+            dir.display()
+        )));
+    }
+    let file = std::fs::File::create(out).map_err(io_err(out))?;
+    let mut warc = stages::warc::WarcWriter::new(std::io::BufWriter::new(file));
+    for (i, path) in files.iter().enumerate() {
+        let raw = std::fs::read(path).map_err(io_err(path))?;
+        let body = if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut html = Vec::new();
+            flate2::read::MultiGzDecoder::new(&raw[..])
+                .read_to_end(&mut html)
+                .map_err(io_err(path))?;
+            html
+        } else {
+            raw
+        };
+        let rel = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
+        let uri = format!("http://pages.bench/{}", rel.replace('\\', "/"));
+        let http = stages::warc::http_response(200, &[("Content-Type", "text/html")], &body);
+        let id = format!("<urn:uuid:00000000-0000-4000-8000-{i:012}>");
+        warc.write_response(&uri, "2025-01-01T00:00:00Z", &id, &http)
+            .map_err(io_err(out))?;
+    }
+    warc.into_inner().map_err(io_err(out))?;
+    Ok(files.len())
+}
+
+fn is_html_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.ends_with(".html") || name.ends_with(".htm")
 }
 
 /// The bench WARC `make-bench-warc` writes (built once into `work`).
@@ -248,5 +314,59 @@ mod tests {
         let text = table(&report);
         assert!(text.contains("seapile is 2.00x"), "{text}");
         assert!(text.contains("750000.0"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod pages_tests {
+    use super::*;
+    use stages::warc::{open_input, IngestItem, WarcReader, DEFAULT_MAX_RECORD_BYTES};
+    use std::io::Write;
+
+    #[test]
+    fn a_folder_of_pages_becomes_one_response_per_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = dir.path().join("pages");
+        std::fs::create_dir_all(pages.join("sub")).unwrap();
+        let thai = "<html><body><p>ข้อ ๑ มนุษย์ทั้งหลายเกิดมามีอิสระ</p></body></html>";
+        std::fs::write(
+            pages.join("a.html"),
+            "<html><body><p>first</p></body></html>",
+        )
+        .unwrap();
+        std::fs::write(pages.join("sub/c.HTM"), thai).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"<html><body><p>second</p></body></html>")
+            .unwrap();
+        std::fs::write(pages.join("b.html.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(pages.join("notes.txt"), "not a page").unwrap();
+        let warc = dir.path().join("pages.warc.gz");
+        assert_eq!(pages_warc(&pages, &warc).unwrap(), 3);
+        let input = open_input(warc.to_str().unwrap()).unwrap();
+        let docs: Vec<(Option<String>, String)> =
+            WarcReader::new(input, "pages.warc.gz", DEFAULT_MAX_RECORD_BYTES)
+                .map(|item| match item.unwrap() {
+                    IngestItem::Page(doc) => (doc.url.clone(), doc.html.clone().unwrap()),
+                    IngestItem::Dropped { reason, .. } => panic!("dropped: {reason}"),
+                })
+                .collect();
+        let urls: Vec<&str> = docs.iter().filter_map(|(u, _)| u.as_deref()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://pages.bench/a.html",
+                "http://pages.bench/b.html.gz",
+                "http://pages.bench/sub/c.HTM"
+            ]
+        );
+        assert!(docs[1].1.contains("second"));
+        assert!(
+            docs[2].1.contains("มนุษย์"),
+            "UTF-8 detected without a declared charset"
+        );
+        let empty = dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let e = pages_warc(&empty, &dir.path().join("x.warc.gz")).unwrap_err();
+        assert!(e.to_string().contains("no *.html"), "{e}");
     }
 }
