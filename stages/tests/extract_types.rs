@@ -462,8 +462,8 @@ fn documentation_keeps_its_introduction_beside_a_table_of_contents() {
     // links) and a short introduction. As a whole it is mostly links, but it holds the
     // page's paragraph text: its link-dense list is judged alone, the introduction stays,
     // and the footer's "submit a correction" box does not replace it.
-    let intro = paras(5, 1);
-    let toc: String = (1..=12)
+    let intro = paras(5, 2);
+    let toc: String = (1..=40)
         .map(|i| {
             format!("<dt><a href=\"/docs/11.{i}.html\">11.{i}. Index section number {i}</a></dt>")
         })
@@ -471,10 +471,10 @@ fn documentation_keeps_its_introduction_beside_a_table_of_contents() {
     let body = format!(
         "<div id=\"docContent\"><div class=\"chapter\"><h2>Chapter 11. Indexes</h2>\
          <div class=\"toc\"><p><b>Table of Contents</b></p><dl class=\"toc\">{toc}</dl></div>\
-         <p>{}</p></div></div>\
+         <p>{}</p><p>{}</p></div></div>\
          <div class=\"feedback\"><h2>Submit correction</h2><p>If you see anything in the \
          documentation that is not correct, please use this form to report an issue.</p></div>",
-        intro[0]
+        intro[0], intro[1]
     );
     let ex = extract(&page(DOCS_HEAD, &body));
     assert_eq!(ex.page_type, "documentation");

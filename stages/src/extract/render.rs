@@ -53,7 +53,8 @@ impl Cleaner<'_> {
                 // Most of the root's paragraph text: a container whose links are a table of
                 // contents or a link list beside that text; its link-dense children go,
                 // one by one, not the container with the text.
-                let holds_text = c.good[i] > 0 && c.good[i] * 2 > c.good[root as usize];
+                let holds_text =
+                    self.strict && c.good[i] > 0 && c.good[i] * 2 > c.good[root as usize];
                 // A small box with a linked title: a teaser on an article, an entry of an
                 // index page (title and summary) in documentation.
                 let small_box_ld = if self.link_lists_ok { 0.5 } else { 0.25 };
