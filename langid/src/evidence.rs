@@ -8,7 +8,8 @@
 //! knows none of them, so "no confident other label" is no evidence at all. The lists:
 //! wordfreq's Malay ∪ Indonesian, English, Filipino and Vietnamese lists (PyPI
 //! `wordfreq==3.1.1`); Javanese: the markers of [`crate::markers`], the 1,911 roots of PyPI
-//! `javanese-stemmer==1.2.1` and Javanese affixes on a known root (`-ake`, `-aken`, `-ipun`,
+//! `javanese-stemmer==1.2.1`, the 3,037 words of CLDR's Javanese emoji names (npm
+//! `cldr-annotations-full`) and Javanese affixes on a known root (`-ake`, `-aken`, `-ipun`,
 //! definite `-e`/`-ne`); Sundanese (no Sundanese word list is on PyPI or npm): the markers,
 //! the `eu` vowel Malay/Indonesian never spells, `-keun`, and possessive `-na` on a known
 //! stem (`hakna`). Against them count words and letters of the Malayic languages *around*
@@ -20,7 +21,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use crate::lexicon::{MalayLexicon, WordInfo, EN, FIL, JV_ROOT, VI};
+use crate::lexicon::{MalayLexicon, WordInfo, EN, FIL, JV_ROOT, JV_WORD, VI};
 use crate::markers::{self, MarkerBits};
 
 /// Word counts of one text: the words scored, and how many of them each list explains
@@ -189,7 +190,9 @@ impl<'a> Evidence<'a> {
     }
 
     pub fn other_malayic(&self) -> u32 {
-        *self.others.get_or_init(|| self.count(is_other_malayic))
+        *self
+            .others
+            .get_or_init(|| self.count(|w| is_other_malayic(self.lexicon, w)))
     }
 
     /// (Javanese words that are not common Malay/Indonesian words, Javanese or
@@ -208,7 +211,11 @@ impl<'a> Evidence<'a> {
 
     fn own_words(&self, is_own: fn(&MalayLexicon, &Word<'_>) -> bool) -> (u32, u32) {
         let (mut only, mut covered) = (0u32, 0u32);
-        for w in self.words.iter().filter(|w| !is_other_malayic(w)) {
+        for w in self
+            .words
+            .iter()
+            .filter(|w| !is_other_malayic(self.lexicon, w))
+        {
             let own = is_own(self.lexicon, w);
             only += u32::from(own);
             covered += u32::from(own || w.info.malay());
@@ -293,6 +300,10 @@ fn javanese_word(lexicon: &MalayLexicon, word: &Word<'_>) -> bool {
     if word.info.has(JV_ROOT) && w.chars().count() >= 4 {
         return true;
     }
+    // CLDR's everyday Javanese words, English words left out (`robot`, `hotel`, `game`).
+    if word.info.has(JV_WORD) && !word.info.has(EN) {
+        return true;
+    }
     if ka_an(lexicon, w) {
         return true;
     }
@@ -359,7 +370,8 @@ pub const OTHER_MALAYIC: &[&str] = &[
     "bulih", "kadada",
     // Balinese
     "sane", "tur", "wiadin", "ento", "nenten", "sakancan", "ring", "pinaka", "antuk",
-    "sapunapi", "mangda", "iraga", "ngamolihang",
+    "sapunapi", "mangda", "iraga", "ngamolihang", "saluiring", "maduwe", "napi", "yaning",
+    "wantah", "polih", "sapasira", "yadian",
     // Madurese
     "bân", "sè", "otabâ", "èpon", "kalabân", "dâri", "oréng", "ngalakonè", "kabbhi", "ban",
     "oreng", "otaba", "sabban", "agadhuwi", "kaangguy", "dha",
@@ -375,8 +387,9 @@ pub const OTHER_MALAYIC: &[&str] = &[
 /// Words of [`OTHER_MALAYIC`] (where the 13's own marker lists do not claim the word), and
 /// words spelt in ways none of the four spells: Madurese `â` and geminates (`sabban`,
 /// `settong`; Buginese `pakkaraja`), Acehnese `ë`, `ô`, `ö`, `eue` and its `peu-` prefix,
-/// Minangkabau's `-uak`/`-iak` for Malay `-ak`.
-fn is_other_malayic(word: &Word<'_>) -> bool {
+/// Minangkabau's `-uak`/`-iak` for Malay `-ak`; Balinese `-ang` on a known stem where
+/// Javanese writes `-ake` (`kadadosang`, `ngamedalang`, `kewajibang`).
+fn is_other_malayic(lexicon: &MalayLexicon, word: &Word<'_>) -> bool {
     // Common Malay/Indonesian words (`berteriak`, `sungguh`) are never counted: the marker
     // lists are checked for the rest only.
     if word.info.common_malay() {
@@ -400,5 +413,26 @@ fn is_other_malayic(word: &Word<'_>) -> bool {
         return true;
     }
     let bits = word.bits();
-    bits.other_malayic() && !bits.javanese() && !bits.sundanese()
+    if bits.other_malayic() && !bits.javanese() && !bits.sundanese() {
+        return true;
+    }
+    !bits.javanese() && balinese_ang(lexicon, &word.text)
+}
+
+/// Balinese's causative/locative `-ang` on a stem Malay/Indonesian or Javanese knows, after
+/// a verbal prefix (`ka-`, `nga-`, `nge-`, `ma-`, `ke-`): Javanese writes `-ake`/`-aken`
+/// there, and a Javanese root ending in `-ang` (`buwang`, `larang`) leaves no known stem.
+fn balinese_ang(lexicon: &MalayLexicon, w: &str) -> bool {
+    const PREFIXES: [&str; 7] = ["nga", "nge", "ka", "ke", "ma", "pa", "ng"];
+    let Some(stem) = w.strip_suffix("ang").filter(|s| s.len() >= 5) else {
+        return false;
+    };
+    let known = |r: &str| {
+        r.chars().count() >= 4
+            && (lexicon.is_malay(r) || lexicon.is_javanese_root(r) || markers::is_javanese(r))
+    };
+    PREFIXES
+        .iter()
+        .filter_map(|p| stem.strip_prefix(p))
+        .any(|r| known(r) || r.strip_suffix('i').is_some_and(known))
 }

@@ -46,6 +46,11 @@ pub const VIETNAMESE_FILE: &str = "small_vi.msgpack.gz";
 /// Javanese root words, one per line (`a ; b` lists variants): the dictionary of PyPI
 /// `javanese-stemmer==1.2.1` (MIT; 1,911 roots), fetched by `seapile assets fetch`.
 pub const JAVANESE_FILE: &str = "javanese_kamus.txt";
+/// Unicode CLDR's Javanese emoji annotations (npm `cldr-annotations-full@48.2.0`,
+/// `annotations/jv/annotations.json`; Unicode license): the names and keywords of ~2,000
+/// emoji, ~3,000 distinct everyday Javanese words (`mangan`, `wengi`, `njupuk`, `mbuwang`,
+/// `pamitan`) that the dictionary's roots lack. Fetched by `seapile assets fetch`.
+pub const JAVANESE_CLDR_FILE: &str = "cldr_jv_annotations.json";
 
 /// The lexicon folder inside the asset cache (`seapile assets fetch` fills it).
 pub const DEFAULT_DIR: &str = "wordfreq";
@@ -66,6 +71,8 @@ pub const EN: u8 = 1;
 pub const FIL: u8 = 2;
 pub const VI: u8 = 4;
 pub const JV_ROOT: u8 = 8;
+/// A word of CLDR's Javanese emoji names ([`JAVANESE_CLDR_FILE`]).
+pub const JV_WORD: u8 = 16;
 
 impl Default for WordInfo {
     fn default() -> Self {
@@ -198,6 +205,12 @@ impl MalayLexicon {
         for w in javanese {
             info.entry(key(&w)).or_default().flags |= JV_ROOT;
         }
+        let cldr = dir.join(JAVANESE_CLDR_FILE);
+        let words =
+            read_cldr_words(&cldr).map_err(|source| LangidError::Lexicon { path: cldr, source })?;
+        for w in words {
+            info.entry(key(&w)).or_default().flags |= JV_WORD;
+        }
         let words: Words = info.into_iter().map(|(k, v)| (k, pack(v))).collect();
         Ok(MalayLexicon {
             words,
@@ -303,6 +316,40 @@ fn read_roots(path: &Path) -> Result<HashSet<String>, ListError> {
         )));
     }
     Ok(roots)
+}
+
+/// The words (runs of letters, lower-cased, three letters or more) of the emoji names and
+/// keywords in a CLDR `annotations.json`.
+fn read_cldr_words(path: &Path) -> Result<HashSet<String>, ListError> {
+    let text = std::fs::read_to_string(path)?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let annotations = json
+        .pointer("/annotations/annotations")
+        .and_then(serde_json::Value::as_object)
+        .ok_or_else(|| malformed("no annotations.annotations object"))?;
+    let mut words = HashSet::new();
+    for entry in annotations.values() {
+        let names = ["default", "tts"]
+            .iter()
+            .filter_map(|k| entry.get(k).and_then(serde_json::Value::as_array))
+            .flatten()
+            .filter_map(serde_json::Value::as_str);
+        for name in names {
+            for w in name.split(|c: char| !c.is_alphabetic()) {
+                if w.chars().count() >= 3 {
+                    words.insert(w.to_lowercase());
+                }
+            }
+        }
+    }
+    if words.len() < 100 {
+        return Err(malformed(format!(
+            "{} words, expected CLDR annotations",
+            words.len()
+        )));
+    }
+    Ok(words)
 }
 
 /// Why a wordfreq list cannot be read.

@@ -102,6 +102,21 @@ const JAV: &[&str] = &[
     "manungsa", "durung", "isih", "banjur", "amarga", "mawon", "wae", "bakal", "dadi",
     "liyane", "nalika", "sawise", "sadurunge", "uwong", "mau", "becik", "aja", "nèng",
     "neng", "saiki", "akèh", "akeh", "dhèwèké", "dheweke", "kabèh", "utawa", "utowo",
+    // Krama (polite) function words: Indonesian has none of them.
+    "wonten", "saged", "badhe", "ugi", "sanes", "kaliyan", "dhateng", "utawi", "amargi",
+    "tuwin", "kados", "menapa", "punapa", "pundi", "sinten", "pinten", "mekaten", "makaten",
+    "samenika", "sakmenika", "kathah", "sekedhik", "sedaya", "kemawon", "mangke", "benjing",
+    "nembe", "malih", "damel", "ndamel", "nyuwun", "ngendika", "sumangga", "dinten",
+    "tiyang", "piyambakipun", "panjenenganipun", "kagungan", "gadhah", "kersa",
+    // Everyday ngoko words Indonesian does not borrow (its colloquial `pengin`, `ngomong`,
+    // `bareng`, `lho`, `gawe`, `apik` are left out).
+    "sing", "gelem", "wegah", "mangkat", "mulih", "teka", "metu", "mlebu", "mlaku", "mlayu",
+    "tuku", "golek", "njupuk", "nggawa", "nggawe", "sithik", "gedhe", "wengi", "bengi",
+    "esuk", "isuk", "wingi", "sesuk", "mengko", "biyen", "kene", "kéné", "kono", "endi",
+    "ngendi", "pira", "mergo", "merga", "nanging", "yèn", "tenan", "pancen", "mesthi",
+    "entuk", "olèh", "dhuwit", "banyu", "sega", "ngombe", "padha", "mung", "uwis", "dudu",
+    "kowé", "awakmu", "siji", "loro", "telu", "papat", "pitu", "wolu", "sanga", "sawetara",
+    "tangi", "udan", "kudu", "wong",
 ];
 
 /// Sundanese function words and common words.
@@ -118,6 +133,8 @@ const SUN: &[&str] = &[
     "bari", "ayeuna", "kungsi", "moal", "rek", "téa", "lamun", "sanajan",
     "sabab", "alatan", "ngarah", "sangkan", "harita", "ditu", "dieu", "mun", "atuh",
     "euy", "mangka", "nurutkeun", "nyieun", "batur", "sajaba",
+    // Shared with Javanese: both lists count them.
+    "sing",
 ];
 
 /// Tagalog words that Cebuano and the other Philippine languages lack or spell otherwise.

@@ -576,6 +576,23 @@ fn gate(
     if ok {
         return candidate;
     }
+    // Text called Malay/Indonesian without enough Malay/Indonesian words, whose words are
+    // Javanese's (or Sundanese's) own on the shares those labels need: that language
+    // (colloquial and krama Javanese borrow half their words from Indonesian, and fastText
+    // reads the rest as noise).
+    if matches!(candidate.0, "ind" | "zsm") {
+        let (jav, sun) = (e.javanese(), e.sundanese());
+        let (lang, rule, mine, other) = if jav.0 >= sun.0 {
+            ("jav", Rule::JavaneseMarkers, jav, sun.0)
+        } else {
+            ("sun", Rule::SundaneseMarkers, sun, jav.0)
+        };
+        if mine.0 > other && own(mine) {
+            let markers = marker_confidence(u64::from(mine.0 - other));
+            let score = group_prob(preds, &MALAYIC).max(markers);
+            return (lang, score.min(MAX_RULE_SCORE), rule);
+        }
+    }
     let fallback = preds.iter().find(|p| {
         !is_sea(p.iso639_3) && prediction_fits_script(p.iso639_3, p.script, Script::Latin)
     });

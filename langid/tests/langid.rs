@@ -749,6 +749,40 @@ fn word_list_evidence_per_language() {
     assert_eq!(s("Budi Santoso pergi ke Jakarta").words, 3);
 }
 
+/// Javanese beyond the dictionary's roots: CLDR's everyday words (`srengenge`, `rembulan`,
+/// `nangis`, `pitik`, `mlumpat`), krama (polite) function words, and text fastText calls
+/// Indonesian whose words are not Indonesian but Javanese's own; while Balinese, whose high
+/// register shares krama's words, stays out by its `-ang` where Javanese writes `-ake`.
+#[test]
+fn everyday_and_krama_javanese_are_javanese_and_balinese_is_not() {
+    let lexicon = langid::MalayLexicon::shared(asset(langid::LEXICON_DIR)).unwrap();
+    let jv = langid::evidence::support(
+        &lexicon,
+        "Srengenge lan rembulan katon, bocah cilik nangis lan pitik mlumpat.",
+    );
+    assert!(jv.javanese_only >= 7, "{jv:?}");
+    let sea = sea();
+    for text in [
+        "Srengenge lan rembulan katon, bocah cilik nangis lan pitik mlumpat.",
+        "Panjenenganipun saged basa Prancis, ugi saged basa Inggris.",
+        "Aku butuh sawetara rong puluh menit kanggo dandan nalika isuk.",
+        "Menapa panjenengan sampun dhahar wonten griya?",
+    ] {
+        let id = sea.identify(text);
+        assert_eq!(id.lang, "jav", "{text}: {id:?}");
+    }
+    // Indonesian stays Indonesian.
+    let id = sea.identify("Saya butuh beberapa menit untuk bersiap-siap setiap pagi.");
+    assert_eq!(id.lang, "ind", "{id:?}");
+    // Balinese: 8 of its 71 UDHR sentences were kept as Javanese without its own words.
+    let stage = with_model(&LangidConfig::default(), model()).unwrap();
+    let pages = langid::eval::read_udhr(asset("udhr/declaration")).unwrap();
+    let (kept, all) = sentences_kept(&stage, &pages, "ban");
+    assert!(kept * 100 <= all * 3, "Balinese: {kept} of {all} kept");
+    let (kept, all) = sentences_kept(&stage, &pages, "jav");
+    assert!(kept * 100 >= all * 95, "Javanese: {kept} of {all} kept");
+}
+
 #[test]
 fn rule_scores_are_not_certainties() {
     // A rule that changed fastText's label never scores above MAX_RULE_SCORE.
