@@ -615,3 +615,21 @@ fn a_topic_page_of_teasers_typed_otherwise_keeps_its_list() {
     }
     assert_lacks(&ex.text, &["Navone", "Footertext"]);
 }
+
+#[test]
+fn a_banner_aside_left_open_does_not_swallow_the_main_content() {
+    // An announcement banner in an `<aside>` whose closing tag the page forgot (a `</div>`
+    // closes its inner box instead): in tree order everything after it, `<main>` included,
+    // sits inside the aside. HTML never puts `<main>` inside `<aside>`, so `<main>` closes it.
+    let ps = paras(2, 5);
+    let body = format!(
+        "<aside class=\"announcement-banner\"><div class=\"column\"><a href=\"/news\">\
+         <span>Announcement: Bannertext joins a larger company</span></a></div>\
+         <div class=\"column\"><a href=\"/news\"><span>Bannertext short</span></div>\
+         <main><article><h1>Lessons from five startups</h1><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></article></main>",
+        ps[0], ps[1], ps[2], ps[3], ps[4]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Bannertext", "Navone"]);
+}

@@ -570,6 +570,20 @@ impl Builder {
                 |t| matches!(t, Tag::Tr | Tag::Table),
             ),
             Tag::A => self.close_nearest(|t| t == Tag::A, |_| false),
+            // HTML never puts `<main>` inside `<aside>`, `<nav>`, `<header>` or `<footer>`: one
+            // of them still open at `<main>` is one the page forgot to close (an announcement
+            // banner's `<aside>` left open would otherwise hold the whole page).
+            Tag::Main => {
+                let open = (1..self.stack.len()).find(|&i| {
+                    matches!(
+                        self.dom.nodes[self.stack[i].0 as usize].tag,
+                        Tag::Aside | Tag::Nav | Tag::Header | Tag::Footer
+                    )
+                });
+                if let Some(i) = open {
+                    self.stack.truncate(i);
+                }
+            }
             _ => {}
         }
         if tag.is_block() && !matches!(tag, Tag::Td | Tag::Th | Tag::Tr) {
