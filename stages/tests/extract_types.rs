@@ -633,3 +633,28 @@ fn a_banner_aside_left_open_does_not_swallow_the_main_content() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["Bannertext", "Navone"]);
 }
+
+#[test]
+fn a_layout_with_a_sidebar_is_not_the_sidebar() {
+    // A block theme's two-column layout is named after its sidebar
+    // (`wp-block-theme-layout-sidebar-right`); the article is in it, the real sidebar beside.
+    // Below it, a list of other posts with their summaries, the best candidate left if the
+    // layout were dropped as a sidebar.
+    let ps = paras(1, 5);
+    let more: String = short_paras(8, 3)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("<li><div><a href=\"/post/{i}\">Otherpost {i}</a></div><p>{s}</p><a href=\"/post/{i}\">Read now</a></li>"))
+        .collect();
+    let body = format!(
+        "<main><div class=\"wp-block-theme-layout-sidebar-right\"><div class=\"wp-block-theme-column\">\
+         <div class=\"entry-content\"><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></div>\
+         <div class=\"sidebar\"><h3>Sidebarhead</h3><ul><li><a href=\"/x\">Sidebarlink one</a></li>\
+         <li><a href=\"/y\">Sidebarlink two</a></li></ul></div></div>\
+         <div class=\"more-posts\"><ul>{more}</ul></div></main>",
+        ps[0], ps[1], ps[2], ps[3], ps[4]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Sidebarlink", "Navone", "Footertext"]);
+}

@@ -160,7 +160,18 @@ const UNLIKELY: &[(&str, u16)] = &[
 ];
 /// Names that keep an element even when an unlikely name matched.
 const MAYBE: &[&str] = &[
-    "and", "article", "body", "column", "content", "main", "shadow",
+    "and",
+    "article",
+    "body",
+    "column",
+    "content",
+    "main",
+    "shadow",
+    // A page layout that has a sidebar is not the sidebar.
+    "layout-sidebar",
+    "sidebar-layout",
+    "with-sidebar",
+    "has-sidebar",
 ];
 /// Names that lower an element's content score.
 const NEGATIVE: &[&str] = &[
