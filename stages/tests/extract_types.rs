@@ -658,3 +658,28 @@ fn a_layout_with_a_sidebar_is_not_the_sidebar() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["Sidebarlink", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_subject_listing_with_no_content_block_keeps_its_list() {
+    // A library's subject page: a search form line, then a table cell holding a long list,
+    // each entry a linked title with its publisher and year. No element holds paragraphs,
+    // so the main pass finds no content block and the body-wide fallback keeps only the
+    // few lines outside the list; the list of entries is the page's content.
+    let titles = short_paras(0, 12);
+    let items: String = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!("<li><a href=\"/book/{i}\">{t}</a> (Publisher {i}, 19{i:02}), by Author {i} (<a href=\"/images/{i}\">page images</a>)</li>")
+        })
+        .collect();
+    let body = format!(
+        "<form>Browsing subject area: <b>Hardware -- Catalogs</b> (<a href=\"/x\">Exclude extended shelves</a>)<br>\
+         You can also <a href=\"/y\">browse an alphabetical list</a> from this subject.</form>\
+         <table><tr><td><h2>Hardware -- Catalogs</h2><p>See also what's at <a href=\"/l\">your library</a>.</p>\
+         <b>Filed under:</b><ul>{items}</ul></td></tr></table>"
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &titles);
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}

@@ -362,9 +362,10 @@ fn main_text(
         return None;
     }
     let mut out = main_text_inner(dom, page, profile, deadline)?;
-    // Next to nothing found on a page typed otherwise, whose content is a list of teasers
-    // (a topic page of a news site): the list, as on a listing.
-    if !profile.list && char_len(&out.0) < 100 {
+    // Next to nothing found on a page typed otherwise, or no content block at all (the
+    // body-wide fallback), whose content is a list of teasers (a news site's topic page, a
+    // library's subject listing): the list, as on a listing, when longer.
+    if !profile.list && (char_len(&out.0) < 100 || out.1 == "fallback") {
         list_text = render_list();
     }
     // Little or no visible text (a page its scripts fill in): the article or product text of
