@@ -683,3 +683,25 @@ fn a_subject_listing_with_no_content_block_keeps_its_list() {
     assert_has(&ex.text, &titles);
     assert_lacks(&ex.text, &["Navone", "Footertext"]);
 }
+
+#[test]
+fn a_drupal_node_promoted_to_the_front_page_is_not_a_promotion() {
+    // Drupal classes every node promoted to the front page `node--promoted`, the article on
+    // its own page included: `promo` inside `promoted` is no advertisement.
+    let ps = paras(4, 5);
+    let more: String = short_paras(10, 3)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("<li><a href=\"/node/{i}\">Othernode {i}</a><p>{s}</p></li>"))
+        .collect();
+    let body = format!(
+        "<main><div class=\"node node--type-recipe node--promoted node--view-mode-full\">\
+         <div class=\"node__content\"><h1>Everyday bread</h1><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></div>\
+         <div class=\"view-more\"><ul>{more}</ul></div></main>",
+        ps[0], ps[1], ps[2], ps[3], ps[4]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    let promo = page("", &format!("<main><div class=\"node\"><p>{}</p><p>{}</p><p>{}</p></div><div class=\"promo-box\"><p>Promotext: {}</p></div></main>", ps[0], ps[1], ps[2], ps[3]));
+    assert_lacks(&extract(&promo).text, &["Promotext"]);
+}

@@ -173,6 +173,10 @@ const MAYBE: &[&str] = &[
     "with-sidebar",
     "has-sidebar",
 ];
+/// Names that contain an unlikely or negative name but mean something else: what they
+/// cover is not matched. Drupal marks every node promoted to the front page
+/// `node--promoted` (the article itself, on its own page), not a promotion.
+const EXCEPT: &[&str] = &["promoted"];
 /// Names that lower an element's content score.
 const NEGATIVE: &[&str] = &[
     "-ad-",
@@ -275,6 +279,8 @@ struct Meaning {
     /// Word-boundary hints, and whether the whole word must match.
     hint: u16,
     whole_word: bool,
+    /// On [`EXCEPT`]: the names inside it do not count.
+    except: bool,
 }
 
 /// What all the names of one attribute hit.
@@ -339,6 +345,15 @@ fn name_lists() -> &'static (AhoCorasick, Vec<Meaning>) {
                 },
             ));
         }
+        for &p in EXCEPT {
+            plan.push((
+                at(p),
+                Meaning {
+                    except: true,
+                    ..Meaning::default()
+                },
+            ));
+        }
         for &(p, h, whole_word) in HINTS {
             plan.push((
                 at(p),
@@ -357,6 +372,7 @@ fn name_lists() -> &'static (AhoCorasick, Vec<Meaning>) {
             x.positive |= m.positive;
             x.hint |= m.hint;
             x.whole_word |= m.whole_word;
+            x.except |= m.except;
         }
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
@@ -386,7 +402,19 @@ fn name_hits(name: &str) -> Hits {
     let (ac, meanings) = name_lists();
     let b = name.as_bytes();
     let mut h = Hits::default();
+    // Spans of [`EXCEPT`] names (rare: most values have none, and no allocation).
+    let excepted: Vec<(usize, usize)> = ac
+        .find_overlapping_iter(name)
+        .filter(|m| meanings[m.pattern().as_usize()].except)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     for m in ac.find_overlapping_iter(name) {
+        if excepted
+            .iter()
+            .any(|&(s, e)| s <= m.start() && m.end() <= e)
+        {
+            continue;
+        }
         let x = &meanings[m.pattern().as_usize()];
         h.cats |= x.cats;
         h.maybe |= x.maybe;
