@@ -705,3 +705,56 @@ fn a_drupal_node_promoted_to_the_front_page_is_not_a_promotion() {
     let promo = page("", &format!("<main><div class=\"node\"><p>{}</p><p>{}</p><p>{}</p></div><div class=\"promo-box\"><p>Promotext: {}</p></div></main>", ps[0], ps[1], ps[2], ps[3]));
     assert_lacks(&extract(&promo).text, &["Promotext"]);
 }
+
+#[test]
+fn a_newsletter_issue_is_the_page_and_a_signup_box_is_not() {
+    // A newsletter's archive page: the issue sits in `section.cc-newsletter`, a name that on
+    // other pages marks a sign-up box. A box so named that holds most of the page's text
+    // (and none of its chrome) is the page; the short sign-up box beside it still goes.
+    let ps = paras(3, 6);
+    let body = format!(
+        "<main><div class=\"newsletter-signup\"><p>Signupbox: join our subscribers to get regular emails on science and health tools.</p>\
+         <form><input name=\"email\"><button>Subscribe</button></form></div>\
+         <section class=\"section-hero cc-newsletter\"><div class=\"issue\">\
+         <h1>Foundational fitness</h1><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></section></main>",
+        ps[0], ps[1], ps[2], ps[3], ps[4], ps[5]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Signupbox", "Navone", "Footertext"]);
+    // Readers' quotes below: the best block left if the issue were dropped.
+    let quotes: String = short_paras(12, 4)
+        .iter()
+        .map(|q| format!("<div class=\"quote\"><p>{q}</p><span>Reader</span></div>"))
+        .collect();
+    let ex = extract(&page(
+        "",
+        &body.replace(
+            "</main>",
+            &format!("<section class=\"testimonials\">{quotes}</section></main>"),
+        ),
+    ));
+    assert_has(&ex.text, &ps);
+}
+
+#[test]
+fn a_cms_rich_text_body_is_text_whatever_its_name() {
+    // Webflow's rich-text block (`w-richtext`) is written text even when the site names it
+    // after what it holds (`rich-text-newsletter-cms`).
+    let ps = paras(5, 5);
+    let body = format!(
+        "<main><article><div class=\"rich-text-newsletter-cms w-richtext\"><p>{}</p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></article>\
+         <div class=\"related-list\"><ul><li><a href=\"/a\">Otherissue one</a></li><li><a href=\"/b\">Otherissue two</a></li></ul></div></main>",
+        ps[0], ps[1], ps[2], ps[3], ps[4]
+    );
+    let quotes: String = short_paras(12, 4)
+        .iter()
+        .map(|q| format!("<div class=\"quote\"><p>{q}</p><span>Reader</span></div>"))
+        .collect();
+    let body = body.replace(
+        "</main>",
+        &format!("<section class=\"testimonials\">{quotes}</section></main>"),
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+}

@@ -25,6 +25,9 @@ pub const REMOVED: u16 = 1;
 pub const BOILER_TAG: u16 = 2;
 /// Class/id names boilerplate (`comment`, `share`, `sidebar`, `cookie`, ...).
 pub const BOILER_CLASS: u16 = 4;
+/// A newsletter-named box with at least this many characters, more than half of
+/// the page's, is the page's content ([`Dom::reveal`]).
+const MIN_PAGE_CHARS: u32 = 1000;
 /// `itemprop="articleBody"`.
 pub const ARTICLE_BODY: u16 = 8;
 /// Hidden (`hidden`, `display:none`, `visibility:hidden`): not text, unless the hidden subtree
@@ -334,13 +337,15 @@ impl Dom {
         Some(dom)
     }
 
-    /// Un-hide what is most of the page: a hidden subtree holding more than half of the text
+    /// Un-hide what is most of the page (and keep a newsletter-named box that is most of it): a hidden subtree holding more than half of the text
     /// (a server-rendered page inside `<div hidden>` that a script moves into view), and a
     /// `<noscript>` holding more text than everything visible (a crawler view, as forum
     /// software serves).
     fn reveal(&mut self) {
         let n = self.nodes.len();
         let mut chars = vec![0u32; n];
+        // Whether a subtree holds the page's chrome (`nav`, `header`, `footer`, `aside`).
+        let mut chrome = vec![false; n];
         for i in (1..n).rev() {
             let node = &self.nodes[i];
             if node.flags & REMOVED != 0 {
@@ -351,6 +356,8 @@ impl Dom {
             }
             let p = node.parent as usize;
             chars[p] += chars[i];
+            chrome[p] |=
+                chrome[i] || matches!(node.tag, Tag::Nav | Tag::Header | Tag::Footer | Tag::Aside);
         }
         let total = chars[0];
         if total == 0 {
@@ -387,6 +394,20 @@ impl Dom {
             let node = &mut self.nodes[i];
             if node.flags & (HIDDEN | NOSCRIPT) == NOSCRIPT && chars[i] > visible {
                 node.flags &= !NOSCRIPT;
+            }
+        }
+        // A box named for a newsletter or a sign-up never holds most of a page's text: one
+        // that does is the page (a newsletter issue in `section.cc-newsletter`), unless it
+        // wraps the page's chrome too. (A cookie-consent dialog can: its policy text is long.)
+        for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
+            if node.flags & BOILER_CLASS != 0
+                && node.cats & !hints::cat::NEWSLETTER == 0
+                && !chrome[i]
+                && chars[i] >= MIN_PAGE_CHARS
+                && chars[i] * 2 > total
+            {
+                node.flags &= !BOILER_CLASS;
+                node.cats = 0;
             }
         }
     }

@@ -31,8 +31,10 @@ pub mod cat {
     pub const SIDEBAR: u16 = 1 << 5;
     /// Share and social buttons.
     pub const SOCIAL: u16 = 1 << 6;
-    /// Cookie banners, pop-ups, newsletter and sign-up boxes.
+    /// Cookie banners, consent dialogs, pop-ups.
     pub const CONSENT: u16 = 1 << 7;
+    /// Newsletter, subscription and sign-up boxes.
+    pub const NEWSLETTER: u16 = 1 << 13;
     /// Advertising and promotion.
     pub const ADS: u16 = 1 << 8;
     /// Related, recommended, trending, "read more".
@@ -114,8 +116,8 @@ const UNLIKELY: &[(&str, u16)] = &[
     ("consent", CONSENT),
     ("share", SOCIAL),
     ("sharing", SOCIAL),
-    ("newsletter", CONSENT),
-    ("subscribe", CONSENT),
+    ("newsletter", NEWSLETTER),
+    ("subscribe", NEWSLETTER),
     ("navbar", NAV),
     ("nav-", NAV),
     ("promo", ADS),
@@ -124,7 +126,7 @@ const UNLIKELY: &[(&str, u16)] = &[
     ("recommend", RELATED),
     ("trending", RELATED),
     ("most-popular", RELATED),
-    ("signup", CONSENT),
+    ("signup", NEWSLETTER),
     // Inside article containers: captions and galleries, bylines and date lines, ads,
     // donation and paywall boxes, author bios, tag lists and "read more" blocks.
     ("caption", BANNER),
@@ -172,6 +174,10 @@ const MAYBE: &[&str] = &[
     "sidebar-layout",
     "with-sidebar",
     "has-sidebar",
+    // A CMS's rich-text body (Webflow's `w-richtext`) is written text, whatever else its
+    // name says.
+    "richtext",
+    "rich-text",
 ];
 /// Names that contain an unlikely or negative name but mean something else: what they
 /// cover is not matched. Drupal marks every node promoted to the front page
