@@ -758,3 +758,28 @@ fn a_cms_rich_text_body_is_text_whatever_its_name() {
     let ex = extract(&page("", &body));
     assert_has(&ex.text, &ps);
 }
+
+#[test]
+fn a_page_streamed_by_react_gets_its_segments_in_place() {
+    // React's streamed HTML: the shell holds a template and "Loading paragraph..." where
+    // each paragraph goes; the paragraphs come hidden after the footer, with scripts that
+    // move them in (a crawler runs none). They are put in place before parsing.
+    let ps = paras(2, 5);
+    let mut shell = String::from("<main><article><h1>Index funds</h1>");
+    let mut segments = String::new();
+    for (i, p) in ps.iter().enumerate() {
+        shell.push_str(&format!(
+            "<!--$?--><template id=\"B:{i:x}\"></template><div>Loading paragraph...</div><!--/$-->"
+        ));
+        segments.push_str(&format!(
+            "<div hidden id=\"S:{i:x}\"><p>{p}</p></div><script>$RC(\"B:{i:x}\",\"S:{i:x}\")</script>"
+        ));
+    }
+    shell.push_str("</article></main>");
+    let html = format!(
+        "<!doctype html><html><head><title>T</title></head><body>{NAV}{shell}{FOOTER}{segments}</body></html>"
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Loading paragraph", "Footertext"]);
+}

@@ -326,6 +326,9 @@ impl Dom {
 
     /// Parse `html`, giving up (`None`) once `deadline` has passed.
     pub fn parse_until(html: &str, deadline: Option<Instant>) -> Option<Dom> {
+        // React's streamed segments moved into their places first.
+        let spliced = super::suspense::splice(html);
+        let html = spliced.as_deref().unwrap_or(html);
         let mut builder = Builder::new(html.len());
         builder.deadline = deadline;
         tokenize(html, &mut builder);

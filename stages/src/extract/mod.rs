@@ -21,6 +21,7 @@ mod page_type;
 mod render;
 mod score;
 mod structured;
+mod suspense;
 mod tokenize;
 pub mod wcxb;
 
