@@ -783,3 +783,35 @@ fn a_page_streamed_by_react_gets_its_segments_in_place() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["Loading paragraph", "Footertext"]);
 }
+
+#[test]
+fn hidden_tab_panels_are_content_one_click_away() {
+    // A quickstart's setup steps in one tab per language: only the chosen tab is shown, the
+    // others are `hidden` tab panels, text a reader reaches with one click.
+    let ps = paras(2, 3);
+    let tab = |lang: &str, hidden: bool, step: &str| {
+        format!(
+            "<div role=\"tabpanel\" aria-labelledby=\"tab-{lang}\"{}><ul><li>{step}</li><li>Run the {lang} installer and check the version it prints.</li></ul></div>",
+            if hidden { " hidden style=\"display:none\"" } else { "" }
+        )
+    };
+    let body = format!(
+        "<main><article><h1>Send your first message</h1><p>{}</p><p>{}</p>\
+         <div role=\"tablist\"><button id=\"tab-python\">Python</button><button id=\"tab-java\">Java</button></div>\
+         {}{}<p>{}</p>\
+         <div hidden><p>Hiddenpopup: this survey is never shown to readers of the page.</p></div></article></main>",
+        ps[0],
+        ps[1],
+        tab("python", false, "Install Python and set up a virtual environment for the project."),
+        tab("java", true, "Install the Java Standard Edition Development Kit for the project."),
+        ps[2]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert!(
+        ex.text.contains("Install the Java Standard Edition"),
+        "{}",
+        ex.text
+    );
+    assert_lacks(&ex.text, &["Hiddenpopup"]);
+}

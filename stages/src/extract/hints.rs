@@ -474,6 +474,7 @@ pub fn value_hash(s: &str) -> u64 {
 pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
     let mut out = Attrs::default();
     let mut names = Hits::default();
+    let mut tabpanel = false;
     for (name, value) in attrs.iter() {
         match name {
             "class" | "id" => {
@@ -485,10 +486,18 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
             }
             "hidden" => out.flags |= HIDDEN,
             "style" => out.flags |= style_flags(value),
-            "role" => out.flags |= role_flags(value),
+            "role" => {
+                out.flags |= role_flags(value);
+                tabpanel |= value.trim().eq_ignore_ascii_case("tabpanel");
+            }
             "itemprop" if value.eq_ignore_ascii_case("articleBody") => out.flags |= ARTICLE_BODY,
             _ => {}
         }
+    }
+    // A tab's panel is content one click away (the other languages of a code sample, a
+    // product's specifications): hidden until chosen, not hidden from the reader.
+    if tabpanel {
+        out.flags &= !HIDDEN;
     }
     out.hint = names.hint;
     let structural = matches!(
