@@ -815,3 +815,30 @@ fn hidden_tab_panels_are_content_one_click_away() {
     );
     assert_lacks(&ex.text, &["Hiddenpopup"]);
 }
+
+#[test]
+fn a_table_in_a_figure_is_content_and_an_image_caption_is_not() {
+    // The block editor wraps every table in `<figure class="wp-block-table">`: the data is
+    // part of the article; a figure with an image and its caption is not.
+    let ps = paras(2, 4);
+    let rows: String = [
+        ("Nashville-Davidson, TN", "34.6"),
+        ("Raleigh, NC", "28.1"),
+        ("Tampa, FL", "25.9"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (city, pct))| format!("<tr><td>{}. {city}</td><td>{pct}</td></tr>", i + 1))
+    .collect();
+    let body = format!(
+        "<main><article><h1>Hottest markets</h1><p>{}</p><p>{}</p>\
+         <figure class=\"wp-block-table\"><table><thead><tr><th>Metro</th><th>Change</th></tr></thead><tbody>{rows}</tbody></table></figure>\
+         <p>{}</p><figure><img src=\"/a.jpg\"><figcaption>Captiontext: a house for sale</figcaption></figure><p>{}</p></article></main>",
+        ps[0], ps[1], ps[2], ps[3]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert!(ex.text.contains("Nashville-Davidson, TN"), "{}", ex.text);
+    assert!(ex.text.contains("34.6"), "{}", ex.text);
+    assert_lacks(&ex.text, &["Captiontext"]);
+}

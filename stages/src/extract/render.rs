@@ -44,7 +44,9 @@ impl Cleaner<'_> {
         match node.tag {
             Tag::Header => chars < 200 || ld > 0.3,
             Tag::Heading(1) => self.strict && !self.keep_h1 && chars < 200,
-            Tag::Figure => self.strict,
+            // A figure is an image and its caption, except one that holds a table (the
+            // block editor wraps every table in `<figure class="wp-block-table">`).
+            Tag::Figure => self.strict && !self.holds_table(n),
             Tag::Ul | Tag::Ol | Tag::Dl if self.link_lists_ok => node.weight < 0 && ld > 0.2,
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
@@ -74,6 +76,12 @@ impl Cleaner<'_> {
             Tag::Li => !self.link_lists_ok && ld > 0.9 && chars < 150,
             _ => false,
         }
+    }
+
+    /// Whether `n`'s subtree has a `<table>`.
+    fn holds_table(&self, n: u32) -> bool {
+        let end = self.dom.subtree_end(n);
+        (n + 1..end).any(|i| self.dom.nodes[i as usize].tag == Tag::Table)
     }
 
     /// Text of `roots` (and their subtrees) in document order.
