@@ -842,3 +842,24 @@ fn a_table_in_a_figure_is_content_and_an_image_caption_is_not() {
     assert!(ex.text.contains("34.6"), "{}", ex.text);
     assert_lacks(&ex.text, &["Captiontext"]);
 }
+
+#[test]
+fn a_footer_named_box_that_holds_most_of_the_page_is_its_content() {
+    // A guide whose entries sit in `div.page1-footer` (the template's "after the intro"
+    // block): a footer-named box that holds most of the page's text and none of its chrome
+    // is the content; the site's real footer still goes.
+    let intro = paras(0, 2);
+    let entries = paras(3, 6);
+    let venues: String = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("<article class=\"venue\"><h3><a href=\"/v/{i}\">Venue {i}</a></h3><p>Bib Gourmand</p><div class=\"venue-excerpt\"><p>{e}</p></div></article>"))
+        .collect();
+    let body = format!(
+        "<section class=\"page\"><div class=\"intro\"><h1>The stars are back</h1><p>{}</p><p>{}</p></div><div class=\"page1-footer\"><div class=\"venues\">{venues}</div></div></section>",
+        intro[0], intro[1]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &entries);
+    assert_lacks(&ex.text, &["Footertext", "Navone"]);
+}

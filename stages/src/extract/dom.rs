@@ -25,7 +25,7 @@ pub const REMOVED: u16 = 1;
 pub const BOILER_TAG: u16 = 2;
 /// Class/id names boilerplate (`comment`, `share`, `sidebar`, `cookie`, ...).
 pub const BOILER_CLASS: u16 = 4;
-/// A newsletter-named box with at least this many characters, more than half of
+/// A newsletter- or footer-named box with at least this many characters, more than half of
 /// the page's, is the page's content ([`Dom::reveal`]).
 const MIN_PAGE_CHARS: u32 = 1000;
 /// `itemprop="articleBody"`.
@@ -340,7 +340,7 @@ impl Dom {
         Some(dom)
     }
 
-    /// Un-hide what is most of the page (and keep a newsletter-named box that is most of it): a hidden subtree holding more than half of the text
+    /// Un-hide what is most of the page (and keep a newsletter- or footer-named box that is most of it): a hidden subtree holding more than half of the text
     /// (a server-rendered page inside `<div hidden>` that a script moves into view), and a
     /// `<noscript>` holding more text than everything visible (a crawler view, as forum
     /// software serves).
@@ -399,12 +399,15 @@ impl Dom {
                 node.flags &= !NOSCRIPT;
             }
         }
-        // A box named for a newsletter or a sign-up never holds most of a page's text: one
-        // that does is the page (a newsletter issue in `section.cc-newsletter`), unless it
-        // wraps the page's chrome too. (A cookie-consent dialog can: its policy text is long.)
+        // A box named for a newsletter, a sign-up or a footer never holds most of a page's
+        // text: one that does is the page (a newsletter issue in `section.cc-newsletter`, a
+        // guide's list of venues in `div.page1-footer`), unless it wraps the page's chrome
+        // too. (A cookie-consent dialog can: its policy text is long. Header- and
+        // banner-named boxes that hold most of a product page are its gallery and
+        // specification widgets: measured, they cost more than they gave.)
         for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
             if node.flags & BOILER_CLASS != 0
-                && node.cats & !hints::cat::NEWSLETTER == 0
+                && node.cats & !(hints::cat::NEWSLETTER | hints::cat::FOOTER) == 0
                 && !chrome[i]
                 && chars[i] >= MIN_PAGE_CHARS
                 && chars[i] * 2 > total
