@@ -863,3 +863,23 @@ fn a_footer_named_box_that_holds_most_of_the_page_is_its_content() {
     assert_has(&ex.text, &entries);
     assert_lacks(&ex.text, &["Footertext", "Navone"]);
 }
+
+#[test]
+fn an_article_in_three_blocks_is_kept_whole_from_its_largest() {
+    // A guide in three blocks of a page builder, each block's text wrapped a few levels
+    // deep: the best block holds about a third of the article's paragraph text, and its own
+    // wrapper nearly all of that. The article is the three blocks, not the largest one.
+    let ps = paras(2, 9);
+    let block = |ps: &[String], class: &str| {
+        let inner: String = ps.iter().map(|p| format!("<p>{p}</p>")).collect();
+        format!("<div class=\"{class}\"><div class=\"wrap\"><div class=\"text\">{inner}</div></div><span>Share</span></div>")
+    };
+    let body = format!(
+        "<main><div class=\"post\">{}{}{}</div></main>",
+        block(&ps[0..3], "block-intro"),
+        block(&ps[3..6], "block-benefits"),
+        block(&ps[6..9], "block-howto")
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+}

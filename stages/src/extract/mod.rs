@@ -232,7 +232,7 @@ impl Profile {
             },
             climb: 0.7,
             // Articles keep to their container; other pages spread content over several.
-            page_share: if page_type == Article { 0.3 } else { 0.5 },
+            page_share: if page_type == Article { 0.35 } else { 0.5 },
             cards_are_junk: !matches!(page_type, Listing | Documentation),
             card_share: 0.5,
             list: page_type == Listing,
