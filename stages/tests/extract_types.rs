@@ -883,3 +883,37 @@ fn an_article_in_three_blocks_is_kept_whole_from_its_largest() {
     let ex = extract(&page("", &body));
     assert_has(&ex.text, &ps);
 }
+
+#[test]
+fn a_short_banner_beside_a_long_list_of_items_gives_the_list() {
+    // A shop's category page that reads as an article: a hero line, a sale banner, a
+    // breadcrumb, then a grid of products, each an image link, a name link and a price.
+    // The main pass finds the banner's few lines; the grid beside them, five times their
+    // length, is the page.
+    let names: Vec<String> = (0..60)
+        .map(|i| format!("Bamboo desk drawer model {i}"))
+        .collect();
+    let grid: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                "<div class=\"col-span-1 mb-10 flex flex-col\"><a href=\"/p/{i}\"><div class=\"relative aspect\"><img src=\"/{i}.jpg\"></div></a>\
+                 <div class=\"mr-5 flex flex-col\"><a href=\"/p/{i}\">{n}</a><div class=\"flex flex-col\"><p class=\"mt-5\">${}9+</p></div></div></div>",
+                i + 1
+            )
+        })
+        .collect();
+    let body = format!(
+        "<main><div class=\"hero\"><div class=\"flex flex-col\"><h1>Accessories for standing desks</h1>\
+         <p>Choose from hundreds of accessories that fit your workspace. <a href=\"/learn\">Learn More</a></p></div></div>\
+         <div class=\"mx-auto grid\"><section class=\"mx-auto mb-6 flex\"><div class=\"relative flex flex-col\"><div>\
+         <h3>Spring Setup Sale</h3><div class=\"max-w\"><p>Buy more, save more when you outfit your full office. Use coupon code SPRING at checkout.</p></div></div>\
+         <div class=\"mt-8\"><p>Sale ends on the last day of March. While supplies last. One coupon per purchase.</p></div></div></section>\
+         <div class=\"col-span-full\"><a href=\"/\">Home</a><span>Accessories for Standing Desks</span></div>\
+         <div class=\"col-span-full grid grid-cols-4\"><section class=\"col-span-4\"><div class=\"col-span-full grid\">{grid}</div></section></div></div></main>"
+    );
+    let html = page(r#"<meta property="og:type" content="article">"#, &body);
+    let ex = extract(&html);
+    assert_has(&ex.text, &names);
+}

@@ -336,6 +336,10 @@ fn collapse_lines(s: &str) -> String {
         .join("\n")
 }
 
+/// Below this many characters the main pass's text is short enough for a list of items
+/// five times as long to be the page ([`main_text`]).
+const SHORT_FOUND: usize = 500;
+
 fn main_text(
     dom: &Dom,
     page: &Page,
@@ -369,6 +373,13 @@ fn main_text(
     if !profile.list && (char_len(&out.0) < 100 || out.1 == "fallback") {
         list_text = render_list();
     }
+    // A short block found (a sale banner) beside a list of items five times its length,
+    // on a page typed otherwise (a shop's category page read as an article): the list.
+    let mut short_found = false;
+    if !profile.list && list_text.is_none() && char_len(&out.0) < SHORT_FOUND {
+        list_text = render_list().filter(|l| char_len(l) > 5 * char_len(&out.0));
+        short_found = list_text.is_some();
+    }
     // Little or no visible text (a page its scripts fill in): the article or product text of
     // the page's own structured data, when longer.
     if char_len(&out.0) < 100 {
@@ -385,7 +396,7 @@ fn main_text(
         }
     }
     if let Some(list) = list_text {
-        if char_len(&list) as f32 > profile.list_ratio * char_len(&out.0) as f32 {
+        if short_found || char_len(&list) as f32 > profile.list_ratio * char_len(&out.0) as f32 {
             return Some((list, "main"));
         }
     }
