@@ -336,10 +336,6 @@ fn collapse_lines(s: &str) -> String {
         .join("\n")
 }
 
-/// Below this many characters the main pass's text is short enough for a list of items
-/// five times as long to be the page ([`main_text`]).
-const SHORT_FOUND: usize = 500;
-
 fn main_text(
     dom: &Dom,
     page: &Page,
@@ -373,10 +369,11 @@ fn main_text(
     if !profile.list && (char_len(&out.0) < 100 || out.1 == "fallback") {
         list_text = render_list();
     }
-    // A short block found (a sale banner) beside a list of items five times its length,
-    // on a page typed otherwise (a shop's category page read as an article): the list.
+    // A block found beside a list of items five times its length, on a page typed
+    // otherwise (a shop's category page read as an article, where the main pass finds the
+    // sale banner; a news section read as a forum, where it keeps one teaser): the list.
     let mut short_found = false;
-    if !profile.list && list_text.is_none() && char_len(&out.0) < SHORT_FOUND {
+    if !profile.list && list_text.is_none() {
         list_text = render_list().filter(|l| char_len(l) > 5 * char_len(&out.0));
         short_found = list_text.is_some();
     }
