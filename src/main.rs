@@ -65,10 +65,10 @@ fn cache() -> assets::Cache {
     assets::Cache::new(root, python)
 }
 
-/// The Malay/Indonesian word lists language ID needs, fetched on first use when a cache
-/// filled before they were an asset lacks them.
+/// The word lists language ID needs (wordfreq, Javanese roots, CLDR's Javanese words),
+/// fetched on first use when a cache filled before they were an asset lacks them.
 fn ensure_lexicon(cache: &assets::Cache) -> Result<()> {
-    for name in ["wordfreq-ms-id", "javanese-roots"] {
+    for name in ["wordfreq-ms-id", "javanese-roots", "cldr-jv"] {
         let asset = assets::by_name(name).context("the word-list asset is listed")?;
         if !cache.is_cached(asset) {
             eprintln!("[assets] fetching {} ({})", asset.name, asset.package);
