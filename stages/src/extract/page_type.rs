@@ -107,6 +107,9 @@ fn hint_counts(dom: &Dom) -> HintCounts {
 }
 
 /// The path of the page's own address, lower case (`/products/mug`), or "".
+/// What a home page adds to the service score ([`classify`]).
+const HOME_SERVICE: f32 = 1.0;
+
 fn own_path(dom: &Dom) -> String {
     let Some(url) = dom.meta.url.as_deref() else {
         return String::new();
@@ -430,6 +433,13 @@ fn scores(dom: &Dom, ld: &LinkedData, cards: &Cards) -> [f32; 7] {
     if og == "website" && !ld.has(&["Article", "NewsArticle", "BlogPosting"]) {
         add(Service, 0.75);
     }
+    // A site's home page (its own address has no path) presents the business: on WCXB dev
+    // 32 of 61 home pages are service pages, 7 articles.
+    if dom.meta.url.as_deref().is_some_and(|u| u.contains("://"))
+        && path.trim_matches('/').is_empty()
+    {
+        add(Service, HOME_SERVICE);
+    }
     s
 }
 
@@ -472,5 +482,18 @@ mod tests {
             kind(r#"<link rel="canonical" href="https://example.org/news/"><p>x</p>"#),
             PageType::Listing
         );
+    }
+
+    #[test]
+    fn a_home_page_presents_a_business_and_an_article_stays_one() {
+        let home = r#"<meta property="og:type" content="website"><link rel="canonical" href="https://www.example.com/"><h1>We build software</h1><p>x</p>"#;
+        assert_eq!(kind(home), PageType::Service);
+        // The same page at a deeper address is no home page.
+        assert_eq!(
+            kind(&home.replace("example.com/", "example.com/why-we-build")),
+            PageType::Article
+        );
+        let post = r#"<meta property="og:type" content="article"><link rel="canonical" href="https://www.example.com/"><h1>Notes</h1><p>x</p>"#;
+        assert_eq!(kind(post), PageType::Article);
     }
 }
