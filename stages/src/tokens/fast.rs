@@ -19,6 +19,7 @@ use serde_json::Value;
 use unicode_normalization_alignments::UnicodeNormalization;
 
 use super::json::TokenizerJson;
+use super::piece_cache;
 use super::pretok::Splitter;
 
 /// Pair of token ids → (rank, merged id).
@@ -39,6 +40,8 @@ pub(crate) struct FastBpe {
     byte_ids: [u32; 256],
     merges: Merges,
     ignore_merges: bool,
+    /// This counter's id in the per-thread [`piece_cache`].
+    cache_owner: u64,
 }
 
 /// Why a file is not handled by [`FastBpe`] (the reference implementation is used instead).
@@ -108,6 +111,7 @@ impl FastBpe {
             byte_ids,
             merges,
             ignore_merges: field(model, "ignore_merges").as_bool().unwrap_or(false),
+            cache_owner: piece_cache::new_owner(),
         })
     }
 
@@ -126,9 +130,17 @@ impl FastBpe {
     }
 
     fn count_normalized(&self, text: &str, n: &mut usize) {
-        split_added(self.normalized_added.as_ref(), text, n, |segment, n| {
-            self.splitter
-                .for_each_piece(segment, |piece| *n += self.count_piece(piece.as_bytes()));
+        piece_cache::with(self.cache_owner, |cache| {
+            split_added(self.normalized_added.as_ref(), text, n, |segment, n| {
+                self.splitter.for_each_piece(segment, |piece| {
+                    let piece = piece.as_bytes();
+                    *n += match piece.len() {
+                        1 => 1,
+                        2..=piece_cache::MAX_LEN => cache.count(piece, || self.count_piece(piece)),
+                        _ => self.count_piece(piece),
+                    };
+                });
+            });
         });
     }
 

@@ -13,6 +13,7 @@
 mod fast;
 mod json;
 mod pairs;
+mod piece_cache;
 mod pretok;
 mod spm;
 
