@@ -917,3 +917,26 @@ fn a_short_banner_beside_a_long_list_of_items_gives_the_list() {
     let ex = extract(&html);
     assert_has(&ex.text, &names);
 }
+
+#[test]
+fn a_shops_seo_footer_copy_is_the_category_description() {
+    // A shop's category page (a Sitecore storefront's `field-seofootercopy`): the product grid
+    // is rendered by script, so the page's written text is the category description placed
+    // below it under an "SEO footer" name, which is not the site's footer. Above it, a promo
+    // carousel's terms-and-conditions dialog holds more text.
+    let ps = paras(3, 4);
+    let terms = paras(10, 8).join(" ");
+    let body = format!(
+        "<ul class=\"splide__list\"><li class=\"slide splide__slide\"><div class=\"component promo promo-offerbanner\">\
+         <a href=\"/sale\"><strong>Save up to an extra $20</strong></a>\
+         <div class=\"promo-offerbanner__overlay\" role=\"dialog\"><div class=\"promo-offerbanner__overlay-text\">\
+         Promoterms: {terms}</div></div></div></li></ul>\
+         <main><div class=\"plp-listing\"><div class=\"plpLoadingStateResultPlaceholder\"></div></div>\
+         <div class=\"component content\"><div class=\"field-seofootercopy\"><h2>Shop classic clogs</h2>\
+         <p><a href=\"/brands/clogs\">Shop all clogs</a></p><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></div></main>",
+        ps[0], ps[1], ps[2], ps[3]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Promoterms", "Navone", "Footertext"]);
+}

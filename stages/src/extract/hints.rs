@@ -181,8 +181,10 @@ const MAYBE: &[&str] = &[
 ];
 /// Names that contain an unlikely or negative name but mean something else: what they
 /// cover is not matched. Drupal marks every node promoted to the front page
-/// `node--promoted` (the article itself, on its own page), not a promotion.
-const EXCEPT: &[&str] = &["promoted"];
+/// `node--promoted` (the article itself, on its own page), not a promotion. A shop's "SEO
+/// footer" (`field-seofootercopy`, `SEOFooterContainer`) is the category's written
+/// description, placed below the grid, not the site's footer.
+const EXCEPT: &[&str] = &["promoted", "seofooter", "seo-footer", "seo_footer"];
 /// Names that lower an element's content score.
 const NEGATIVE: &[&str] = &[
     "-ad-",
