@@ -410,19 +410,7 @@ fn name_hits(name: &str) -> Hits {
     let (ac, meanings) = name_lists();
     let b = name.as_bytes();
     let mut h = Hits::default();
-    // Spans of [`EXCEPT`] names (rare: most values have none, and no allocation).
-    let excepted: Vec<(usize, usize)> = ac
-        .find_overlapping_iter(name)
-        .filter(|m| meanings[m.pattern().as_usize()].except)
-        .map(|m| (m.start(), m.end()))
-        .collect();
-    for m in ac.find_overlapping_iter(name) {
-        if excepted
-            .iter()
-            .any(|&(s, e)| s <= m.start() && m.end() <= e)
-        {
-            continue;
-        }
+    let add = |h: &mut Hits, m: &aho_corasick::Match| {
         let x = &meanings[m.pattern().as_usize()];
         h.cats |= x.cats;
         h.maybe |= x.maybe;
@@ -430,6 +418,26 @@ fn name_hits(name: &str) -> Hits {
         h.positive |= x.positive;
         if x.hint != 0 && word_starts(b, m.start()) && (!x.whole_word || word_ends(b, m.end())) {
             h.hint |= x.hint;
+        }
+    };
+    // One pass; a value with an [`EXCEPT`] name (rare) is read again without what it covers.
+    let mut excepted = false;
+    for m in ac.find_overlapping_iter(name) {
+        excepted |= meanings[m.pattern().as_usize()].except;
+        add(&mut h, &m);
+    }
+    if !excepted {
+        return h;
+    }
+    let spans: Vec<(usize, usize)> = ac
+        .find_overlapping_iter(name)
+        .filter(|m| meanings[m.pattern().as_usize()].except)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    let mut h = Hits::default();
+    for m in ac.find_overlapping_iter(name) {
+        if !spans.iter().any(|&(s, e)| s <= m.start() && m.end() <= e) {
+            add(&mut h, &m);
         }
     }
     h
