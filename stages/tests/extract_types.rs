@@ -940,3 +940,53 @@ fn a_shops_seo_footer_copy_is_the_category_description() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["Promoterms", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_guide_keeps_its_section_headings_and_lists_beside_the_paragraphs() {
+    // A documentation page (Docker's "Get started"): an intro, then sections whose headings
+    // are self-links, a list of what you will learn and a linked list of modules. The best
+    // paragraph and its sibling paragraph were chosen, and the headings and lists between
+    // and after them lost; on a page of sections the chosen siblings stand for their parent.
+    let ps = paras(3, 2);
+    let learn: Vec<String> = [
+        "Set up the desktop app",
+        "Run your first container",
+        "Build your first image",
+    ]
+    .map(String::from)
+    .to_vec();
+    let modules: Vec<String> = [
+        "Install it on your machine",
+        "Develop with containers",
+        "Publish your first image",
+    ]
+    .map(String::from)
+    .to_vec();
+    let items: String = learn.iter().map(|l| format!("<li>{l}</li>")).collect();
+    let mods: String = modules
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            format!(
+                "<li><a class=\"link\" href=\"/get-started/m{i}/\">Module {i}</a><p>{m}</p></li>"
+            )
+        })
+        .collect();
+    let body = format!(
+        "<main><article class=\"prose\"><h1>Introduction</h1><div class=\"text-lg\">{}</div>\
+         <h2 id=\"about\"><a href=\"#about\">About this series</a></h2><p>{}</p>\
+         <h2 id=\"learn\"><a href=\"#learn\">What you will learn</a></h2><ul>{items}</ul>\
+         <h2 id=\"modules\"><a href=\"#modules\">Modules</a></h2><ol>{mods}</ol></article></main>",
+        ps[0], ps[1]
+    );
+    let head =
+        "<link rel=\"canonical\" href=\"https://docs.example.com/get-started/introduction/\">";
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "documentation");
+    assert_has(&ex.text, &ps);
+    let headings = ["About this series", "What you will learn", "Modules"].map(String::from);
+    assert_has(&ex.text, &headings);
+    assert_has(&ex.text, &learn);
+    assert_has(&ex.text, &modules);
+    assert_lacks(&ex.text, &["Navone", "Footertext"]);
+}

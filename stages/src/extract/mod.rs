@@ -203,6 +203,10 @@ struct Profile {
     /// Climb until the chosen nodes hold at least this share of the page's paragraph-like
     /// text.
     page_share: f32,
+    /// Siblings chosen beside the best block stand for their parent: keep the parent whole
+    /// (its headings, lists and tables between and after them), as a page of sections
+    /// reads; an article keeps only the chosen siblings (readability).
+    sections: bool,
     /// Runs of teaser cards ([`cards`]) are boilerplate, when they hold at most
     /// `card_share` of the page's text (else the page is a list of them).
     cards_are_junk: bool,
@@ -233,6 +237,7 @@ impl Profile {
             climb: 0.7,
             // Articles keep to their container; other pages spread content over several.
             page_share: if page_type == Article { 0.35 } else { 0.5 },
+            sections: page_type != Article,
             cards_are_junk: !matches!(page_type, Listing | Documentation),
             card_share: 0.5,
             list: page_type == Listing,
@@ -296,6 +301,9 @@ fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -
             cur = p;
             covered = gp;
             roots = vec![p];
+        }
+        if roots.len() > 1 && profile.sections {
+            roots = vec![dom.nodes[top as usize].parent];
         }
     }
     let cleaner = Cleaner {
