@@ -990,3 +990,35 @@ fn a_guide_keeps_its_section_headings_and_lists_beside_the_paragraphs() {
     assert_has(&ex.text, &modules);
     assert_lacks(&ex.text, &["Navone", "Footertext"]);
 }
+
+#[test]
+fn a_product_page_its_script_reveals_reads_from_its_structured_data() {
+    // A Shopify product page behind a "lockdown" app: the whole product section sits in a
+    // `display:none` box until a script checks the visitor, so the visible text is a few
+    // banner lines; the page's own JSON-LD `Product.description` is the product text.
+    let ps = paras(3, 3);
+    let description = ps.join("\\n");
+    // The shop's mega-menu: more visible text than the hidden product (which is therefore
+    // not revealed as most of the page).
+    let menu: String = (0..80)
+        .map(|i| {
+            format!("<li><a href=\"/collections/c{i}\">Coffee gear collection number {i}</a></li>")
+        })
+        .collect();
+    let banners = "<div class=\"announcement\"><p>SUBSCRIBE AND SAVE 40% OFF CANNED LATTES WITH CODE EXTRA10</p>\
+         <p>ENTER FOR A CHANCE TO WIN A GOLDEN TICKET TANKARD</p>\
+         <p>FREE SHIPPING ON ALL SUBSCRIPTION ORDERS OVER FORTY DOLLARS</p></div>";
+    let head = format!(
+        "<script type=\"application/ld+json\">{{\"@context\":\"http://schema.org/\",\"@type\":\"Product\",\
+         \"name\":\"Dark Roast Coffee\",\"description\":\"{description}\"}}</script>"
+    );
+    let body = format!(
+        "<nav class=\"mega-menu\"><ul>{menu}</ul></nav>{banners}<main><div class=\"easylockdown-content\" style=\"display:none;\">\
+         <div class=\"product__description\"><h4>Darker roast</h4><p>{}</p><p>{}</p><p>{}</p></div></div></main>",
+        ps[0], ps[1], ps[2]
+    );
+    let ex = extract(&page(&head, &body));
+    assert_eq!(ex.page_type, "product");
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["GOLDEN TICKET"]);
+}

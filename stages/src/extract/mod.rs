@@ -385,9 +385,10 @@ fn main_text(
         list_text = render_list().filter(|l| char_len(l) > 5 * char_len(&out.0));
         short_found = list_text.is_some();
     }
-    // Little or no visible text (a page its scripts fill in): the article or product text of
-    // the page's own structured data, when longer.
-    if char_len(&out.0) < 100 {
+    // Little visible text (a page its scripts fill in or reveal: a few lines of banner and
+    // menu are all a shop's locked product page shows): the article or product text of the
+    // page's own structured data, when at least twice as long.
+    if char_len(&out.0) < SHORT_TEXT {
         let described = ld
             .bodies
             .first()
@@ -407,6 +408,12 @@ fn main_text(
     }
     Some(out)
 }
+
+/// Main text shorter than this (in characters) gives way to the page's structured-data text
+/// when that is at least twice as long: on WCXB dev the limit matters from 100 up (a locked
+/// Shopify product page whose visible text is 150 characters of banners); up to 3,000 no
+/// other page changes, as the structured text must also be twice as long.
+const SHORT_TEXT: usize = 500;
 
 fn main_text_inner(
     dom: &Dom,
