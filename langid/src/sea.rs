@@ -444,9 +444,31 @@ fn latin(
         return candidate;
     }
     match evidence() {
-        Some(e) => gate(candidate, e, &m, preds),
+        Some(e) => {
+            let decided = gate(candidate, e, &m, preds);
+            // Javanese or Sundanese proposed by a marker word (a name spelled `Dh…`, an
+            // all-caps `TI`) against fastText's Malay/Indonesian, that the word lists do not
+            // back, on text whose words are Malay/Indonesian: Malay or Indonesian, not
+            // fastText's next, foreign guess. (Other languages' short words fill the Malay
+            // list too — Northern Sotho's `le`, `na`, `ya` — so fastText's label must agree.)
+            if decided.2 == Rule::NoEvidence
+                && matches!(candidate.0, "jav" | "sun")
+                && matches!(base.iso639_3, "ind" | "zsm")
+                && malay_words_explain(e)
+            {
+                return malay_or_indonesian(text, &m, preds, malay, &evidence);
+            }
+            decided
+        }
         None => candidate,
     }
+}
+
+/// Whether Malay/Indonesian words explain `e`'s text: [`MIN_MALAY`] of its words, and few
+/// words of the Malayic languages around them ([`MAX_OTHER_MALAYIC`]).
+fn malay_words_explain(e: &Evidence<'_>) -> bool {
+    let n = e.other_malayic();
+    e.share(e.malay()) >= MIN_MALAY && (n < 2 || e.share(n) < MAX_OTHER_MALAYIC)
 }
 
 /// fastText's label is "confident" from this probability on: a confident English, Tagalog

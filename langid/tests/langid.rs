@@ -784,6 +784,23 @@ fn everyday_and_krama_javanese_are_javanese_and_balinese_is_not() {
 }
 
 #[test]
+fn a_stray_marker_word_does_not_turn_indonesian_into_nothing() {
+    // An all-caps `TI` (Indonesian for IT) reads as Sundanese `ti`: the proposed Sundanese
+    // finds no Sundanese words and was dropped for fastText's next, foreign guess (`und`).
+    // Text whose words are Malay/Indonesian, labelled so by fastText, is Malay/Indonesian.
+    let sea = sea();
+    let text =
+        "Penggunaan TI berpotensi menekan waktu pemrosesan serta biaya operasional perusahaan.";
+    let id = sea.identify(text);
+    assert_eq!(id.lang, "ind", "{id:?}");
+    // fastText's own Sundanese on another language's short words (Northern Sotho fills the
+    // Malay word list with `le`, `na`, `ya`) is not turned Malay.
+    let nso = "Mang le mang o na le tokelo ya go ba wa setšhaba seo se itšego.";
+    let id = sea.identify(nso);
+    assert!(!matches!(id.lang, "ind" | "zsm" | "sun" | "jav"), "{id:?}");
+}
+
+#[test]
 fn rule_scores_are_not_certainties() {
     // A rule that changed fastText's label never scores above MAX_RULE_SCORE.
     let sea = sea();
