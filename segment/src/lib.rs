@@ -10,6 +10,7 @@
 //! Sentences are split on lines and on each script's terminal marks (see
 //! [`TERMINAL_MARKS`]), plus Thai and Lao's space-as-sentence-break.
 
+mod fast;
 mod script;
 mod sentence;
 
@@ -33,26 +34,80 @@ fn segmenter() -> WordSegmenterBorrowed<'static> {
 /// used: it reports a Tamil word ending in a virama (`மனிதக்`) as not word-like, where
 /// ICU4C's rule status says letter.
 pub fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
-    let mut start = 0;
-    segmenter().segment_str(text).filter_map(move |end| {
-        let segment = &text[start..end];
-        start = end;
-        segment
-            .chars()
-            .any(char::is_alphanumeric)
-            .then_some(segment)
-    })
+    Segments::of(text).filter(|segment| segment.chars().any(char::is_alphanumeric))
 }
 
 /// Every segment of `text` in order, word-like or not (what [`words`] filters): for callers
 /// whose text holds only letters, where the filter's check per segment is wasted.
 pub fn segments(text: &str) -> impl Iterator<Item = &str> + '_ {
+    Segments::of(text)
+}
+
+/// The non-empty segments between word boundaries: from [`fast::segments`] when the text
+/// qualifies, else from ICU4X.
+enum Segments<'t> {
+    Fast(std::vec::IntoIter<&'t str>),
+    Icu {
+        text: &'t str,
+        start: usize,
+        breaks:
+            icu_segmenter::iterators::WordBreakIterator<'static, 't, icu_segmenter::scaffold::Utf8>,
+    },
+}
+
+impl<'t> Segments<'t> {
+    fn of(text: &'t str) -> Self {
+        match fast::segments(text) {
+            Some(all) => Segments::Fast(all.into_iter()),
+            None => Segments::Icu {
+                text,
+                start: 0,
+                breaks: segmenter().segment_str(text),
+            },
+        }
+    }
+}
+
+impl<'t> Iterator for Segments<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        match self {
+            Segments::Fast(all) => all.next(),
+            Segments::Icu {
+                text,
+                start,
+                breaks,
+            } => loop {
+                let end = breaks.next()?;
+                let segment = &text[*start..end];
+                *start = end;
+                if !segment.is_empty() {
+                    return Some(segment);
+                }
+            },
+        }
+    }
+}
+
+/// The segments ICU4X alone finds (the reference [`fast::segments`] is tested against).
+#[doc(hidden)]
+pub fn icu_segments(text: &str) -> Vec<&str> {
     let mut start = 0;
-    segmenter().segment_str(text).filter_map(move |end| {
-        let segment = &text[start..end];
-        start = end;
-        (!segment.is_empty()).then_some(segment)
-    })
+    segmenter()
+        .segment_str(text)
+        .filter_map(|end| {
+            let segment = &text[start..end];
+            start = end;
+            (!segment.is_empty()).then_some(segment)
+        })
+        .collect()
+}
+
+/// The segments [`fast::segments`] finds, `None` when the text goes to ICU4X.
+#[doc(hidden)]
+pub fn fast_segments(text: &str) -> Option<Vec<&str>> {
+    fast::segments(text)
 }
 
 /// How many word-like segments [`words`] yields.
