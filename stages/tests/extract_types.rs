@@ -1022,3 +1022,39 @@ fn a_product_page_its_script_reveals_reads_from_its_structured_data() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["GOLDEN TICKET"]);
 }
+
+#[test]
+fn a_sections_headline_box_is_content_and_the_site_header_is_not() {
+    // A cloud provider's home page built from styled components: each section's headline
+    // (an `h2` and its lead paragraph) sits in `…StyledSideBySideHeader-sc-…`, a name that
+    // read as the site header and dropped every headline with its lead.
+    let leads = short_paras(3, 3);
+    let bodies = paras(8, 3);
+    let titles = [
+        "Stay on budget and grow",
+        "Scale without surprises",
+        "Support that answers",
+    ]
+    .map(String::from);
+    let sections: String = (0..3)
+        .map(|i| {
+            format!(
+                "<section class=\"Sectionstyles__StyledSection-sc-4l5hhw-0\"><div class=\"SideBySidestyles__StyledSideBySideHeader-sc-lfm7wn-2\">\
+                 <h2>{}</h2><div><p>{}</p></div></div><div class=\"SideBySidestyles__StyledBody-sc-lfm7wn-3\"><p>{}</p></div></section>",
+                titles[i], leads[i], bodies[i]
+            )
+        })
+        .collect();
+    let head = "<meta property=\"og:type\" content=\"website\"><link rel=\"canonical\" href=\"https://www.example.com/\">";
+    let body = format!(
+        "<header class=\"site-header\"><a href=\"/\">Cloudco</a><nav><a href=\"/pricing\">Pricing</a><a href=\"/docs\">Docs</a></nav>\
+         <div class=\"header-promo\"><h2>Headerpromo sale</h2><p>Headerpromo: get credits when you sign up today.</p></div></header>\
+         <main>{sections}</main>"
+    );
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "service");
+    assert_has(&ex.text, &titles);
+    assert_has(&ex.text, &leads);
+    assert_has(&ex.text, &bodies);
+    assert_lacks(&ex.text, &["Headerpromo", "Navone", "Footertext"]);
+}

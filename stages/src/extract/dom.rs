@@ -405,12 +405,54 @@ impl Dom {
         // too. (A cookie-consent dialog can: its policy text is long. Header- and
         // banner-named boxes that hold most of a product page are its gallery and
         // specification widgets: measured, they cost more than they gave.)
+        self.keep_section_headers(&chars, &chrome);
         for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
             if node.flags & BOILER_CLASS != 0
                 && node.cats & !(hints::cat::NEWSLETTER | hints::cat::FOOTER) == 0
                 && !chrome[i]
                 && chars[i] >= MIN_PAGE_CHARS
                 && chars[i] * 2 > total
+            {
+                node.flags &= !BOILER_CLASS;
+                node.cats = 0;
+            }
+        }
+    }
+
+    /// A header-named box inside the page that heads a section — a heading (`h2`–`h6`)
+    /// and text, few links, none of the page's chrome — is the section's headline, not the
+    /// site header (styled components name a block's headline `…SideBySideHeader`).
+    fn keep_section_headers(&mut self, chars: &[u32], chrome: &[bool]) {
+        let n = self.nodes.len();
+        let mut in_link = vec![false; n];
+        let mut link_chars = vec![0u32; n];
+        let mut heading = vec![false; n];
+        for i in 1..n {
+            let node = &self.nodes[i];
+            let p = node.parent as usize;
+            in_link[i] = in_link[p] || (node.tag == Tag::A && node.flags & OUT_LINK != 0);
+        }
+        for i in (1..n).rev() {
+            let node = &self.nodes[i];
+            if node.flags & REMOVED != 0 {
+                continue;
+            }
+            if node.tag == Tag::Text && in_link[i] {
+                link_chars[i] += node.chars;
+            }
+            let p = node.parent as usize;
+            link_chars[p] += link_chars[i];
+            heading[p] |= heading[i] || matches!(node.tag, Tag::Heading(2..=6));
+        }
+        for i in 1..n {
+            let node = &mut self.nodes[i];
+            if node.flags & BOILER_CLASS != 0
+                && node.cats == hints::cat::HEADER
+                && node.tag != Tag::Header
+                && heading[i]
+                && !chrome[i]
+                && chars[i] >= 40
+                && link_chars[i] * 10 <= chars[i] * 3
             {
                 node.flags &= !BOILER_CLASS;
                 node.cats = 0;
