@@ -314,8 +314,9 @@ fn service_page() -> (String, Vec<String>) {
         r#"<link rel="canonical" href="https://example.com/services/data-audits">"#,
         &format!(
             "<main><section class=\"hero\"><h1>Data audits for small teams</h1></section>{sections}\
-             <div class=\"banner\"><p>{}</p></div></main>",
-            paras(30, 1)[0]
+             <div class=\"banner\"><p>{}</p></div><div class=\"community\"><p>{}</p></div></main>",
+            paras(30, 1)[0],
+            paras(31, 1)[0]
         ),
     );
     (html, ps)
@@ -338,16 +339,21 @@ fn service_page_keeps_every_section_and_its_headline() {
 fn favor_trades_precision_for_recall() {
     let (html, _) = service_page();
     let banner = collapse(&paras(30, 1)[0]);
+    let community = collapse(&paras(31, 1)[0]);
     let text = |favor| extract_with(&html, &Options { favor }).text;
     let (p, b, r) = (
         text(Favor::Precision),
         text(Favor::Balanced),
         text(Favor::Recall),
     );
-    // Recall forgives the banner-named block; balanced and precision leave it out.
+    // A service page's banner-named block is content to balanced and recall (page builders
+    // name their sections so), not to precision; the `community`-named block only to recall.
     assert!(collapse(&r).contains(&banner), "{r}");
-    assert!(!collapse(&b).contains(&banner), "{b}");
+    assert!(collapse(&b).contains(&banner), "{b}");
     assert!(!collapse(&p).contains(&banner), "{p}");
+    assert!(collapse(&r).contains(&community), "{r}");
+    assert!(!collapse(&b).contains(&community), "{b}");
+    assert!(!collapse(&p).contains(&community), "{p}");
     // Precision drops the headline that balanced keeps on a service page.
     assert!(b.contains("Data audits for small teams"));
     assert!(!p.contains("Data audits for small teams"), "{p}");
@@ -1057,4 +1063,47 @@ fn a_sections_headline_box_is_content_and_the_site_header_is_not() {
     assert_has(&ex.text, &leads);
     assert_has(&ex.text, &bodies);
     assert_lacks(&ex.text, &["Headerpromo", "Navone", "Footertext"]);
+}
+
+#[test]
+fn a_service_pages_banner_sections_are_its_content() {
+    // A Flatsome (WordPress theme) business home page: every section is a `div.banner`
+    // with its heading and text in `banner-layers`; "banner" read as an advertisement and
+    // left the page one short block. On a service page they are the content; on an article
+    // a banner is still boilerplate.
+    let ps = paras(3, 4);
+    let titles = ["Web design", "Hosting", "Support", "About us"].map(String::from);
+    let intro = paras(20, 2);
+    let banners: String = (0..4)
+        .map(|i| {
+            format!(
+                "<div class=\"banner has-hover\"><div class=\"banner-inner fill\"><div class=\"banner-layers container\">\
+                 <div class=\"text-box banner-layer\"><h3>{}</h3><p>{}</p></div></div></div></div>",
+                titles[i], ps[i]
+            )
+        })
+        .collect();
+    let head = "<meta property=\"og:type\" content=\"website\"><link rel=\"canonical\" href=\"https://www.example.com/\">";
+    let body = format!(
+        "<main><div class=\"row\"><div class=\"col\"><p>{}</p><p>{}</p></div></div>{banners}</main>",
+        intro[0], intro[1]
+    );
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "service");
+    assert_has(&ex.text, &ps);
+    assert_has(&ex.text, &titles);
+    // An article's banner (a promotion beside the story) stays out.
+    let story = paras(12, 4);
+    let article = format!(
+        "<article><h1>News</h1><p>{}</p><p>{}</p><p>{}</p><p>{}</p></article>\
+         <div class=\"banner has-hover\"><div class=\"banner-layers\"><h3>Bannerpromo</h3><p>Bannerpromo: {}</p></div></div>",
+        story[0], story[1], story[2], story[3], ps[0]
+    );
+    let ex = extract(&page(
+        "<meta property=\"og:type\" content=\"article\">",
+        &article,
+    ));
+    assert_eq!(ex.page_type, "article");
+    assert_has(&ex.text, &story);
+    assert_lacks(&ex.text, &["Bannerpromo"]);
 }

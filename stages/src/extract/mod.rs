@@ -228,11 +228,13 @@ impl Profile {
         use hints::cat;
         use PageType::*;
         let mut p = Profile {
-            // Forums: comments are the page.
-            forgive: if page_type == Forum {
-                cat::COMMENT | cat::OTHER
-            } else {
-                0
+            // Forums: comments are the page. Service and collection pages: page builders
+            // name their content blocks `banner` (Flatsome's hero and feature sections, a
+            // category's header with its description).
+            forgive: match page_type {
+                Forum => cat::COMMENT | cat::OTHER,
+                Service | Collection => cat::BANNER,
+                _ => 0,
             },
             climb: 0.7,
             // Articles keep to their container; other pages spread content over several.
@@ -249,6 +251,7 @@ impl Profile {
         match favor {
             Favor::Balanced => {}
             Favor::Precision => {
+                p.forgive &= !cat::BANNER;
                 p.page_share = if page_type == Article { 0.0 } else { 0.3 };
                 p.card_share = 1.0;
                 p.list_ratio = 1.5;
