@@ -1107,3 +1107,40 @@ fn a_service_pages_banner_sections_are_its_content() {
     assert_has(&ex.text, &story);
     assert_lacks(&ex.text, &["Bannerpromo"]);
 }
+
+#[test]
+fn menu_items_are_controls_not_content() {
+    // GitHub's trending page: a language picker of ~200 `a[role=menuitemradio]` links in
+    // plain `div`s (no `role=menu` around them) beside the list of repositories; the picker
+    // was taken for the page.
+    let langs: String = udhr_paragraphs("eng")
+        .iter()
+        .flat_map(|p| p.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .take(200)
+        .enumerate()
+        .map(|(i, w)| {
+            format!("<a role=\"menuitemradio\" href=\"/trending?lang={i}\" class=\"select-menu-item\"><span>Menulang{w}</span></a>")
+        })
+        .collect();
+    let descs = short_paras(3, 6);
+    let repos: String = descs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            format!(
+                "<article class=\"Box-row\"><h2><a href=\"/owner{i}/repo{i}\">owner{i} / repo{i}</a></h2><p>{d}</p><span>Python 6,223 stars today</span></article>"
+            )
+        })
+        .collect();
+    let body = format!(
+        "<main><div class=\"Box\"><div class=\"Box-header\"><h1>Trending</h1>\
+         <details><summary>Spoken language: Any</summary><div class=\"select-menu-list\">{langs}</div></details></div>\
+         <div>{repos}</div></div></main>"
+    );
+    let ex = extract(&page(
+        "<link rel=\"canonical\" href=\"https://example.com/trending\">",
+        &body,
+    ));
+    assert_has(&ex.text, &descs);
+    assert_lacks(&ex.text, &["Menulang"]);
+}

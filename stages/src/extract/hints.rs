@@ -562,9 +562,10 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn role_flags(role: &str) -> u16 {
     match role.trim().to_ascii_lowercase().as_str() {
-        "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search" => {
-            BOILER_TAG
-        }
+        // A menu's items and a list box are controls even where no container says "menu"
+        // (GitHub's language picker: 200 `a[role=menuitemradio]` in plain `div`s).
+        "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search"
+        | "menuitem" | "menuitemradio" | "menuitemcheckbox" | "listbox" => BOILER_TAG,
         "dialog" | "alertdialog" => BOILER_CLASS,
         _ => 0,
     }
