@@ -1144,3 +1144,37 @@ fn menu_items_are_controls_not_content() {
     assert_has(&ex.text, &descs);
     assert_lacks(&ex.text, &["Menulang"]);
 }
+
+#[test]
+fn an_faqs_collapsed_answers_are_content() {
+    // A course provider's page: the FAQ's answers are `display:none` until a question is
+    // clicked; they were dropped as hidden. A hidden mobile menu stays out.
+    let intro = paras(3, 2);
+    let answers = short_paras(8, 3);
+    let questions = [
+        "What is a certificate?",
+        "Why get one?",
+        "How long does it take?",
+    ];
+    let faq: String = (0..3)
+        .map(|i| {
+            format!(
+                "<div class=\"in-page-faq\"><div class=\"faq__question\">{}</div>\
+                 <div class=\"faq__answer\" style=\"display: none;\"><div>{}</div></div></div>",
+                questions[i], answers[i]
+            )
+        })
+        .collect();
+    let body = format!(
+        "<div class=\"mobile-drawer\" style=\"display:none\"><p>Drawertext: courses, diplomas, careers, and more for you.</p></div>\
+         <main><section class=\"intro\"><h1>Free online courses</h1><p>{}</p><p>{}</p></section>\
+         <section id=\"faq-section\" class=\"faqs\"><h2>Frequently asked questions</h2>{faq}</section></main>",
+        intro[0], intro[1]
+    );
+    let head = "<meta property=\"og:type\" content=\"website\"><link rel=\"canonical\" href=\"https://www.example.com/\">";
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "service");
+    assert_has(&ex.text, &intro);
+    assert_has(&ex.text, &answers);
+    assert_lacks(&ex.text, &["Drawertext", "Navone", "Footertext"]);
+}

@@ -75,6 +75,9 @@ pub mod hint {
     pub const COMMENT: u16 = 1 << 10;
     /// Author and date of a post (`author`, `username`, `date`, `time`).
     pub const BYLINE: u16 = 1 << 11;
+    /// Disclosure widgets whose hidden panels are content one click away (`faq`,
+    /// `accordion`).
+    pub const DISCLOSURE: u16 = 1 << 12;
 }
 
 use cat::*;
@@ -229,6 +232,8 @@ const HINTS: &[(&str, u16, bool)] = &[
     ("facet", hint::FACET, false),
     ("filter", hint::FACET, false),
     ("refinement", hint::FACET, false),
+    ("faq", hint::DISCLOSURE, false),
+    ("accordion", hint::DISCLOSURE, false),
     ("card", hint::CARD, false),
     ("tile", hint::CARD, false),
     ("teaser", hint::CARD, false),
@@ -505,8 +510,9 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
         }
     }
     // A tab's panel is content one click away (the other languages of a code sample, a
-    // product's specifications): hidden until chosen, not hidden from the reader.
-    if tabpanel {
+    // product's specifications): hidden until chosen, not hidden from the reader. So is an
+    // FAQ's or accordion's collapsed answer (`div.faq__answer[style="display:none"]`).
+    if tabpanel || names.hint & hint::DISCLOSURE != 0 {
         out.flags &= !HIDDEN;
     }
     out.hint = names.hint;
