@@ -9,14 +9,27 @@ use pipeline::{Assets, Chain, Reason};
 
 use crate::{Config, RunError};
 
-/// Build every configured stage once, in order (models loaded, configs checked against them);
-/// shards take forks of the chain.
+/// Build every configured stage once (models loaded, configs checked against them); shards
+/// take forks of the chain. The stages load at the same time, each on its own thread
+/// (parsing Llama 3's tokenizer.json and reading the language-ID word lists are most of a
+/// run's start-up), and the chain keeps the configured order; the first failing stage in
+/// that order is the error reported.
 pub fn build_chain(config: &Config, assets: &Assets) -> Result<Chain, RunError> {
-    let stages = config
-        .stages
-        .iter()
-        .map(|s| s.builder().build(assets))
-        .collect::<Result<Vec<_>, _>>()?;
+    let built: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = config
+            .stages
+            .iter()
+            .map(|s| scope.spawn(move || s.builder().build(assets)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let stages = built.into_iter().collect::<Result<Vec<_>, _>>()?;
     Ok(Chain::new(stages))
 }
 
