@@ -93,14 +93,24 @@ impl FastBpe {
         let model = field(json, "model");
         check_model(model)?;
         let alphabet = byte_of_char();
-        let vocab = read_vocab(file.vocab.as_deref(), &alphabet)?;
+        // The two big tables (128K tokens, 280K merges for Llama 3) are built at the same
+        // time: they are most of a run's start-up.
+        let (vocab, merges) = std::thread::scope(|scope| {
+            let merges = scope.spawn(|| read_merges(file));
+            let vocab = read_vocab(file.vocab.as_deref(), &alphabet);
+            let merges = merges
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (vocab, merges)
+        });
+        let vocab = vocab?;
         let mut byte_ids = [0u32; 256];
         for (b, id) in byte_ids.iter_mut().enumerate() {
             *id = *vocab
                 .get(&[b as u8][..])
                 .ok_or_else(|| format!("byte {b:#04x} has no token"))?;
         }
-        let merges = read_merges(file)?;
+        let merges = merges?;
         let (raw_added, normalized_added) = added_matchers(field(json, "added_tokens"))?;
         Ok(FastBpe {
             splitter,
