@@ -94,8 +94,9 @@ pub struct Evidence<'a> {
     others: OnceCell<u32>,
     javanese: OnceCell<(u32, u32)>,
     sundanese: OnceCell<(u32, u32)>,
-    /// The names left out of `words` (counted by [`Evidence::log_ratio`] only).
-    names: Vec<Cow<'a, str>>,
+    /// The names left out of `words` as written (lower-cased and counted by
+    /// [`Evidence::log_ratio`] only).
+    names: Vec<&'a str>,
 }
 
 #[derive(Debug)]
@@ -115,15 +116,19 @@ impl Word<'_> {
 impl<'a> Evidence<'a> {
     pub fn new(lexicon: &'a MalayLexicon, text: &'a str) -> Self {
         let (all, names) = scored_words(text);
-        // A document's shares are estimated on an evenly spread sample of its words.
+        // A document's shares are estimated on an evenly spread sample of its words; only
+        // the sampled words are lower-cased.
         let step = all.len().div_ceil(MAX_SCORED_WORDS).max(1);
         let words = all
             .into_iter()
             .step_by(step)
-            .map(|text| Word {
-                info: lexicon.info(&text),
-                bits: MarkerBits::of(&text),
-                text,
+            .map(|raw| {
+                let text = lower(raw);
+                Word {
+                    info: lexicon.info(&text),
+                    bits: MarkerBits::of(&text),
+                    text,
+                }
             })
             .collect();
         Evidence {
@@ -163,7 +168,7 @@ impl<'a> Evidence<'a> {
     /// made, and the names): (Σ ln f_ms − ln f_id, words either list knows).
     pub fn log_ratio(&self) -> (f32, u32) {
         let (mut sum, mut known) = (0i64, 0u32);
-        let names = self.names.iter().map(|n| self.lexicon.info(n));
+        let names = self.names.iter().map(|n| self.lexicon.info(&lower(n)));
         for cb in self
             .words
             .iter()
@@ -224,19 +229,21 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// The words evidence is counted on: runs of letters, lower-cased, without the capitalised
+/// The words evidence is counted on, as written: runs of letters without the capitalised
 /// words after the first (names), unless fewer than three would be left; and the names left
-/// out.
-type ScoredWords<'t> = (Vec<Cow<'t, str>>, Vec<Cow<'t, str>>);
+/// out. Both are lower-cased ([`lower`]) when used.
+type ScoredWords<'t> = (Vec<&'t str>, Vec<&'t str>);
+
+/// A word lower-cased, borrowed when it has no upper-case letter.
+fn lower(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii_lowercase()) || !w.chars().any(char::is_uppercase) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase())
+    }
+}
 
 fn scored_words(text: &str) -> ScoredWords<'_> {
-    fn lower(w: &str) -> Cow<'_, str> {
-        if w.bytes().all(|b| b.is_ascii_lowercase()) || !w.chars().any(char::is_uppercase) {
-            Cow::Borrowed(w)
-        } else {
-            Cow::Owned(w.to_lowercase())
-        }
-    }
     let raw = || {
         text.split(|c: char| !c.is_alphabetic())
             .filter(|w| !w.is_empty())
@@ -244,15 +251,15 @@ fn scored_words(text: &str) -> ScoredWords<'_> {
     let (mut kept, mut names) = (Vec::new(), Vec::new());
     for (i, w) in raw().enumerate() {
         if i == 0 || !w.starts_with(char::is_uppercase) {
-            kept.push(lower(w));
+            kept.push(w);
         } else {
-            names.push(lower(w));
+            names.push(w);
         }
     }
     if kept.len() >= 3 || names.is_empty() {
         (kept, names)
     } else {
-        (raw().map(lower).collect(), Vec::new())
+        (raw().collect(), Vec::new())
     }
 }
 

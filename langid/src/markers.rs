@@ -336,34 +336,165 @@ impl Hasher for Fnv {
     }
 }
 
-type Table = HashMap<&'static str, u16, BuildHasherDefault<Fnv>>;
+/// The marker table: every listed word with the bits of the lists it is on. Words of at
+/// most 16 bytes (nearly all) sit in an open-addressing table keyed by their bytes packed
+/// into two machine words, so a lookup on the hot path — every word of every Latin-script
+/// text — is one multiply and, for the many words on no list, usually one probe that
+/// compares two words; longer words go to a hash map.
+struct Table {
+    seen: Vec<u64>,
+    slots: Vec<Slot>,
+    mask: usize,
+    long: HashMap<&'static str, u16, BuildHasherDefault<Fnv>>,
+}
 
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut t = Table::default();
-        let lists: [(&[&str], u16); 13] = [
-            (CREOLE, CREOLE_BIT),
-            (OTHER_PHILIPPINE, OTHER_PH_BIT),
-            (crate::evidence::OTHER_MALAYIC, OTHER_BIT),
-            (ZSM_WEAK, ZSM_WEAK_BIT),
-            (IND_WEAK, IND_WEAK_BIT),
-            (MALAYIC, MALAYIC_BIT),
-            (ZSM, ZSM_BIT),
-            (IND, IND_BIT),
-            (JAV, JAV_BIT),
-            (SUN, SUN_BIT),
-            (TGL, TGL_BIT),
-            (TGL_SHARED, TGL_SHARED_BIT),
-            (CEB, CEB_BIT),
-        ];
-        for (words, bit) in lists {
-            for w in words {
-                *t.entry(w).or_default() |= bit;
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: [u64; 2],
+    /// Byte length of the word; 0 for an empty slot.
+    len: u8,
+    bits: u16,
+}
+
+/// Longest word held in [`Table::slots`].
+const SHORT: usize = 16;
+
+/// Up to 8 bytes as a little-endian word, zero-padded, without a copy through memory
+/// (overlapping loads: the bytes they share are the same).
+#[inline]
+fn le(b: &[u8]) -> u64 {
+    let n = b.len();
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    if n >= 8 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    } else if n >= 4 {
+        u32_at(0) | u32_at(n - 4) << (8 * (n - 4))
+    } else if n > 0 {
+        u64::from(b[0])
+            | u64::from(b[n / 2]) << (8 * (n / 2))
+            | u64::from(b[n - 1]) << (8 * (n - 1))
+    } else {
+        0
+    }
+}
+
+/// A word of at most [`SHORT`] bytes, zero-padded into two little-endian words.
+#[inline]
+fn pack(b: &[u8]) -> [u64; 2] {
+    if b.len() > 8 {
+        [le(&b[..8]), le(&b[8..])]
+    } else {
+        [le(b), 0]
+    }
+}
+
+/// Bits of [`Table::seen`], a one-hash filter in front of the slots: most words of a text
+/// are on no list, and the filter (8 KiB, in L1) turns nearly all of them away without
+/// touching the slots.
+const FILTER_BITS: usize = 1 << 16;
+
+impl Table {
+    fn with_words(words: &HashMap<&'static str, u16>) -> Table {
+        let short = words
+            .keys()
+            .filter(|w| (1..=SHORT).contains(&w.len()))
+            .count();
+        let size = (short * 2).next_power_of_two().max(64);
+        let mut t = Table {
+            seen: vec![0; FILTER_BITS / 64],
+            slots: vec![Slot::default(); size],
+            mask: size - 1,
+            long: HashMap::default(),
+        };
+        for (&w, &bits) in words {
+            if (1..=SHORT).contains(&w.len()) {
+                let key = pack(w.as_bytes());
+                let h = hash(key, w.len());
+                t.seen[(h as usize % FILTER_BITS) / 64] |= 1 << (h % 64);
+                let mut i = t.index(h);
+                while t.slots[i].len != 0 {
+                    i = (i + 1) & t.mask;
+                }
+                t.slots[i] = Slot {
+                    key,
+                    len: w.len() as u8,
+                    bits,
+                };
+            } else {
+                t.long.insert(w, bits);
             }
         }
         t
-    })
+    }
+
+    /// The slot a hash starts probing at (the high bits; the filter takes the low ones).
+    #[inline]
+    fn index(&self, h: u64) -> usize {
+        (h >> 32) as usize & self.mask
+    }
+
+    /// The bits of `word` (0 when it is on no list).
+    #[inline]
+    fn get(&self, word: &str) -> u16 {
+        let b = word.as_bytes();
+        if b.is_empty() || b.len() > SHORT {
+            return self.long.get(word).copied().unwrap_or(0);
+        }
+        let key = pack(b);
+        let h = hash(key, b.len());
+        if self.seen[(h as usize % FILTER_BITS) / 64] & (1 << (h % 64)) == 0 {
+            return 0;
+        }
+        let mut i = self.index(h);
+        loop {
+            let slot = self.slots[i];
+            if slot.len == 0 {
+                return 0;
+            }
+            if slot.key == key && usize::from(slot.len) == b.len() {
+                return slot.bits;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+}
+
+#[inline]
+fn hash(key: [u64; 2], len: usize) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let h = (key[0] ^ key[1].rotate_left(31) ^ len as u64).wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
+/// Every listed word with the bits of the lists it is on.
+fn word_bits() -> HashMap<&'static str, u16> {
+    let mut t: HashMap<&'static str, u16> = HashMap::new();
+    let lists: [(&[&str], u16); 13] = [
+        (CREOLE, CREOLE_BIT),
+        (OTHER_PHILIPPINE, OTHER_PH_BIT),
+        (crate::evidence::OTHER_MALAYIC, OTHER_BIT),
+        (ZSM_WEAK, ZSM_WEAK_BIT),
+        (IND_WEAK, IND_WEAK_BIT),
+        (MALAYIC, MALAYIC_BIT),
+        (ZSM, ZSM_BIT),
+        (IND, IND_BIT),
+        (JAV, JAV_BIT),
+        (SUN, SUN_BIT),
+        (TGL, TGL_BIT),
+        (TGL_SHARED, TGL_SHARED_BIT),
+        (CEB, CEB_BIT),
+    ];
+    for (words, bit) in lists {
+        for w in words {
+            *t.entry(w).or_default() |= bit;
+        }
+    }
+    t
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| Table::with_words(&word_bits()))
 }
 
 /// Count the markers of every word of `text` (words are runs of letters, lower-cased).
@@ -472,7 +603,7 @@ pub fn is_sundanese_only(word: &str) -> bool {
 }
 
 fn lookup(table: &Table, word: &str) -> u16 {
-    table.get(word).copied().unwrap_or(0) | suffix_bits(word)
+    table.get(word) | suffix_bits(word)
 }
 
 fn add(m: &mut Markers, bits: u16, name: bool) {
@@ -520,6 +651,30 @@ fn suffix_bits(word: &str) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_answers_as_the_lists_do() {
+        let words = word_bits();
+        let t = table();
+        for (w, &bits) in &words {
+            assert_eq!(t.get(w), bits, "{w}");
+        }
+        // Words on no list, of every length and around the listed ones (a letter more, a
+        // letter less, a letter changed, upper case): 0, as the lists say.
+        let mut probes = vec![String::new(), "x".repeat(40), "ŋ".repeat(9)];
+        for w in words.keys() {
+            probes.push(format!("{w}a"));
+            probes.push(format!("q{w}"));
+            probes.push(w.to_uppercase());
+            probes.push(w.chars().skip(1).collect());
+            probes.push(w.chars().rev().collect());
+        }
+        for p in &probes {
+            let want = words.get(p.as_str()).copied().unwrap_or(0);
+            assert_eq!(t.get(p), want, "{p:?}");
+        }
+        assert!(t.long.len() < words.len() / 10, "most words are short");
+    }
 
     #[test]
     fn counts_words_and_markers() {
