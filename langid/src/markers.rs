@@ -440,8 +440,13 @@ impl Table {
         if b.is_empty() || b.len() > SHORT {
             return self.long.get(word).copied().unwrap_or(0);
         }
-        let key = pack(b);
-        let h = hash(key, b.len());
+        self.get_packed(pack(b), b.len())
+    }
+
+    /// The bits of the word of `len` (1 to [`SHORT`]) bytes packed as `key`.
+    #[inline]
+    fn get_packed(&self, key: [u64; 2], len: usize) -> u16 {
+        let h = hash(key, len);
         if self.seen[(h as usize % FILTER_BITS) / 64] & (1 << (h % 64)) == 0 {
             return 0;
         }
@@ -451,7 +456,7 @@ impl Table {
             if slot.len == 0 {
                 return 0;
             }
-            if slot.key == key && usize::from(slot.len) == b.len() {
+            if slot.key == key && usize::from(slot.len) == len {
                 return slot.bits;
             }
             i = (i + 1) & self.mask;
@@ -540,12 +545,20 @@ fn count_ascii(text: &[u8]) -> Markers {
         }
         let mut buf = [0u8; MAX];
         for (d, s) in buf.iter_mut().zip(raw) {
-            *d = s.to_ascii_lowercase();
+            *d = s | 0x20;
         }
-        // ASCII letters only, so the lower-cased bytes are valid UTF-8.
-        if let Ok(word) = std::str::from_utf8(&buf[..raw.len()]) {
-            add(&mut m, lookup(table, word), name);
-        }
+        // ASCII letters only, so the lower-cased bytes are valid UTF-8; a word of at most
+        // 16 bytes is its own packed key (the buffer is zero-padded).
+        let Ok(word) = std::str::from_utf8(&buf[..raw.len()]) else {
+            continue;
+        };
+        let bits = if raw.len() <= SHORT {
+            let half = |i: usize| u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or_default());
+            table.get_packed([half(0), half(8)], raw.len()) | suffix_bits(word)
+        } else {
+            lookup(table, word)
+        };
+        add(&mut m, bits, name);
     }
     m
 }

@@ -32,6 +32,29 @@ struct Slot {
     key_len: u16,
 }
 
+/// Start loading the cache line of `p` into the CPU's caches (a hint: no effect on memory
+/// or on results; nothing on other CPUs).
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program can see and never faults, whatever the
+    // address.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// A token's cache key and hash.
+#[derive(Clone, Copy)]
+pub(crate) struct Key {
+    key: [u64; 2],
+    hash: u64,
+}
+
 #[derive(Default)]
 pub(crate) struct TokenCache {
     /// The model these rows belong to (0: none yet).
@@ -95,16 +118,34 @@ impl TokenCache {
         self.long_keys.clear();
     }
 
+    /// A token's key, for [`TokenCache::prefetch`] and [`TokenCache::rows_of`].
+    #[inline]
+    pub(crate) fn key(token: &[u8]) -> Key {
+        let (key, hash) = key_and_hash(token);
+        Key { key, hash }
+    }
+
+    /// Start loading the slot `key` probes first, so that looking it up a few tokens later
+    /// does not wait on memory (the table is larger than the CPU's caches).
+    #[inline]
+    pub(crate) fn prefetch(&self, key: &Key) {
+        if let Some(slot) = self.slots.get(key.hash as usize & (SLOTS - 1)) {
+            prefetch(slot);
+        }
+    }
+
     /// The rows of word `token` (computed and remembered on first sight), or `None` for a
-    /// label token. `scratch` holds the rows of a token too long to remember.
+    /// label token; `key` is [`TokenCache::key`]`(token)`. `scratch` holds the rows of a
+    /// token too long to remember.
     #[inline]
     pub(crate) fn rows_of<'a>(
         &'a mut self,
         dict: &Dict,
         token: &[u8],
+        key: Key,
         scratch: &'a mut Vec<i32>,
     ) -> Option<&'a [i32]> {
-        let (key, h) = key_and_hash(token);
+        let Key { key, hash: h } = key;
         let short = token.len() <= 16;
         let mask = SLOTS - 1;
         let mut i = h as usize & mask;
