@@ -1178,3 +1178,34 @@ fn an_faqs_collapsed_answers_are_content() {
     assert_has(&ex.text, &answers);
     assert_lacks(&ex.text, &["Drawertext", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_cards_header_named_title_box_is_its_title() {
+    // An auction site's category page: each result card holds its linked `h3` title in
+    // `item-card__signals__header`, a name that read as the site header, so the page kept
+    // prices and shipping notes without a single item's name. A header-named box with a
+    // linked heading outside any card is still the site's header.
+    let titles = short_paras(0, 8);
+    let cards: String = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "<li class=\"srp-results__item item-card\"><div class=\"item-card__body\">\
+                 <div class=\"item-card__image\"><a href=\"/itm/{i}\"><img src=\"/i/{i}.jpg\" alt=\"\"></a></div>\
+                 <div class=\"item-card__signals\"><div class=\"item-card__signals__header\">\
+                 <a href=\"/itm/{i}\"><h3>{t}</h3></a></div>\
+                 <div class=\"item-card__signals__body\"><span>${i}2.95</span> <span>or Best Offer</span>\
+                 <span>Free international shipping</span></div></div></div></li>"
+            )
+        })
+        .collect();
+    let head = "<meta property=\"og:type\" content=\"website\"><link rel=\"canonical\" href=\"https://www.example.com/b/art\">";
+    let body = format!(
+        "<div class=\"gh-header\"><h2><a href=\"/\">Ghheader auctions home</a></h2></div>\
+         <main><h1>Collectibles and art</h1><ul class=\"srp-results\">{cards}</ul></main>"
+    );
+    let ex = extract(&page(head, &body));
+    assert_has(&ex.text, &titles);
+    assert_lacks(&ex.text, &["Ghheader", "Navone", "Footertext"]);
+}

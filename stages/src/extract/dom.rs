@@ -444,15 +444,26 @@ impl Dom {
             link_chars[p] += link_chars[i];
             heading[p] |= heading[i] || matches!(node.tag, Tag::Heading(2..=6));
         }
+        // Inside a card, post or list item, a header-named box is the item's title (an
+        // eBay result's `item-card__signals__header` around its linked `h3`).
+        let mut in_item = vec![false; n];
+        for i in 1..n {
+            let p = self.nodes[i].parent as usize;
+            let parent = &self.nodes[p];
+            in_item[i] = in_item[p]
+                || matches!(parent.tag, Tag::Li | Tag::Article)
+                || parent.hint & (hints::hint::CARD | hints::hint::POST | hints::hint::PRODUCT) != 0;
+        }
         for i in 1..n {
             let node = &mut self.nodes[i];
+            let headline = chars[i] >= 40 && link_chars[i] * 10 <= chars[i] * 3;
+            let item_title = in_item[i] && (10..=300).contains(&chars[i]);
             if node.flags & BOILER_CLASS != 0
                 && node.cats == hints::cat::HEADER
                 && node.tag != Tag::Header
                 && heading[i]
                 && !chrome[i]
-                && chars[i] >= 40
-                && link_chars[i] * 10 <= chars[i] * 3
+                && (headline || item_title)
             {
                 node.flags &= !BOILER_CLASS;
                 node.cats = 0;
