@@ -1209,3 +1209,41 @@ fn a_cards_header_named_title_box_is_its_title() {
     assert_has(&ex.text, &titles);
     assert_lacks(&ex.text, &["Ghheader", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_forums_site_notices_are_not_its_thread() {
+    // A XenForo thread: the forum's announcements (`ul.notices`, a scam warning and meetup
+    // news shown above every thread) sit beside the posts in the page body and were kept as
+    // if they were the thread's first posts.
+    let ps = paras(3, 4);
+    let notices: String = paras(10, 3)
+        .iter()
+        .map(|p| format!("<li class=\"notice js-notice\"><div class=\"notice-content\">Noticetext. {p}</div></li>"))
+        .collect();
+    let notices = format!("<ul class=\"notices notices--block js-notices\">{notices}</ul>");
+    let post = |i: usize, p: &String| {
+        format!(
+            "<article class=\"message message--post\" id=\"post-{i}\"><div class=\"message-cell message-cell--user\">user{i}</div>\
+             <div class=\"message-cell message-cell--main\"><div class=\"bbWrapper\">{p}</div></div></article>"
+        )
+    };
+    let first = post(0, &ps[0]);
+    let replies: String = ps
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(i, p)| post(i, p))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"Which Linux for virtual machines?"}</script>"#,
+        &format!(
+            "<div class=\"p-body\"><div class=\"p-body-inner\">{notices}<div class=\"p-body-main\"><h1>Which Linux for virtual machines?</h1>\
+             <div class=\"block\"><div class=\"block-body\">{first}</div></div>\
+             <div class=\"block\"><div class=\"block-body js-replyNewMessageContainer\">{replies}</div></div></div></div></div>"
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Noticetext", "Navone", "Footertext"]);
+}

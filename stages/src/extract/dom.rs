@@ -452,7 +452,8 @@ impl Dom {
             let parent = &self.nodes[p];
             in_item[i] = in_item[p]
                 || matches!(parent.tag, Tag::Li | Tag::Article)
-                || parent.hint & (hints::hint::CARD | hints::hint::POST | hints::hint::PRODUCT) != 0;
+                || parent.hint & (hints::hint::CARD | hints::hint::POST | hints::hint::PRODUCT)
+                    != 0;
         }
         for i in 1..n {
             let node = &mut self.nodes[i];

@@ -104,6 +104,8 @@ const UNLIKELY: &[(&str, u16)] = &[
     ("replies", COMMENT),
     ("rss", ADS),
     ("shoutbox", ADS),
+    // A forum's site-wide announcements (XenForo's `ul.notices`), shown above every thread.
+    ("notices", BANNER),
     ("sidebar", SIDEBAR),
     ("skyscraper", SIDEBAR),
     ("social", SOCIAL),
