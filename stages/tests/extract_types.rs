@@ -1247,3 +1247,49 @@ fn a_forums_site_notices_are_not_its_thread() {
     assert_has(&ex.text, &ps);
     assert_lacks(&ex.text, &["Noticetext", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_q_and_a_posts_comments_are_not_the_thread() {
+    // A Stack Exchange question page: the question and each answer carry their own comment
+    // thread (`div.comments` beside the post body). On a forum comment-named blocks are the
+    // posts; these are remarks on one post, and the page's main text leaves them out. A
+    // thread whose posts are `div.comment`s in a post-named list keeps them all.
+    let bodies = paras(3, 3);
+    let remarks = short_paras(20, 3);
+    let post = |kind: &str, body: &str, remark: &str| {
+        format!(
+            "<div class=\"{kind}\"><div class=\"post-layout\"><div class=\"votecell\">12</div>\
+             <div class=\"postcell\"><div class=\"s-prose js-post-body\"><p>{body}</p></div></div>\
+             <div class=\"post-layout--right\"><div class=\"comments js-comments-container\"><ul class=\"comments-list\">\
+             <li class=\"comment js-comment\"><div class=\"comment-body\"><span class=\"comment-copy\">Remarktext. {remark}</span></div></li>\
+             </ul></div></div></div></div>"
+        )
+    };
+    let answers: String = (1..3)
+        .map(|i| post("answer js-answer", &bodies[i], &remarks[i]))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@type":"QAPage","mainEntity":{"@type":"Question","name":"Q"}}</script>"#,
+        &format!(
+            "<div id=\"mainbar\"><h1>How do I back up my whole system?</h1>{}<div id=\"answers\">{answers}</div></div>",
+            post("question js-question", &bodies[0], &remarks[0])
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &bodies);
+    assert_lacks(&ex.text, &["Remarktext", "Navone", "Footertext"]);
+
+    let posts: String = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("<div class=\"comment\" id=\"c{i}\"><div class=\"comment-body\"><p>{p}</p></div></div>"))
+        .collect();
+    let thread = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"A question"}</script>"#,
+        &format!("<main><h1>A question</h1><div class=\"post-list\">{posts}</div></main>"),
+    );
+    let ex = extract(&thread);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &bodies);
+}

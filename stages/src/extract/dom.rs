@@ -40,6 +40,16 @@ pub const NOSCRIPT: u16 = 32;
 pub const OUT_LINK: u16 = 64;
 /// Has a non-empty `class` attribute.
 pub const HAS_CLASS: u16 = 128;
+/// A comment-named block under a post that has a body of its own (a Q&A answer's comment
+/// thread): the post's comments, not posts of the thread, so a forum does not forgive it.
+pub const POST_COMMENTS: u16 = 256;
+/// Characters of its own (outside comment blocks) that make a post-named block a post
+/// with a body, for [`POST_COMMENTS`].
+const POST_BODY_MIN: u32 = 50;
+/// How close under its post a comment block sits, for [`POST_COMMENTS`]: an answer's
+/// comments are a sibling of its body, two or three levels down; a post-named wrapper far
+/// above a thread's replies (`div.body.forum-post` around a whole page) is not their post.
+const POST_COMMENTS_DEPTH: u32 = 3;
 /// Never text on any pass.
 pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
@@ -406,6 +416,7 @@ impl Dom {
         // banner-named boxes that hold most of a product page are its gallery and
         // specification widgets: measured, they cost more than they gave.)
         self.keep_section_headers(&chars, &chrome);
+        self.mark_post_comments();
         for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
             if node.flags & BOILER_CLASS != 0
                 && node.cats & !(hints::cat::NEWSLETTER | hints::cat::FOOTER) == 0
@@ -469,6 +480,50 @@ impl Dom {
                 node.flags &= !BOILER_CLASS;
                 node.cats = 0;
             }
+        }
+    }
+
+    /// Mark [`POST_COMMENTS`]: a comment-named block whose nearest ancestor that is either
+    /// comment-named or a post-named block with at least [`POST_BODY_MIN`] characters
+    /// outside its comment blocks (`answer`, `post-layout`) is such a post, at most
+    /// [`POST_COMMENTS_DEPTH`] levels up. Comments that are the thread — a post list of
+    /// `div.comment`s, replies nested in a comment — have no such post above them.
+    fn mark_post_comments(&mut self) {
+        use hints::hint::{COMMENT, POST};
+        let n = self.nodes.len();
+        let mut own = vec![0u32; n];
+        for i in (1..n).rev() {
+            let node = &self.nodes[i];
+            if node.flags & REMOVED != 0 {
+                continue;
+            }
+            if node.tag == Tag::Text {
+                own[i] += node.chars;
+            }
+            if node.hint & COMMENT == 0 {
+                own[node.parent as usize] += own[i];
+            }
+        }
+        // The nearest comment-named or post-with-a-body ancestor-or-self, and how many
+        // levels up.
+        let mut near = vec![(NONE, 0u32); n];
+        for i in 1..n {
+            let (above, up) = near[self.nodes[i].parent as usize];
+            let under_post = above != NONE
+                && up < POST_COMMENTS_DEPTH
+                && self.nodes[above as usize].hint & COMMENT == 0;
+            let node = &mut self.nodes[i];
+            if under_post && node.flags & BOILER_CLASS != 0 && node.cats & hints::cat::COMMENT != 0
+            {
+                node.flags |= POST_COMMENTS;
+            }
+            let decides =
+                node.hint & COMMENT != 0 || (node.hint & POST != 0 && own[i] >= POST_BODY_MIN);
+            near[i] = if decides {
+                (i as u32, 0)
+            } else {
+                (above, up.saturating_add(1))
+            };
         }
     }
 

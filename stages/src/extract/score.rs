@@ -54,7 +54,9 @@ impl Counts {
         for (i, node) in dom.nodes.iter().enumerate().skip(1) {
             let p = node.parent as usize;
             let hit = node.flags & mask;
-            let forgiven = hit == BOILER_CLASS && node.cats & !forgive == 0;
+            let forgiven = hit == BOILER_CLASS
+                && node.cats & !forgive == 0
+                && node.flags & super::dom::POST_COMMENTS == 0;
             c.dead[i] = c.dead[p] || (hit != 0 && !forgiven) || also.is_some_and(|a| a[i]);
             // Text in a block inside a link (a card: `<a><h3>..</h3><p>..</p></a>`) is not link text.
             in_link[i] = (in_link[p] && !node.tag.is_block()) || node.tag == Tag::A;
