@@ -922,6 +922,7 @@ fn a_short_banner_beside_a_long_list_of_items_gives_the_list() {
     let html = page(r#"<meta property="og:type" content="article">"#, &body);
     let ex = extract(&html);
     assert_has(&ex.text, &names);
+    assert!(ex.text.contains("style 5"), "{}", ex.text);
 }
 
 #[test]
@@ -1149,7 +1150,7 @@ fn menu_items_are_controls_not_content() {
 fn an_faqs_collapsed_answers_are_content() {
     // A course provider's page: the FAQ's answers are `display:none` until a question is
     // clicked; they were dropped as hidden. A hidden mobile menu stays out.
-    let intro = paras(3, 2);
+    let intro = paras(3, 5);
     let answers = short_paras(8, 3);
     let questions = [
         "What is a certificate?",
@@ -1292,4 +1293,47 @@ fn a_q_and_a_posts_comments_are_not_the_thread() {
     let ex = extract(&thread);
     assert_eq!(ex.page_type, "forum");
     assert_has(&ex.text, &bodies);
+}
+
+#[test]
+fn a_collections_grid_is_content_at_a_smaller_share_than_elsewhere() {
+    // A shop's category page: a written description and a product grid of cards holding
+    // a third of the page's text. Elsewhere cards under half of a page are teasers
+    // around the content; on a collection page the grid is what the page lists.
+    let intro = paras(3, 5);
+    let names = short_paras(10, 6);
+    let cards: String = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!(
+                "<div class=\"product-card\"><h3><a href=\"/p/{i}\">Striped cotton midi dress, style {i}</a></h3>\
+                 <p>{n}</p><span class=\"price\">${i}9.00</span></div>"
+            )
+        })
+        .collect();
+    let head = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"CollectionPage","name":"Casual dresses"}</script>"#;
+    let body = format!(
+        "<main><h1>Casual dresses</h1><div class=\"grid\">{cards}</div>\
+         <div class=\"category-description\">{}</div></main>",
+        intro
+            .iter()
+            .map(|p| format!("<p>{p}</p>"))
+            .collect::<String>()
+    );
+    let (card_chars, intro_chars) = (
+        names.iter().map(|n| n.chars().count()).sum::<usize>(),
+        intro.iter().map(|p| p.chars().count()).sum::<usize>(),
+    );
+    let share = card_chars as f32 / (card_chars + intro_chars) as f32;
+    assert!(
+        (0.3..0.5).contains(&share),
+        "cards hold {share} of the text"
+    );
+    let ex = extract(&page(head, &body));
+    assert_eq!(ex.page_type, "collection");
+    assert_has(&ex.text, &intro);
+    // The grid is no longer thrown away as teasers (readability still chooses among its
+    // cards).
+    assert!(ex.text.contains("dress, style"), "{}", ex.text);
 }

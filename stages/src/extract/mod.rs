@@ -241,7 +241,9 @@ impl Profile {
             page_share: if page_type == Article { 0.35 } else { 0.5 },
             sections: page_type != Article,
             cards_are_junk: !matches!(page_type, Listing | Documentation),
-            card_share: 0.5,
+            // A collection page's product grid is what it lists: kept from a smaller share
+            // (measured on WCXB dev: 0.3 +0.0008, 0.2 +0.0004, 0.4 +0.0004).
+            card_share: if page_type == Collection { 0.3 } else { 0.5 },
             list: page_type == Listing,
             list_ratio: 1.0,
             reviews_are_junk: page_type == Product,
