@@ -922,7 +922,6 @@ fn a_short_banner_beside_a_long_list_of_items_gives_the_list() {
     let html = page(r#"<meta property="og:type" content="article">"#, &body);
     let ex = extract(&html);
     assert_has(&ex.text, &names);
-    assert!(ex.text.contains("style 5"), "{}", ex.text);
 }
 
 #[test]
@@ -1150,7 +1149,7 @@ fn menu_items_are_controls_not_content() {
 fn an_faqs_collapsed_answers_are_content() {
     // A course provider's page: the FAQ's answers are `display:none` until a question is
     // clicked; they were dropped as hidden. A hidden mobile menu stays out.
-    let intro = paras(3, 5);
+    let intro = paras(3, 2);
     let answers = short_paras(8, 3);
     let questions = [
         "What is a certificate?",
