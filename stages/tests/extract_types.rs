@@ -1336,3 +1336,31 @@ fn a_collections_grid_is_content_at_a_smaller_share_than_elsewhere() {
     // cards).
     assert!(ex.text.contains("dress, style"), "{}", ex.text);
 }
+
+#[test]
+fn a_dialog_is_not_the_page_whatever_its_class() {
+    // A magazine's section page under a consent manager's modal: `div[role=alertdialog]`
+    // with a class no list names (`fides-modal-container`) and two long paragraphs of
+    // privacy text, the longest prose on a page of teasers; it was taken as the main text.
+    let summaries = short_paras(10, 8);
+    let teasers: String = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| teaser(i, s))
+        .collect();
+    let privacy = paras(3, 2)
+        .iter()
+        .map(|p| format!("<p>Privacytext. {p}</p>"))
+        .collect::<String>();
+    let body = format!(
+        "<div id=\"fides-overlay\"><div id=\"fides-modal\" role=\"alertdialog\" aria-modal=\"true\" class=\"fides-modal-container\">\
+         <div class=\"fides-modal-content\"><h2>About your privacy</h2>{privacy}</div></div></div>\
+         <main><h1>Science</h1><div class=\"summary-list\">{teasers}</div></main>"
+    );
+    let ex = extract(&page(
+        r#"<link rel="canonical" href="https://example.org/category/science/">"#,
+        &body,
+    ));
+    assert!(ex.text.contains("Teasertitle number 0"), "{}", ex.text);
+    assert_lacks(&ex.text, &["Privacytext", "Navone", "Footertext"]);
+}

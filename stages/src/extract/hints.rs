@@ -573,8 +573,8 @@ fn role_flags(role: &str) -> u16 {
         // A menu's items and a list box are controls even where no container says "menu"
         // (GitHub's language picker: 200 `a[role=menuitemradio]` in plain `div`s).
         "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search"
-        | "menuitem" | "menuitemradio" | "menuitemcheckbox" | "listbox" => BOILER_TAG,
-        "dialog" | "alertdialog" => BOILER_CLASS,
+        | "menuitem" | "menuitemradio" | "menuitemcheckbox" | "listbox" | "dialog"
+        | "alertdialog" => BOILER_TAG,
         _ => 0,
     }
 }
