@@ -1364,3 +1364,53 @@ fn a_dialog_is_not_the_page_whatever_its_class() {
     assert!(ex.text.contains("Teasertitle number 0"), "{}", ex.text);
     assert_lacks(&ex.text, &["Privacytext", "Navone", "Footertext"]);
 }
+
+#[test]
+fn a_link_list_inside_a_service_pages_content_is_kept() {
+    // A city's grant programme page: the partner organisations are a list of linked names,
+    // each with a "(Web)" link and a phone number, inside the page's own text. As on
+    // documentation pages, a link list inside the chosen content of a service, shop or
+    // listing page is content; on an article it is a "related links" block.
+    let ps = paras(3, 3);
+    let partners = [
+        "Rebuilding Together",
+        "Meals on Wheels and More",
+        "Interfaith Action",
+        "Easter Seals",
+        "Urban League",
+    ];
+    let list: String = partners
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!("<li><a href=\"https://partner{i}.example.org/\">{p}</a> (<a href=\"https://partner{i}.example.org/web\">Web</a>) (512) 99{i}-8230</li>")
+        })
+        .collect();
+    let content = format!(
+        "<h2>Who is eligible?</h2><p>{}</p><p>{}</p><h2>Partners</h2><ul>{list}</ul><p>{}</p>",
+        ps[0], ps[1], ps[2]
+    );
+    let sections = format!(
+        "<section class=\"block-0\"><div class=\"wrap\"><h2>Who is eligible?</h2><div class=\"txt\"><p>{}</p><p>{}</p>\
+         <h3>Partners</h3><ul>{list}</ul><p>{}</p></div></div></section>",
+        ps[0], ps[1], ps[2]
+    );
+    let service = page(
+        r#"<link rel="canonical" href="https://example.com/services/repair-grants">"#,
+        &format!(
+            "<main><section class=\"hero\"><h1>Home repair grants</h1></section>{sections}</main>"
+        ),
+    );
+    let ex = extract(&service);
+    assert_eq!(ex.page_type, "service");
+    assert_has(&ex.text, &ps);
+    assert!(ex.text.contains("Meals on Wheels and More"), "{}", ex.text);
+    let article = page(
+        r#"<meta property="og:type" content="article">"#,
+        &format!("<article><h1>Home repair grants</h1>{content}</article>"),
+    );
+    let ex = extract(&article);
+    assert_eq!(ex.page_type, "article");
+    assert_has(&ex.text, &ps[..2]);
+    assert!(!ex.text.contains("Meals on Wheels and More"), "{}", ex.text);
+}
