@@ -1414,3 +1414,40 @@ fn a_link_list_inside_a_service_pages_content_is_kept() {
     assert_has(&ex.text, &ps[..2]);
     assert!(!ex.text.contains("Meals on Wheels and More"), "{}", ex.text);
 }
+
+#[test]
+fn a_listings_list_beats_what_only_the_loose_pass_finds() {
+    // A tech news home page: the content is a list of linked titles with linked author
+    // names, all links, so the main pass finds next to nothing; the loose pass, which lets
+    // class-named boilerplate back in, found the header's sign-up box — paragraphs of
+    // prose, longer than the list — and it was kept over the news list.
+    let titles: Vec<String> = short_paras(10, 8)
+        .iter()
+        .map(|t| t.split_whitespace().take(9).collect::<Vec<_>>().join(" "))
+        .collect();
+    let items: String = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "<li class=\"news-item\"><div class=\"card__content\"><h4 class=\"card__title\"><a href=\"/news/{i}\">{t}</a></h4>\
+                 <div class=\"card__authors\"><a href=\"/profile/{i}\">Author Number{i}</a></div></div></li>"
+            )
+        })
+        .collect();
+    let promo: String = paras(3, 6)
+        .iter()
+        .map(|p| format!("<p>Promotext. {p}</p>"))
+        .collect();
+    let body = format!(
+        "<div class=\"header__account\"><div class=\"modal_auth_required\">{promo}</div></div>\
+         <main><h2>News</h2><ul class=\"news-list\">{items}</ul></main>"
+    );
+    let ex = extract(&page(
+        r#"<link rel="canonical" href="https://www.example.com/news/">"#,
+        &body,
+    ));
+    assert_eq!(ex.page_type, "listing");
+    assert_has(&ex.text, &titles);
+    assert_lacks(&ex.text, &["Promotext", "Footertext"]);
+}

@@ -382,7 +382,8 @@ fn main_text(
     if late() {
         return None;
     }
-    let mut out = main_text_inner(dom, page, profile, deadline)?;
+    let (text, pass, loose) = main_text_inner(dom, page, profile, deadline)?;
+    let mut out = (text, pass);
     // Next to nothing found on a page typed otherwise, or no content block at all (the
     // body-wide fallback), whose content is a list of teasers (a news site's topic page, a
     // library's subject listing): the list, as on a listing, when longer.
@@ -392,7 +393,10 @@ fn main_text(
     // A block found beside a list of items five times its length, on a page typed
     // otherwise (a shop's category page read as an article, where the main pass finds the
     // sale banner; a news section read as a forum, where it keeps one teaser): the list.
-    let mut short_found = false;
+    // On a listing, a main text that only the loose pass found (class-named boilerplate
+    // let back in: the site header's sign-up box above a news list of linked titles) gives
+    // way to the list.
+    let mut short_found = profile.list && loose && list_text.is_some();
     if !profile.list && list_text.is_none() {
         list_text = render_list().filter(|l| char_len(l) > 5 * char_len(&out.0));
         short_found = list_text.is_some();
@@ -432,7 +436,7 @@ fn main_text_inner(
     page: &Page,
     profile: &Profile,
     deadline: Option<Instant>,
-) -> Option<(String, &'static str)> {
+) -> Option<(String, &'static str, bool)> {
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let cards = if profile.cards_are_junk {
         let c = &page.cards;
@@ -456,11 +460,13 @@ fn main_text_inner(
     if late() {
         return None;
     }
+    let mut loose_used = false;
     if best_len < MIN_MAIN_CHARS {
         let loose = readability(dom, GONE | BOILER_TAG, profile, junk);
         let loose_len = char_len(&loose);
         if loose_len > best_len {
             (best, best_len) = (loose, loose_len);
+            loose_used = true;
         }
     }
     if best_len < MIN_MAIN_CHARS {
@@ -470,13 +476,13 @@ fn main_text_inner(
         let (fb, visible) = fallback(dom, profile, junk);
         let fb_len = char_len(&fb);
         if best_len * 2 < visible && fb_len > best_len {
-            return Some((fb, "fallback"));
+            return Some((fb, "fallback", false));
         }
     }
     if best_len == 0 {
-        return Some((String::new(), "none"));
+        return Some((String::new(), "none", false));
     }
-    Some((best, "main"))
+    Some((best, "main", loose_used))
 }
 
 /// Stable reasons for which the `extract` stage drops a page.
