@@ -1451,3 +1451,44 @@ fn a_listings_list_beats_what_only_the_loose_pass_finds() {
     assert_has(&ex.text, &titles);
     assert_lacks(&ex.text, &["Promotext", "Footertext"]);
 }
+
+#[test]
+fn a_utility_class_saying_how_a_box_overflows_is_not_a_scroller_widget() {
+    // A training-plan article styled with Tailwind: each week's table sits in
+    // `div.overflow-x-scroll`, and `scroll` read as a scroller widget, so every table went.
+    let ps = paras(3, 8);
+    let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+    let rows: String = (1..=4)
+        .take(2)
+        .map(|w| {
+            let cells: String = days
+                .iter()
+                .map(|d| format!("<td>Plancell {d} easy run {w}0 min</td>"))
+                .collect();
+            format!("<tr><td>{w}</td>{cells}</tr>")
+        })
+        .collect();
+    let table = format!(
+        "<div class=\"my-6 overflow-x-scroll rounded\"><table class=\"w-full\"><thead><tr><td>Week</td>{}</tr></thead><tbody>{rows}</tbody></table></div>",
+        days.iter().map(|d| format!("<td>{d}</td>")).collect::<String>()
+    );
+    let body = format!(
+        "<article><h1>Couch to marathon</h1><p>{}</p><p>{}</p>{table}{}</article>",
+        ps[0],
+        ps[1],
+        ps[2..]
+            .iter()
+            .map(|p| format!("<p>{p}</p>"))
+            .collect::<String>()
+    );
+    let ex = extract(&page(
+        r#"<meta property="og:type" content="article">"#,
+        &body,
+    ));
+    assert_has(&ex.text, &ps);
+    assert!(
+        ex.text.contains("Plancell Wednesday easy run 20 min"),
+        "{}",
+        ex.text
+    );
+}

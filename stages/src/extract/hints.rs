@@ -189,7 +189,20 @@ const MAYBE: &[&str] = &[
 /// `node--promoted` (the article itself, on its own page), not a promotion. A shop's "SEO
 /// footer" (`field-seofootercopy`, `SEOFooterContainer`) is the category's written
 /// description, placed below the grid, not the site's footer.
-const EXCEPT: &[&str] = &["promoted", "seofooter", "seo-footer", "seo_footer"];
+const EXCEPT: &[&str] = &[
+    "promoted",
+    "seofooter",
+    "seo-footer",
+    "seo_footer",
+    // Utility classes (Tailwind's) that say how a box overflows, not what it is: a
+    // training plan's `div.overflow-x-scroll` around its tables read as a scroller widget.
+    "overflow-hidden",
+    "overflow-x-hidden",
+    "overflow-y-hidden",
+    "overflow-scroll",
+    "overflow-x-scroll",
+    "overflow-y-scroll",
+];
 /// Names that lower an element's content score.
 const NEGATIVE: &[&str] = &[
     "-ad-",
