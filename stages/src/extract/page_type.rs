@@ -252,6 +252,8 @@ fn scores(dom: &Dom, ld: &LinkedData, cards: &Cards) -> [f32; 7] {
             "questions",
             "discussion",
             "discussions",
+            // A link aggregator's thread: `/r/science/comments/1rku5x9/…`.
+            "comments",
             "community",
             "viewtopic.php",
             "showthread.php",
@@ -481,6 +483,13 @@ mod tests {
         assert_eq!(
             kind(r#"<link rel="canonical" href="https://example.org/news/"><p>x</p>"#),
             PageType::Listing
+        );
+        // A link aggregator's thread, even where the page calls itself an article.
+        assert_eq!(
+            kind(
+                r#"<meta property="og:type" content="article"><link rel="canonical" href="https://old.example.com/r/science/comments/1rku5x9/hair_follicles_grown/"><p>x</p>"#
+            ),
+            PageType::Forum
         );
     }
 
