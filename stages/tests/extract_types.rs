@@ -1492,3 +1492,21 @@ fn a_utility_class_saying_how_a_box_overflows_is_not_a_scroller_widget() {
         ex.text
     );
 }
+
+#[test]
+fn a_page_shown_in_a_dialog_is_still_the_page() {
+    // A news site that opens each story as a modal over its section page: the story is in
+    // `div[role=dialog]` and holds most of the page's text. A dialog is a popup, except when
+    // it is most of the page; then it is the page, not an empty extraction.
+    let ps = paras(3, 8);
+    let story: String = ps.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let body = format!(
+        "<main><h2>Science</h2><ul><li><a href=\"/a\">Another story</a></li></ul></main>\
+         <div class=\"story-modal\" role=\"dialog\" aria-modal=\"true\"><article><h1>A long story</h1>{story}</article></div>"
+    );
+    let ex = extract(&page(
+        r#"<meta property="og:type" content="article">"#,
+        &body,
+    ));
+    assert_has(&ex.text, &ps);
+}

@@ -43,6 +43,9 @@ pub const HAS_CLASS: u16 = 128;
 /// A comment-named block under a post that has a body of its own (a Q&A answer's comment
 /// thread): the post's comments, not posts of the thread, so a forum does not forgive it.
 pub const POST_COMMENTS: u16 = 256;
+/// An element whose role is a dialog (`role=dialog|alertdialog`), set with [`BOILER_TAG`]:
+/// a popup, unless it holds most of the page (see [`Dom::reveal`]).
+pub const DIALOG: u16 = 512;
 /// Characters of its own (outside comment blocks) that make a post-named block a post
 /// with a body, for [`POST_COMMENTS`].
 const POST_BODY_MIN: u32 = 50;
@@ -417,6 +420,17 @@ impl Dom {
         // specification widgets: measured, they cost more than they gave.)
         self.keep_section_headers(&chars, &chrome);
         self.mark_post_comments();
+        // Nor is a dialog most of a page, unless the page is shown in one (an article opened
+        // over its section page as a modal): then it is the page.
+        for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
+            if node.flags & DIALOG != 0
+                && !chrome[i]
+                && chars[i] >= MIN_PAGE_CHARS
+                && chars[i] * 2 > total
+            {
+                node.flags &= !(BOILER_TAG | DIALOG);
+            }
+        }
         for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
             if node.flags & BOILER_CLASS != 0
                 && node.cats & !(hints::cat::NEWSLETTER | hints::cat::FOOTER) == 0

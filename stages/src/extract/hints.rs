@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, HIDDEN};
+use super::dom::{Meta, Tag, ARTICLE_BODY, BOILER_CLASS, BOILER_TAG, DIALOG, HIDDEN};
 use super::tokenize::Attrs as TagAttrs;
 
 /// Why a class/id name marks an element as boilerplate (readability's "unlikely candidates",
@@ -586,8 +586,8 @@ fn role_flags(role: &str) -> u16 {
         // A menu's items and a list box are controls even where no container says "menu"
         // (GitHub's language picker: 200 `a[role=menuitemradio]` in plain `div`s).
         "navigation" | "contentinfo" | "complementary" | "menu" | "menubar" | "search"
-        | "menuitem" | "menuitemradio" | "menuitemcheckbox" | "listbox" | "dialog"
-        | "alertdialog" => BOILER_TAG,
+        | "menuitem" | "menuitemradio" | "menuitemcheckbox" | "listbox" => BOILER_TAG,
+        "dialog" | "alertdialog" => BOILER_TAG | DIALOG,
         _ => 0,
     }
 }
