@@ -1510,3 +1510,34 @@ fn a_page_shown_in_a_dialog_is_still_the_page() {
     ));
     assert_has(&ex.text, &ps);
 }
+
+#[test]
+fn a_q_and_a_users_reputation_and_badges_are_not_the_answer() {
+    // A Stack Exchange answer's user card: its reputation score and badge counts (`-flair`,
+    // `reputation-score`: "3,48366 gold badges3131 silver badges") are not the answer.
+    let bodies = paras(3, 3);
+    let post = |kind: &str, body: &str, i: usize| {
+        format!(
+            "<div class=\"{kind}\"><div class=\"post-layout\"><div class=\"postcell\"><div class=\"s-prose js-post-body\"><p>{body}</p></div>\
+             <div class=\"post-signature\"><div class=\"user-info\"><div class=\"user-action-time\">answered Oct 16, 2010</div>\
+             <div class=\"user-details\"><a href=\"/users/{i}\">Username{i}</a><div class=\"-flair\">\
+             <span class=\"reputation-score\">3,48{i}</span><span title=\"6 gold badges\">Flairbadges 6 gold badges</span>\
+             <span title=\"31 silver badges\">31 silver badges</span><span title=\"28 bronze badges\">28 bronze badges</span></div></div></div></div>\
+             </div></div></div>"
+        )
+    };
+    let answers: String = (1..3)
+        .map(|i| post("answer js-answer", &bodies[i], i))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@type":"QAPage","mainEntity":{"@type":"Question","name":"Q"}}</script>"#,
+        &format!(
+            "<div id=\"mainbar\"><h1>How do I back up my whole system?</h1>{}<div id=\"answers\">{answers}</div></div>",
+            post("question js-question", &bodies[0], 0)
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &bodies);
+    assert_lacks(&ex.text, &["Flairbadges", "3,481", "Footertext"]);
+}

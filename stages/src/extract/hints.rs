@@ -140,6 +140,9 @@ const UNLIKELY: &[(&str, u16)] = &[
     ("slideshow", BANNER),
     ("lightbox", BANNER),
     ("byline", META),
+    // A Q&A user card's reputation and badge counts (`-flair`, `reputation-score`).
+    ("reputation-score", META),
+    ("-flair", META),
     ("dateline", META),
     ("timestamp", META),
     ("submitted", META),
