@@ -1541,3 +1541,29 @@ fn a_q_and_a_users_reputation_and_badges_are_not_the_answer() {
     assert_has(&ex.text, &bodies);
     assert_lacks(&ex.text, &["Flairbadges", "3,481", "Footertext"]);
 }
+
+#[test]
+fn a_section_written_twice_for_two_screen_sizes_is_kept_once() {
+    // A responsive service page writes its feature section twice, once for desktop and once
+    // for mobile (a style sheet shows one); both copies sit in the content. The text keeps
+    // one copy; the paragraph that is said once stays.
+    let ps = paras(3, 5);
+    let features: String = ps[..3].iter().map(|p| format!("<p>{p}</p>")).collect();
+    let body = format!(
+        "<main><section class=\"hero\"><h2>Our services</h2><p>{}</p></section>\
+         <section class=\"features d-none d-md-block\"><h3>What we do</h3>{features}</section>\
+         <section class=\"features d-md-none\"><h3>What we do</h3>{features}</section>\
+         <section class=\"contact\"><p>{}</p></section></main>",
+        ps[3], ps[4]
+    );
+    let ex = extract(&page("", &body));
+    assert_has(&ex.text, &ps);
+    for p in &ps {
+        assert_eq!(
+            collapse(&ex.text).matches(&collapse(p)).count(),
+            1,
+            "{p:?} not once in:\n{}",
+            ex.text
+        );
+    }
+}

@@ -19,6 +19,7 @@ pub mod files;
 mod hints;
 mod page_type;
 mod render;
+mod repeats;
 mod score;
 mod structured;
 mod suspense;
@@ -166,6 +167,14 @@ pub fn extract_within_with(
 }
 
 fn with_meta(dom: &Dom, text: String, pass: &'static str, page_type: PageType) -> Extracted {
+    // A block that repeats an earlier one (a section's hidden mobile copy, a quoted post) is
+    // dropped, except on documentation, where code tabs in several languages legitimately
+    // share lines (see [`repeats`]).
+    let text = if page_type == PageType::Documentation {
+        text
+    } else {
+        repeats::drop_repeated_blocks(text)
+    };
     Extracted {
         title: title(dom),
         text,
