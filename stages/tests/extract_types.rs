@@ -1567,3 +1567,41 @@ fn a_section_written_twice_for_two_screen_sizes_is_kept_once() {
         );
     }
 }
+
+#[test]
+fn a_short_reply_under_its_authors_linked_name_is_part_of_the_thread() {
+    // A XenForo thread: each post is `article.message` holding the author's linked name and
+    // the post's linked date beside its text. A one-line reply is then a small box that is a
+    // third links, which on other pages is a teaser ("a small box with a linked title"); on a
+    // forum a post-named block with a paragraph of its own (40+ letters) is the thread.
+    let ps = paras(3, 3);
+    let replies = [
+        "I can not believe how long this took everyone to sort out.",
+        "Same here, my friends and I gave up on it after the second try.",
+        "Thanks a lot, that finally worked for me and my brother too.",
+    ];
+    let post = |i: usize, text: &str| {
+        format!(
+            "<article class=\"message message--post\" id=\"post-{i}\"><div class=\"message-inner\">\
+             <div class=\"message-cell message-cell--user\"><h4 class=\"message-name\"><a href=\"/members/u{i}.{i}/\" class=\"username\">Member{i}</a></h4></div>\
+             <div class=\"message-cell message-cell--main\"><header class=\"message-attribution\"><a href=\"/threads/t.1/post-{i}\"><time>Mar 27, 2025</time></a></header>\
+             <div class=\"message-content\"><article class=\"message-body\"><div class=\"bbWrapper\">{text}</div></article></div></div></div></article>"
+        )
+    };
+    // Long posts and one-line replies in turn.
+    let thread: String = ps
+        .iter()
+        .zip(replies)
+        .enumerate()
+        .map(|(i, (p, r))| post(2 * i, p) + &post(2 * i + 1, r))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"Fighting the final boss"}</script>"#,
+        &format!("<div class=\"p-body-main\"><h1>Fighting the final boss</h1><div class=\"block-body\">{thread}</div></div>"),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    let replies: Vec<String> = replies.iter().map(|r| r.to_string()).collect();
+    assert_has(&ex.text, &replies);
+}

@@ -226,6 +226,9 @@ struct Profile {
     list_ratio: f32,
     /// Class-named reviews and ratings are boilerplate.
     reviews_are_junk: bool,
+    /// Post-named blocks (`message`, `post`) with a paragraph of their own are the thread,
+    /// never small teaser boxes ([`Cleaner::posts_ok`]).
+    posts_are_content: bool,
     /// Keep the `h1` headline.
     keep_h1: bool,
     /// Keep link lists inside the chosen content ([`Cleaner::link_lists_ok`]).
@@ -256,6 +259,7 @@ impl Profile {
             list: page_type == Listing,
             list_ratio: 1.0,
             reviews_are_junk: page_type == Product,
+            posts_are_content: page_type == Forum,
             keep_h1: matches!(page_type, Service | Product | Collection | Listing),
             // Link lists inside the chosen content are content on every page type but
             // articles and forums (a service page's partner list, a shop's size guide): on
@@ -334,6 +338,7 @@ fn readability(dom: &Dom, mask: u16, profile: &Profile, junk: Option<&[bool]>) -
         links_ok: false,
         keep_h1: profile.keep_h1,
         link_lists_ok: profile.link_lists,
+        posts_ok: profile.posts_are_content,
     };
     cleaner.render(&roots)
 }
@@ -349,6 +354,7 @@ fn fallback(dom: &Dom, profile: &Profile, junk: Option<&[bool]>) -> (String, usi
         links_ok: false,
         keep_h1: true,
         link_lists_ok: false,
+        posts_ok: profile.posts_are_content,
     };
     let visible = counts.chars[root as usize] as usize;
     (cleaner.render(&[root]), visible)
@@ -383,6 +389,7 @@ fn main_text(
                 links_ok: true,
                 keep_h1: true,
                 link_lists_ok: false,
+                posts_ok: profile.posts_are_content,
             };
             cleaner.render(&[root])
         })
@@ -679,6 +686,7 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
         links_ok: false,
         keep_h1: false,
         link_lists_ok: false,
+        posts_ok: false,
     };
     let root = top.unwrap_or(0);
     while cur != dom::NONE {

@@ -7,6 +7,7 @@
 //! link-dense or marked as boilerplate, using the counts computed once per pass.
 
 use super::dom::{Dom, Tag, NONE};
+use super::hints::hint;
 use super::score::Counts;
 
 /// Which containers to drop inside the chosen content.
@@ -22,6 +23,10 @@ pub struct Cleaner<'a> {
     /// Keep link lists (documentation: tables of contents, a wiki's lists of links) unless
     /// their class names them boilerplate.
     pub link_lists_ok: bool,
+    /// Post-named blocks (`message`, `post`) with a paragraph of their own ([`Counts::good`])
+    /// are never small teaser boxes: on a forum a short reply sits under its author's linked
+    /// name and date.
+    pub posts_ok: bool,
 }
 
 impl Cleaner<'_> {
@@ -60,9 +65,11 @@ impl Cleaner<'_> {
                 // A small box with a linked title: a teaser on an article, an entry of an
                 // index page (title and summary) in documentation.
                 let small_box_ld = if self.link_lists_ok { 0.5 } else { 0.25 };
+                let post = self.posts_ok && node.hint & hint::POST != 0 && c.good[i] > 0;
                 (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
                     || (few_commas && ld > 0.5 && !holds_text)
                     || (self.strict
+                        && !post
                         && few_commas
                         && node.weight < 25
                         && ld > small_box_ld
