@@ -1605,3 +1605,38 @@ fn a_short_reply_under_its_authors_linked_name_is_part_of_the_thread() {
     let replies: Vec<String> = replies.iter().map(|r| r.to_string()).collect();
     assert_has(&ex.text, &replies);
 }
+
+#[test]
+fn a_listing_split_into_sections_keeps_every_section() {
+    // A job board grouped by two teams: one `ul.jobs` per section, items from one template, below
+    // a short introduction (the readability pass's pick: the lists are all links). The
+    // largest run was taken for the whole list; every run of the same items is.
+    let section = |team: &str, n: usize| {
+        let items: String = (1..=n)
+            .map(|i| {
+                format!(
+                    "<li class=\"job\"><a href=\"/jobs/{team}-{i}\">{team} engineer number {i} wanted for the platform</a> <span class=\"age\">{i} days ago</span></li>"
+                )
+            })
+            .collect();
+        format!("<section class=\"team\"><h2>{team}</h2><ul class=\"jobs\">{items}</ul></section>")
+    };
+    let html = page(
+        r#"<link rel="canonical" href="https://example.org/jobs">"#,
+        &format!(
+            "<main><h1>Open positions</h1><div class=\"intro\"><p>{}</p></div>{}{}</main>",
+            short_paras(3, 1)[0],
+            section("Data", 6),
+            section("Security", 4)
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "listing");
+    for job in [
+        "Data engineer number 6 wanted",
+        "Security engineer number 1 wanted",
+        "Security engineer number 4 wanted",
+    ] {
+        assert!(ex.text.contains(job), "{job:?} missing in:\n{}", ex.text);
+    }
+}

@@ -28,6 +28,10 @@ pub struct Cards {
     /// each with a link of some length), outside structural and class-named boilerplate:
     /// where a listing page keeps its list.
     pub list_root: Option<u32>,
+    /// `list_root` and every other parent of a run of items made from the same template, in
+    /// document order, none inside another: a listing split into sections (a day's
+    /// submissions per `<dl>`, a topic per row of teasers) keeps every section.
+    pub list_roots: Vec<u32>,
 }
 
 /// The teaser-card runs of `dom`, with how much of the page they hold.
@@ -90,6 +94,8 @@ pub fn cards(dom: &Dom) -> Cards {
             || dom.nodes[i].flags & (GONE | BOILER_TAG | BOILER_CLASS) != 0;
     }
     let (mut list_root, mut list_chars) = (None, 0u32);
+    // Every qualifying run: (parent, the items' template, their characters).
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
     let mut card = vec![false; n];
     let mut groups: HashMap<u32, (usize, usize)> = HashMap::new();
     let mut items: HashMap<u32, (usize, u32)> = HashMap::new();
@@ -117,8 +123,11 @@ pub fn cards(dom: &Dom) -> Cards {
         if !boiler[p] {
             for (sig, &(count, c)) in items.iter() {
                 let all = groups[sig].0;
-                if count >= MIN_RUN && count * 3 >= all * 2 && c > list_chars {
-                    (list_root, list_chars) = (Some(p as u32), c);
+                if count >= MIN_RUN && count * 3 >= all * 2 {
+                    runs.push((p as u32, *sig, c));
+                    if c > list_chars {
+                        (list_root, list_chars) = (Some(p as u32), c);
+                    }
                 }
             }
         }
@@ -144,11 +153,26 @@ pub fn cards(dom: &Dom) -> Cards {
             card_chars += chars[i];
         }
     }
+    let mut list_roots: Vec<u32> = Vec::new();
+    if let Some(best) = list_root {
+        let template = runs.iter().find(|r| r.0 == best).map_or(u32::MAX, |r| r.1);
+        for &(p, _, _) in runs.iter().filter(|r| r.1 == template) {
+            // Runs come in document order; a run inside the last one kept is part of it.
+            if list_roots
+                .last()
+                .is_some_and(|&q| p > q && p < dom.subtree_end(q))
+            {
+                continue;
+            }
+            list_roots.push(p);
+        }
+    }
     Cards {
         card,
         card_chars,
         page_chars: chars[0],
         list_root,
+        list_roots,
     }
 }
 

@@ -380,7 +380,7 @@ fn main_text(
     let ld = &page.ld;
     let late = || deadline.is_some_and(|d| Instant::now() > d);
     let render_list = || {
-        page.cards.list_root.map(|root| {
+        page.cards.list_root.map(|_| {
             let counts = Counts::new(dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
             let cleaner = Cleaner {
                 dom,
@@ -391,7 +391,7 @@ fn main_text(
                 link_lists_ok: false,
                 posts_ok: profile.posts_are_content,
             };
-            cleaner.render(&[root])
+            cleaner.render(&page.cards.list_roots)
         })
     };
     let mut list_text = if profile.list { render_list() } else { None };
