@@ -1640,3 +1640,39 @@ fn a_listing_split_into_sections_keeps_every_section() {
         assert!(ex.text.contains(job), "{job:?} missing in:\n{}", ex.text);
     }
 }
+
+#[test]
+fn a_list_of_links_the_text_introduces_is_the_texts() {
+    // A progress report: "Many patches were sent for review:" and a list whose every item is
+    // a link to one patch. A list that is all links is a "related" box on an article, unless
+    // the text introduces it with a colon; the site's own list of links after the article
+    // still goes.
+    let ps = paras(3, 5);
+    let patches: String = (1..=6)
+        .map(|i| format!("<li><a href=\"https://example.org/patch/{i}\">Patchtitle number {i}: support one more target</a></li>"))
+        .collect();
+    let related: String = (1..=6)
+        .map(|i| {
+            format!("<li><a href=\"/posts/{i}\">Relatedlink number {i} to another post</a></li>")
+        })
+        .collect();
+    let body = format!(
+        "<article><h1>Progress report</h1><p>{}</p><p>{}</p><p>Many patches were sent for review:</p><ul>{patches}</ul>\
+         <p>{}</p><p>{}</p><p>{}</p><ul>{related}</ul></article>",
+        ps[0], ps[1], ps[2], ps[3], ps[4]
+    );
+    let ex = extract(&page(
+        r#"<meta property="og:type" content="article">"#,
+        &body,
+    ));
+    assert_eq!(ex.page_type, "article");
+    assert_has(&ex.text, &ps);
+    for i in [1, 6] {
+        assert!(
+            ex.text.contains(&format!("Patchtitle number {i}")),
+            "{}",
+            ex.text
+        );
+    }
+    assert_lacks(&ex.text, &["Relatedlink"]);
+}

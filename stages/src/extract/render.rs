@@ -53,6 +53,9 @@ impl Cleaner<'_> {
             // block editor wraps every table in `<figure class="wp-block-table">`).
             Tag::Figure => self.strict && !self.holds_table(n),
             Tag::Ul | Tag::Ol | Tag::Dl if self.link_lists_ok => node.weight < 0 && ld > 0.2,
+            // A list the text introduces ("Many patches were sent for review:") is the text's,
+            // however many links it holds.
+            Tag::Ul | Tag::Ol | Tag::Dl if node.weight >= 0 && self.introduced(n) => false,
             Tag::Ul | Tag::Ol | Tag::Dl => ld > 0.5 || (node.weight < 0 && ld > 0.2),
             Tag::Div | Tag::Section | Tag::Table | Tag::Form | Tag::Block | Tag::Aside => {
                 let few_commas = c.commas[i] < 10;
@@ -80,9 +83,44 @@ impl Cleaner<'_> {
                 let own = chars - c.link_chars[i];
                 (ld > 0.6 && own < 50) || (ld > 0.9 && chars < 150)
             }
-            Tag::Li => !self.link_lists_ok && ld > 0.9 && chars < 150,
+            Tag::Li => {
+                !self.link_lists_ok
+                    && ld > 0.9
+                    && chars < 150
+                    && !(self.dom.nodes[node.parent as usize].weight >= 0
+                        && self.introduced(node.parent))
+            }
             _ => false,
         }
+    }
+
+    /// Whether the text just before list `n` (its previous sibling's last words) ends with a
+    /// colon: the list is introduced by the text around it.
+    fn introduced(&self, n: u32) -> bool {
+        let dom = self.dom;
+        let Some(list) = dom.nodes.get(n as usize) else {
+            return false;
+        };
+        if !matches!(list.tag, Tag::Ul | Tag::Ol | Tag::Dl) || list.parent == NONE {
+            return false;
+        }
+        let mut prev = NONE;
+        for c in dom.children(list.parent) {
+            if c == n {
+                break;
+            }
+            let node = &dom.nodes[c as usize];
+            if node.tag != Tag::Text || node.chars > 0 {
+                prev = c;
+            }
+        }
+        if prev == NONE {
+            return false;
+        }
+        (prev..dom.subtree_end(prev))
+            .rev()
+            .find(|&i| dom.nodes[i as usize].tag == Tag::Text && dom.nodes[i as usize].chars > 0)
+            .is_some_and(|i| dom.text_of(i).trim_end().ends_with([':', '：']))
     }
 
     /// Whether `n`'s subtree has a `<table>`.
