@@ -1676,3 +1676,50 @@ fn a_list_of_links_the_text_introduces_is_the_texts() {
     }
     assert_lacks(&ex.text, &["Relatedlink"]);
 }
+
+#[test]
+fn a_forum_comment_with_many_links_is_still_a_post() {
+    // An old-Reddit thread: each reply is `div.thing.comment` with its author, score,
+    // permalink, reply, share and report links around a short text, so a third or more of
+    // it is links. A negative name with that many links is boilerplate on an article; on a
+    // forum a comment is a post, and its name's negative weight does not count.
+    let ps = paras(3, 2);
+    let replies = [
+        "Might this also be a potential cure for the ringing in the ears we all hear?",
+        "I dream of a day where there is silence and not this endless high pitched tone.",
+        "Thankfully I do not notice it anymore unless somebody brings it up in a thread.",
+        "Pretty sure I was born with this, silence has always had a buzz to it for me.",
+        "Those are very different types of cells, but something like that could work.",
+        "There are no actual hairs in the inner ear, only cells that look a bit like hairs.",
+        "The study was done in mice, so it will be years before anyone can try it on people.",
+    ];
+    let comment = |i: usize, text: &str| {
+        format!(
+            "<div class=\"thing id-t1_{i} noncollapsed comment\"><div class=\"entry\"><p class=\"tagline\">\
+             <a href=\"/user/someone{i}\" class=\"author\">someone{i}</a> <span class=\"score\">{i} points</span></p>\
+             <div class=\"usertext-body\"><div class=\"md\"><p>{text}</p></div></div>\
+             <ul class=\"flat-list buttons\"><li><a href=\"/r/science/comments/abc/x/c{i}/\">permalink</a></li>\
+             <li><a href=\"/r/science/comments/abc/x/c{i}/?context=3\">context</a></li><li><a href=\"/report?c={i}\">report</a></li></ul></div></div>"
+        )
+    };
+    let comments: String = replies
+        .iter()
+        .enumerate()
+        .map(|(i, r)| comment(i + 1, r))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"DiscussionForumPosting","headline":"Hair follicles grown in the lab"}</script>"#,
+        &format!(
+            "<div class=\"content\"><div class=\"sitetable linklisting\"><div class=\"thing link\"><p class=\"title\">\
+             <a href=\"https://example.org/story\">Hair follicles grown in the lab</a></p>\
+             <div class=\"usertext-body\"><div class=\"md\"><p>{}</p><p>{}</p></div></div></div></div>\
+             <div class=\"commentarea\"><div class=\"sitetable nestedlisting\">{comments}</div></div></div>",
+            ps[0], ps[1]
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    let replies: Vec<String> = replies.iter().map(|r| r.to_string()).collect();
+    assert_has(&ex.text, &replies);
+}

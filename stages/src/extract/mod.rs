@@ -644,12 +644,14 @@ impl Stage for ExtractStage {
 
 /// Diagnostics for tuning (not a stable interface): the ancestors of the first text node
 /// containing `phrase`, with their flags, weights, counts and readability scores, and the
-/// top candidates.
+/// top candidates, under the page type's forgiven boilerplate groups.
 #[doc(hidden)]
 pub fn debug_report(html: &str, phrase: &str) -> String {
     use std::fmt::Write;
     let dom = Dom::parse(html);
-    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS, 0);
+    let page = Page::read(&dom);
+    let profile = Profile::new(page.page_type, Favor::Balanced);
+    let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
     let scores = score::candidate_scores(&dom, &counts);
     let mut out = String::new();
     let top = score::top_candidate(&dom, &scores);
@@ -686,7 +688,7 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
         links_ok: false,
         keep_h1: false,
         link_lists_ok: false,
-        posts_ok: false,
+        posts_ok: profile.posts_are_content,
     };
     let root = top.unwrap_or(0);
     while cur != dom::NONE {

@@ -68,8 +68,13 @@ impl Cleaner<'_> {
                 // A small box with a linked title: a teaser on an article, an entry of an
                 // index page (title and summary) in documentation.
                 let small_box_ld = if self.link_lists_ok { 0.5 } else { 0.25 };
-                let post = self.posts_ok && node.hint & hint::POST != 0 && c.good[i] > 0;
-                (node.weight < 0 && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
+                // On a forum a comment is a post: never a small teaser box, and its name's
+                // negative weight does not count.
+                let post =
+                    self.posts_ok && node.hint & (hint::POST | hint::COMMENT) != 0 && c.good[i] > 0;
+                let negative =
+                    node.weight < 0 && !(self.posts_ok && node.hint & hint::COMMENT != 0);
+                (negative && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
                     || (few_commas && ld > 0.5 && !holds_text)
                     || (self.strict
                         && !post
