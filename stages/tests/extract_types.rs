@@ -1642,6 +1642,49 @@ fn a_listing_split_into_sections_keeps_every_section() {
 }
 
 #[test]
+fn a_listings_runs_follow_its_largest_template_every_time() {
+    // A list of new papers by day: one `<div class="day">` per day, each paper an
+    // `<article class="paper">` with a linked title, below a short introduction (the
+    // readability pass's pick: the lists are all links). Monday's list also holds three
+    // `div.note` links to the mailing list: two runs of items under one parent. The list is
+    // every run made from the largest run's template, chosen the same way on every run of
+    // the program: it was taken from whichever of that parent's runs a hash map listed
+    // first, so the same page gave both days or only Monday from one run to the next.
+    let paper = |i: usize| {
+        format!(
+            "<article class=\"paper\"><a href=\"/abs/2401.{i:05}\">Paperheadline number {i} on sparse attention for long documents</a> \
+             <span class=\"authors\">Firstauthor Longname{i}, Secondauthor Longname{i}</span></article>"
+        )
+    };
+    let papers = |from: usize, n: usize| (from..from + n).map(paper).collect::<String>();
+    let notes: String = (1..=3)
+        .map(|i| format!("<div class=\"note\"><a href=\"/lists/{i}\">Subscribe to mailing list {i}</a></div>"))
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://example.org/archive/cs.CL/2401">"#,
+        &format!(
+            "<main><h1>Computation and Language: new submissions</h1><div class=\"intro\"><p>{}</p></div>\
+             <h2>Monday</h2><div class=\"day\">{}{notes}</div><h2>Tuesday</h2><div class=\"day\">{}</div></main>",
+            short_paras(3, 1)[0],
+            papers(1, 6),
+            papers(7, 4)
+        ),
+    );
+    // Each extraction builds its hash maps with new keys, so one run could be lucky.
+    for _ in 0..16 {
+        let ex = extract(&html);
+        assert_eq!(ex.page_type, "listing");
+        for title in ["Paperheadline number 1 on", "Paperheadline number 10 on"] {
+            assert!(
+                ex.text.contains(title),
+                "{title:?} missing in:\n{}",
+                ex.text
+            );
+        }
+    }
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

@@ -93,12 +93,16 @@ pub fn cards(dom: &Dom) -> Cards {
         boiler[i] = boiler[dom.nodes[i].parent as usize]
             || dom.nodes[i].flags & (GONE | BOILER_TAG | BOILER_CLASS) != 0;
     }
-    let (mut list_root, mut list_chars) = (None, 0u32);
+    // The largest run: its parent, its items' template, their characters.
+    let (mut list_root, mut list_sig, mut list_chars) = (None, u32::MAX, 0u32);
     // Every qualifying run: (parent, the items' template, their characters).
     let mut runs: Vec<(u32, u32, u32)> = Vec::new();
     let mut card = vec![false; n];
     let mut groups: HashMap<u32, (usize, usize)> = HashMap::new();
-    let mut items: HashMap<u32, (usize, u32)> = HashMap::new();
+    // A parent's item templates in the order they first appear, so that runs (and ties
+    // between them) come in document order, not a hash map's.
+    let mut items: Vec<(u32, usize, u32)> = Vec::new();
+    let mut item_at: HashMap<u32, usize> = HashMap::new();
     for p in 0..n {
         let first = dom.nodes[p].first_child;
         if first == NONE || dom.nodes[first as usize].next_sibling == NONE {
@@ -106,6 +110,7 @@ pub fn cards(dom: &Dom) -> Cards {
         }
         groups.clear();
         items.clear();
+        item_at.clear();
         for c in dom.children(p as u32) {
             let node = &dom.nodes[c as usize];
             if node.tag == Tag::Text {
@@ -115,18 +120,21 @@ pub fn cards(dom: &Dom) -> Cards {
             g.0 += 1;
             g.1 += teaser(c as usize) as usize;
             if item(c as usize) {
-                let it = items.entry(node.sig).or_insert((0, 0));
-                it.0 += 1;
-                it.1 += chars[c as usize];
+                let at = *item_at.entry(node.sig).or_insert_with(|| {
+                    items.push((node.sig, 0, 0));
+                    items.len() - 1
+                });
+                items[at].1 += 1;
+                items[at].2 += chars[c as usize];
             }
         }
         if !boiler[p] {
-            for (sig, &(count, c)) in items.iter() {
-                let all = groups[sig].0;
+            for &(sig, count, c) in &items {
+                let all = groups[&sig].0;
                 if count >= MIN_RUN && count * 3 >= all * 2 {
-                    runs.push((p as u32, *sig, c));
+                    runs.push((p as u32, sig, c));
                     if c > list_chars {
-                        (list_root, list_chars) = (Some(p as u32), c);
+                        (list_root, list_sig, list_chars) = (Some(p as u32), sig, c);
                     }
                 }
             }
@@ -154,9 +162,8 @@ pub fn cards(dom: &Dom) -> Cards {
         }
     }
     let mut list_roots: Vec<u32> = Vec::new();
-    if let Some(best) = list_root {
-        let template = runs.iter().find(|r| r.0 == best).map_or(u32::MAX, |r| r.1);
-        for &(p, _, _) in runs.iter().filter(|r| r.1 == template) {
+    if list_root.is_some() {
+        for &(p, _, _) in runs.iter().filter(|r| r.1 == list_sig) {
             // Runs come in document order; a run inside the last one kept is part of it.
             if list_roots
                 .last()
