@@ -1685,6 +1685,50 @@ fn a_listings_runs_follow_its_largest_template_every_time() {
 }
 
 #[test]
+fn skip_links_are_never_text() {
+    // "Skip to content": an accessibility shortcut to the page's own main block, shown only
+    // when focused, here inside the page's wrapper above a service page's sections. One
+    // named for what it is (WordPress's `a.skip-link`, here in Thai), one that says so in
+    // its text; an in-page link to one of the sections stays.
+    let ps = paras(3, 4);
+    let sections: String = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!("<section id=\"s{i}\"><h2>Service number {i}</h2><p>{p}</p></section>")
+        })
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://example.org/services">"#,
+        &format!(
+            "<div class=\"site\"><a class=\"skip-link screen-reader-text\" href=\"#content\">ข้ามไปยังเนื้อหา</a> \
+             <a class=\"sr-only\" href=\"#main-content\">Skip to main content</a>\
+             <h1>Our services</h1><p>What we do is in <a href=\"#s2\">the third section</a> below, with the prices and the people we work with.</p>{sections}</div>"
+        ),
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &ps);
+    assert!(
+        ex.text.contains("in the third section below"),
+        "{}",
+        ex.text
+    );
+    assert_lacks(&ex.text, &["ข้ามไปยังเนื้อหา", "Skip to main content"]);
+}
+
+#[test]
+fn a_script_rendered_shell_asking_for_javascript_is_empty() {
+    // A single-page app's shell: an empty root element and a `<noscript>` notice. A notice
+    // is no crawler view of the page (a long `<noscript>` still is: see
+    // `noscript_crawler_view_is_used_when_nothing_else_is_visible`).
+    let html = "<!doctype html><html><head><title>Shop</title></head><body>\
+        <noscript>You need to enable JavaScript to run this app.</noscript><div id=\"root\"></div>\
+        <script src=\"/static/js/main.js\"></script></body></html>";
+    let ex = extract(html);
+    assert_eq!(ex.text, "", "pass {}", ex.pass);
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

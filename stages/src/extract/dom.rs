@@ -46,6 +46,9 @@ pub const POST_COMMENTS: u16 = 256;
 /// An element whose role is a dialog (`role=dialog|alertdialog`), set with [`BOILER_TAG`]:
 /// a popup, unless it holds most of the page (see [`Dom::reveal`]).
 pub const DIALOG: u16 = 512;
+/// An `<a>` whose `href` is a fragment of this page (`#main`): a skip link, a table of
+/// contents entry, a footnote mark ([`Dom::drop_skip_links`]).
+pub const IN_PAGE_LINK: u16 = 1024;
 /// Characters of its own (outside comment blocks) that make a post-named block a post
 /// with a body, for [`POST_COMMENTS`].
 const POST_BODY_MIN: u32 = 50;
@@ -53,6 +56,26 @@ const POST_BODY_MIN: u32 = 50;
 /// comments are a sibling of its body, two or three levels down; a post-named wrapper far
 /// above a thread's replies (`div.body.forum-post` around a whole page) is not their post.
 const POST_COMMENTS_DEPTH: u32 = 3;
+/// Longest `<noscript>` notice that asks for JavaScript ([`Dom::asks_for_javascript`]).
+const MAX_NOSCRIPT_NOTICE_CHARS: u32 = 200;
+/// Longest text of a skip link ([`Dom::drop_skip_links`]).
+const MAX_SKIP_LINK_CHARS: usize = 40;
+/// How skip links start (lower case): English, and WordPress's own "Skip to content" in the
+/// languages around ours (its `a.skip-link` is removed by name in any language).
+const SKIP_LINK_STARTS: &[&str] = &[
+    "skip to ",
+    "skip navigation",
+    "jump to main content",
+    "jump to content",
+    "langsung ke konten",
+    "lewati ke konten",
+    "chuyển đến nội dung",
+    "跳至内容",
+    "跳到主要内容",
+    "zum inhalt springen",
+    "aller au contenu",
+    "saltar al contenido",
+];
 /// Never text on any pass.
 pub const GONE: u16 = REMOVED | HIDDEN | NOSCRIPT;
 
@@ -349,8 +372,27 @@ impl Dom {
             return None;
         }
         let mut dom = builder.dom;
+        dom.drop_skip_links();
         dom.reveal();
         Some(dom)
+    }
+
+    /// Skip links ("Skip to content", an accessibility shortcut to the page's own main
+    /// block, shown only when focused) are never text: an in-page link whose text says so.
+    /// Those whose class or id says `skip` are removed while parsing, in any language.
+    fn drop_skip_links(&mut self) {
+        for i in 1..self.nodes.len() {
+            let node = &self.nodes[i];
+            if node.tag != Tag::A || node.flags & (IN_PAGE_LINK | REMOVED) != IN_PAGE_LINK {
+                continue;
+            }
+            let text = self.plain_text(i as u32).to_lowercase();
+            if text.chars().count() <= MAX_SKIP_LINK_CHARS
+                && SKIP_LINK_STARTS.iter().any(|s| text.starts_with(s))
+            {
+                self.nodes[i].flags |= REMOVED;
+            }
+        }
     }
 
     /// Un-hide what is most of the page (and keep a newsletter- or footer-named box that is most of it): a hidden subtree holding more than half of the text
@@ -407,9 +449,11 @@ impl Dom {
             }
         }
         for &i in &tops {
-            let node = &mut self.nodes[i];
-            if node.flags & (HIDDEN | NOSCRIPT) == NOSCRIPT && chars[i] > visible {
-                node.flags &= !NOSCRIPT;
+            if self.nodes[i].flags & (HIDDEN | NOSCRIPT) == NOSCRIPT
+                && chars[i] > visible
+                && !self.asks_for_javascript(i as u32, chars[i])
+            {
+                self.nodes[i].flags &= !NOSCRIPT;
             }
         }
         // A box named for a newsletter, a sign-up or a footer never holds most of a page's
@@ -442,6 +486,17 @@ impl Dom {
                 node.cats = 0;
             }
         }
+    }
+
+    /// Whether `<noscript>` node `n` (of `chars` characters) only asks the reader to turn on
+    /// JavaScript ("You need to enable JavaScript to run this app.", the word is the same
+    /// in every language): a script-rendered page's notice, not a crawler view of it.
+    fn asks_for_javascript(&self, n: u32, chars: u32) -> bool {
+        chars <= MAX_NOSCRIPT_NOTICE_CHARS
+            && self
+                .plain_text(n)
+                .to_ascii_lowercase()
+                .contains("javascript")
     }
 
     /// A header-named box inside the page that heads a section — a heading (`h2`–`h6`)
@@ -817,13 +872,27 @@ impl Sink for Builder {
         if name == "noscript" {
             flags |= NOSCRIPT;
         }
-        if kind == Tag::A
-            && attrs.get("href").is_some_and(|h| {
-                let h = h.trim();
-                !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
-            })
-        {
-            flags |= OUT_LINK;
+        if kind == Tag::A {
+            match attrs.get("href").map(str::trim) {
+                Some(h) if h.len() > 1 && h.starts_with('#') => {
+                    flags |= IN_PAGE_LINK;
+                    // A skip link named for what it is (`a.skip-link`, `#skip-to-content`, in
+                    // any language).
+                    if ["class", "id"].iter().any(|k| {
+                        attrs
+                            .get(k)
+                            .is_some_and(|v| v.to_ascii_lowercase().contains("skip"))
+                    }) {
+                        flags |= REMOVED;
+                    }
+                }
+                Some(h)
+                    if !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:") =>
+                {
+                    flags |= OUT_LINK;
+                }
+                _ => {}
+            }
         }
         let hint = hints::read_attrs(attrs, kind, &mut self.hits);
         flags |= hint.flags;
