@@ -1729,6 +1729,37 @@ fn a_script_rendered_shell_asking_for_javascript_is_empty() {
 }
 
 #[test]
+fn a_block_of_only_invisible_characters_is_no_line() {
+    // Page builders space sections with `<p>&zwj;</p>`: a line of text that draws nothing,
+    // which line-based quality filters would count as a short line. A joiner inside a line
+    // (an emoji sequence) stays.
+    let ps = paras(3, 4);
+    let body: String = ps
+        .iter()
+        .map(|p| format!("<p>{p}</p><p>&zwj;</p><p>\u{200B}\u{200D}</p>"))
+        .collect();
+    let html = page(
+        "",
+        &format!("<article><h1>Headline</h1>{body}<p>Written by a developer \u{1F469}\u{200D}\u{1F4BB} at home, with coffee and a cat.</p></article>"),
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &ps);
+    assert!(
+        ex.text.contains("\u{1F469}\u{200D}\u{1F4BB}"),
+        "{}",
+        ex.text
+    );
+    for line in ex.text.lines() {
+        assert!(
+            line.chars()
+                .any(|c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200F}')),
+            "a line of invisible characters: {line:?} in\n{}",
+            ex.text
+        );
+    }
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

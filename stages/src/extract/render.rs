@@ -250,6 +250,10 @@ impl Writer {
                 self.space = false;
             } else if ch.is_whitespace() {
                 self.space = true;
+            } else if !self.line_open && is_invisible(ch) {
+                // An invisible format character opens no line: a block holding only `&zwj;`
+                // (page builders' spacer) is no line of text. Inside a line it stays (it
+                // joins emoji, and Indic and Persian letters).
             } else {
                 if self.space && self.line_open {
                     self.out.push(' ');
@@ -266,4 +270,14 @@ impl Writer {
         self.out.truncate(trimmed);
         self.out
     }
+}
+
+/// Characters that draw nothing and join or break nothing at the start of a line: zero-width
+/// space, non-joiner and joiner, left-to-right and right-to-left marks, word joiner, byte
+/// order mark, soft hyphen.
+fn is_invisible(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
