@@ -1759,6 +1759,58 @@ fn a_block_of_only_invisible_characters_is_no_line() {
     }
 }
 
+/// A Q&A site's answer form below the answers: a textarea, sign-up buttons and an e-mail
+/// field, each with its label.
+const ANSWER_FORM: &str = "<form id=\"post-form\" action=\"/questions/1/answer/submit\"><h2>Your Answer</h2>\
+    <textarea name=\"post-text\"></textarea><div class=\"new-login\"><p>Sign up or log in</p><p>Sign up using Google</p>\
+    <p>Post as a guest</p><label for=\"display-name\">Name</label><input id=\"display-name\" type=\"text\">\
+    <label for=\"m-address\">Email</label><input id=\"m-address\" type=\"email\"><p>Required, but never shown</p></div>\
+    <p>By clicking Post Your Answer, you agree to our terms of service and acknowledge you have read our privacy policy.</p></form>";
+
+#[test]
+fn a_form_to_write_in_is_not_text() {
+    // Below a Q&A thread, the answer form's labels and sign-up prompts are the site's, not
+    // the thread's. A page that is one form (ASP.NET wraps every page in `form#aspnetForm`,
+    // here with a search box's textarea) keeps its text.
+    let ps = paras(3, 5);
+    let answers: String = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "<div class=\"answer\" id=\"a{i}\"><div class=\"post-text\"><p>{p}</p></div></div>"
+            )
+        })
+        .collect();
+    let thread = format!("<h1>How do I ask a question?</h1><div id=\"answers\">{answers}</div>");
+    let qa = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"QAPage"}</script>"#,
+        &format!("<main>{thread}{ANSWER_FORM}</main>"),
+    );
+    let ex = extract(&qa);
+    assert_has(&ex.text, &ps);
+    assert_lacks(
+        &ex.text,
+        &[
+            "Post as a guest",
+            "Required, but never shown",
+            "Sign up using Google",
+        ],
+    );
+    // (A notice outside the form, long enough to be a main text of its own, is what the
+    // page would be read as were the form boilerplate.)
+    let wrapped = page(
+        "",
+        &format!(
+            "<form id=\"aspnetForm\" action=\"./page.aspx\"><textarea name=\"q\"></textarea><main>{thread}</main></form>\
+             <div class=\"notice\"><p>{}</p><p>{}</p></div>",
+            paras(12, 1)[0],
+            paras(13, 1)[0]
+        ),
+    );
+    assert_has(&extract(&wrapped).text, &ps);
+}
+
 #[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is

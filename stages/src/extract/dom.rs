@@ -49,6 +49,9 @@ pub const DIALOG: u16 = 512;
 /// An `<a>` whose `href` is a fragment of this page (`#main`): a skip link, a table of
 /// contents entry, a footnote mark ([`Dom::drop_skip_links`]).
 pub const IN_PAGE_LINK: u16 = 1024;
+/// A `<form>` that asks the reader to write (a `<textarea>`, an e-mail or password field): a
+/// reply, comment, sign-up or contact form ([`Dom::mark_writing_forms`]).
+pub const WRITING_FORM: u16 = 2048;
 /// Characters of its own (outside comment blocks) that make a post-named block a post
 /// with a body, for [`POST_COMMENTS`].
 const POST_BODY_MIN: u32 = 50;
@@ -421,6 +424,7 @@ impl Dom {
         if total == 0 {
             return;
         }
+        self.mark_writing_forms(&chars, total);
         // Top-level hidden and noscript subtrees (no hidden or noscript ancestor).
         let mut under = vec![false; n];
         let (mut hidden_chars, mut noscript_chars) = (0u32, 0u32);
@@ -484,6 +488,19 @@ impl Dom {
             {
                 node.flags &= !BOILER_CLASS;
                 node.cats = 0;
+            }
+        }
+    }
+
+    /// A form for the reader to write in ([`WRITING_FORM`]: "Your answer", "Sign up using
+    /// Google", "Post as a guest", "Required, but never shown") is the page's chrome, not its
+    /// text ([`hints::cat::FORM`], which service pages forgive: their contact form is part of
+    /// the offer), unless it holds most of the page (ASP.NET wraps whole pages in one form).
+    fn mark_writing_forms(&mut self, chars: &[u32], total: u32) {
+        for (i, node) in self.nodes.iter_mut().enumerate().skip(1) {
+            if node.flags & WRITING_FORM != 0 && chars[i] * 2 <= total {
+                node.flags |= BOILER_CLASS;
+                node.cats |= hints::cat::FORM;
             }
         }
     }
@@ -868,6 +885,18 @@ impl Sink for Builder {
             return if void { Raw::No } else { raw_kind(name) };
         }
         self.close_implied(kind);
+        if name == "textarea"
+            || (name == "input"
+                && attrs.get("type").is_some_and(|t| {
+                    let t = t.trim();
+                    t.eq_ignore_ascii_case("email") || t.eq_ignore_ascii_case("password")
+                }))
+        {
+            let form = name_hash("form");
+            if let Some(&(f, _)) = self.stack.iter().rev().find(|e| e.1 == form) {
+                self.dom.nodes[f as usize].flags |= WRITING_FORM;
+            }
+        }
         let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
         if name == "noscript" {
             flags |= NOSCRIPT;

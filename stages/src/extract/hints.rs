@@ -45,6 +45,9 @@ pub mod cat {
     pub const DONATE: u16 = 1 << 11;
     /// `community` and other names readability lists without a clearer group.
     pub const OTHER: u16 = 1 << 12;
+    /// Forms for the reader to write in (reply, comment, sign-up, contact), by their fields
+    /// (the DOM's `WRITING_FORM`), not by name.
+    pub const FORM: u16 = 1 << 14;
 }
 
 /// What a class/id word says beyond boilerplate, matched on word boundaries (`product-card`,

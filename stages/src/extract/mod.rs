@@ -245,7 +245,8 @@ impl Profile {
             // category's header with its description).
             forgive: match page_type {
                 Forum => cat::COMMENT | cat::OTHER,
-                Service | Collection => cat::BANNER,
+                Service => cat::BANNER | cat::FORM,
+                Collection => cat::BANNER,
                 _ => 0,
             },
             climb: 0.7,
