@@ -1812,6 +1812,35 @@ fn a_form_to_write_in_is_not_text() {
 }
 
 #[test]
+fn a_heading_named_header_is_a_heading() {
+    // `h2.section-header` heads a section of the article; the site's `div.site-header`
+    // above it is still the site's.
+    let ps = paras(3, 4);
+    let body: String = ps
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!("<h2 class=\"section-header\">Sectiontitle number {i}</h2><p>{p}</p>")
+        })
+        .collect();
+    let html = page(
+        "",
+        &format!("<div class=\"site-header\"><p>Sitewide banner text for every visitor of the site today</p></div><article><h1>Headline</h1>{body}</article>"),
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &ps);
+    for i in 0..4 {
+        let title = format!("Sectiontitle number {i}");
+        assert!(
+            ex.text.contains(&title),
+            "{title:?} missing in:\n{}",
+            ex.text
+        );
+    }
+    assert_lacks(&ex.text, &["Sitewide banner text"]);
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

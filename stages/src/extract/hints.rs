@@ -541,6 +541,11 @@ pub fn read_attrs(attrs: &TagAttrs, tag: Tag, cache: &mut HitCache) -> Attrs {
         tag,
         Tag::Body | Tag::Html | Tag::A | Tag::Article | Tag::Main
     );
+    // A heading named for a header (`h3.card__header`, `h2.section-header`) is the heading of
+    // its block, not the site's header.
+    if matches!(tag, Tag::Heading(_)) {
+        names.cats &= !cat::HEADER;
+    }
     if !structural && names.cats != 0 && !names.maybe {
         out.flags |= BOILER_CLASS;
         out.cats = names.cats;
