@@ -1841,6 +1841,20 @@ fn a_heading_named_header_is_a_heading() {
 }
 
 #[test]
+fn a_product_detail_page_is_typed_by_its_pdp_path() {
+    // Shops name their product detail pages `/pdp/` (Wayfair, Nike, Target's Canadian store):
+    // a product, whose specification lists are its text.
+    let specs: String = (1..=8)
+        .map(|i| format!("<li>Specname {i}: value {i} inches</li>"))
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://shop.example.com/lighting/pdp/beaded-chandelier-bop1026.html">"#,
+        &format!("<div class=\"pdp\"><h1>Beaded chandelier</h1><p>{}</p><h2>Specifications</h2><ul>{specs}</ul></div>", short_paras(3, 1)[0]),
+    );
+    assert_eq!(extract(&html).page_type, "product");
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

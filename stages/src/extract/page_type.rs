@@ -274,7 +274,10 @@ fn scores(dom: &Dom, ld: &LinkedData, cards: &Cards) -> [f32; 7] {
     if og.starts_with("product") && og != "product.group" {
         add(Product, 3.0);
     }
-    if has_segment(&path, &["product", "products", "p", "dp", "item", "shop"]) {
+    if has_segment(
+        &path,
+        &["product", "products", "p", "dp", "pdp", "item", "shop"],
+    ) {
         add(Product, 1.5);
     }
     if h.cart > 0 {
