@@ -26,6 +26,8 @@ const MAX_DEPTH: usize = 16;
 pub(super) fn splice(html: &str) -> Option<String> {
     memmem::find(html.as_bytes(), b"hidden id=\"S:")?;
     let mut segments: HashMap<&str, &str> = HashMap::new();
+    // The segments' ids in document order: those that find no place go back in it.
+    let mut order: Vec<&str> = Vec::new();
     let mut shell = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(at) = rest.find("<div hidden id=\"S:") {
@@ -42,7 +44,9 @@ pub(super) fn splice(html: &str) -> Option<String> {
             break;
         };
         shell.push_str(&rest[..at]);
-        segments.insert(id, &rest[inner_start..inner_end]);
+        if segments.insert(id, &rest[inner_start..inner_end]).is_none() {
+            order.push(id);
+        }
         rest = &rest[close_end..];
     }
     shell.push_str(rest);
@@ -53,9 +57,11 @@ pub(super) fn splice(html: &str) -> Option<String> {
     let mut used = Vec::new();
     let mut out = String::with_capacity(html.len());
     fill(&shell, &segments, &pairs, 0, &mut used, &mut out);
-    // Segments that found no place go back, hidden, as they were.
-    for (id, inner) in &segments {
+    // Segments that found no place go back, hidden, as they were, in their order (not the
+    // hash map's, which differs from one run of the program to the next).
+    for id in &order {
         if !used.contains(id) {
+            let inner = segments[id];
             out.push_str("<div hidden id=\"");
             out.push_str(id);
             out.push_str("\">");
@@ -213,6 +219,20 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("id=\"S:7\""), "{out}");
+    }
+
+    #[test]
+    fn unplaced_segments_go_back_in_document_order_every_time() {
+        // Several segments that find no place: back in the order they came, on every call
+        // (each call's hash map has new keys, so an order taken from it changed).
+        let segs: String = (1..=6)
+            .map(|i| format!("<div hidden id=\"S:{i}\"><p>Seg{i}</p></div>"))
+            .collect();
+        let html = format!("<p>shell</p>{segs}");
+        for _ in 0..16 {
+            let out = splice(&html).unwrap();
+            assert_eq!(out, html, "{out}");
+        }
     }
 
     #[test]
