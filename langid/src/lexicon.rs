@@ -198,7 +198,7 @@ impl MalayLexicon {
             (FILIPINO_FILE, FIL),
             (VIETNAMESE_FILE, VI),
         ] {
-            for w in read(file)?.into_keys() {
+            for (w, _) in read(file)? {
                 info.entry(key(&w)).or_default().flags |= flag;
             }
         }
@@ -370,7 +370,10 @@ fn malformed(message: impl Into<String>) -> ListError {
 
 /// A wordfreq `cB` list: gzip of msgpack `[header, bucket_0, bucket_1, ...]`, bucket `i`
 /// holding the words of frequency 10^(−i/100).
-fn read_cb_list(path: &Path) -> Result<HashMap<String, u16>, ListError> {
+/// The words of a wordfreq list with their buckets, in the file's order (most frequent first;
+/// a word listed twice keeps its first bucket). An order, not a hash map's: two words can
+/// share a [`key`], and which one the lexicon keeps must not change between runs.
+fn read_cb_list(path: &Path) -> Result<Vec<(String, u16)>, ListError> {
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(file)
@@ -397,11 +400,15 @@ fn read_cb_list(path: &Path) -> Result<HashMap<String, u16>, ListError> {
     if format != "cB" {
         return Err(malformed(format!("format {format:?}, expected \"cB\"")));
     }
-    let mut words = HashMap::new();
+    let mut words = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for bucket in 0..n - 1 {
         let cb = u16::try_from(bucket).map_err(|_| malformed("too many buckets"))?;
         for _ in 0..r.array_len()? {
-            words.entry(r.string()?).or_insert(cb);
+            let w = r.string()?;
+            if seen.insert(w.clone()) {
+                words.push((w, cb));
+            }
         }
     }
     if words.is_empty() {
@@ -531,8 +538,13 @@ mod tests {
         std::io::Write::write_all(&mut gz, &v).unwrap();
         std::fs::write(&path, gz.finish().unwrap()).unwrap();
         let words = read_cb_list(&path).unwrap();
-        assert_eq!(words.get("yang"), Some(&1));
-        assert_eq!(words.get("di"), Some(&2));
+        let bucket = |w: &str| words.iter().find(|(x, _)| x == w).map(|(_, b)| *b);
+        assert_eq!(bucket("yang"), Some(1));
+        assert_eq!(bucket("di"), Some(2));
+        // In the file's order, most frequent first.
+        let yang = words.iter().position(|(w, _)| w == "yang");
+        let di = words.iter().position(|(w, _)| w == "di");
+        assert!(yang < di, "{words:?}");
         std::fs::write(&path, b"not gzip").unwrap();
         assert!(read_cb_list(&path)
             .unwrap_err()

@@ -167,7 +167,12 @@ impl MagpieConfig {
             }
             *shares.entry(l.code).or_default() += share;
         }
-        let total: f64 = shares.values().sum();
+        // Summed in the languages' order: a hash map's order differs from one run to the
+        // next, and so would the last bits of the total, and the plan's counts with them.
+        let total: f64 = lang::LANGUAGES
+            .iter()
+            .filter_map(|l| shares.get(l.code))
+            .sum();
         if total <= 0.0 {
             return Err(MagpieError::Config(
                 "no language has a share above 0 (set [languages])".into(),
@@ -587,6 +592,31 @@ pub fn open_cache(out: &Path) -> Result<Cache, MagpieError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plan_is_the_same_on_every_call_whatever_the_shares() {
+        // 0.1 + 0.4 + 0.7 is not the same number in every order of addition: summed in a
+        // hash map's order the total, and with it the split of 100 samples, changed between
+        // calls ((9, 33, 58) or (8, 34, 58)).
+        let mut c = MagpieConfig {
+            n: 100,
+            ..Default::default()
+        };
+        c.languages = [("ind", 0.1), ("vie", 0.4), ("tha", 0.7)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let counts = |c: &MagpieConfig| {
+            let p = plan(c).unwrap();
+            let count = |code| p.iter().filter(|s| s.lang.code == code).count();
+            (count("ind"), count("vie"), count("tha"))
+        };
+        let first = counts(&c);
+        assert_eq!(first.0 + first.1 + first.2, 100);
+        for _ in 0..32 {
+            assert_eq!(counts(&c), first);
+        }
+    }
 
     #[test]
     fn plan_splits_by_largest_remainder_and_is_stable() {
