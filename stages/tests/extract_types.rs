@@ -1855,6 +1855,49 @@ fn a_product_detail_page_is_typed_by_its_pdp_path() {
 }
 
 #[test]
+fn an_faqs_questions_in_buttons_are_text() {
+    // FAQ accordions put each question in the `<button>` that opens its answer: inside a
+    // heading with `aria-expanded` (WAI-ARIA's pattern), named for an FAQ, or wrapping a
+    // heading. Controls stay out: a short toggle, a button that opens nothing.
+    let answers = paras(3, 3);
+    let qa = [
+        "<h3><button aria-expanded=\"false\" aria-controls=\"a1\">How long can I rent equipment for?</button></h3>",
+        "<button class=\"faq-list__label-button\">Do you deliver and set up rental equipment</button>",
+        "<button class=\"w-full py-6 flex\"><h3>Is insurance included with rentals?</h3></button>",
+    ];
+    let faq: String = qa
+        .iter()
+        .zip(&answers)
+        .enumerate()
+        .map(|(i, (q, a))| {
+            format!(
+                "<div class=\"item\">{q}<div id=\"a{}\"><p>{a}</p></div></div>",
+                i + 1
+            )
+        })
+        .collect();
+    let html = page(
+        r#"<link rel="canonical" href="https://example.org/services/rentals">"#,
+        &format!(
+            "<main><h1>Equipment rentals</h1><p>{}</p><button aria-expanded=\"false\">Menu</button>\
+             <button class=\"cta\">Add this rental to my cart now</button><h2>Frequently asked questions</h2>{faq}</main>",
+            short_paras(3, 1)[0]
+        ),
+    );
+    let ex = extract(&html);
+    assert_has(&ex.text, &answers);
+    for q in [
+        "How long can I rent equipment for?",
+        "Do you deliver and set up rental equipment",
+        "Is insurance included with rentals?",
+    ] {
+        assert!(ex.text.contains(q), "{q:?} missing in:\n{}", ex.text);
+    }
+    assert!(!ex.text.lines().any(|l| l.trim() == "Menu"), "{}", ex.text);
+    assert_lacks(&ex.text, &["Add this rental to my cart"]);
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

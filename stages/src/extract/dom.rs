@@ -52,6 +52,11 @@ pub const IN_PAGE_LINK: u16 = 1024;
 /// A `<form>` that asks the reader to write (a `<textarea>`, an e-mail or password field): a
 /// reply, comment, sign-up or contact form ([`Dom::mark_writing_forms`]).
 pub const WRITING_FORM: u16 = 2048;
+/// A `<button>` that opens a panel (`aria-expanded`, `aria-controls`, or inside a heading,
+/// WAI-ARIA's accordion): an FAQ's question, a tab's name ([`Dom::drop_skip_links`]).
+pub const DISCLOSURE_BUTTON: u16 = 4096;
+/// A `<button>`, kept past parsing to be judged with its content ([`Dom::drop_skip_links`]).
+pub const BUTTON: u16 = 8192;
 /// Characters of its own (outside comment blocks) that make a post-named block a post
 /// with a body, for [`POST_COMMENTS`].
 const POST_BODY_MIN: u32 = 50;
@@ -61,6 +66,9 @@ const POST_BODY_MIN: u32 = 50;
 const POST_COMMENTS_DEPTH: u32 = 3;
 /// Longest `<noscript>` notice that asks for JavaScript ([`Dom::asks_for_javascript`]).
 const MAX_NOSCRIPT_NOTICE_CHARS: u32 = 200;
+/// Fewest words of a panel-opening button's text that make it a line of text
+/// ([`DISCLOSURE_BUTTON`]), unless it asks a question.
+const MIN_BUTTON_WORDS: usize = 3;
 /// Longest text of a skip link ([`Dom::drop_skip_links`]).
 const MAX_SKIP_LINK_CHARS: usize = 40;
 /// How skip links start (lower case): English, and WordPress's own "Skip to content" in the
@@ -386,6 +394,22 @@ impl Dom {
     fn drop_skip_links(&mut self) {
         for i in 1..self.nodes.len() {
             let node = &self.nodes[i];
+            // A button that opens a panel is text when it reads like a question or a title
+            // (an FAQ's "How long can I rent equipment for?"), not a control ("Menu").
+            if node.flags & (BUTTON | REMOVED) == BUTTON {
+                let end = self.subtree_end(i as u32) as usize;
+                let opens = node.flags & DISCLOSURE_BUTTON != 0
+                    || self.nodes[i + 1..end]
+                        .iter()
+                        .any(|n| matches!(n.tag, Tag::Heading(_)));
+                let text = self.plain_text(i as u32);
+                if !opens
+                    || (text.split_whitespace().count() < MIN_BUTTON_WORDS && !text.ends_with('?'))
+                {
+                    self.nodes[i].flags |= REMOVED;
+                }
+                continue;
+            }
             if node.tag != Tag::A || node.flags & (IN_PAGE_LINK | REMOVED) != IN_PAGE_LINK {
                 continue;
             }
@@ -897,7 +921,21 @@ impl Sink for Builder {
                 self.dom.nodes[f as usize].flags |= WRITING_FORM;
             }
         }
-        let mut flags = if is_removed_name(name) { REMOVED } else { 0 };
+        let hint = hints::read_attrs(attrs, kind, &mut self.hits);
+        let disclosure = name == "button"
+            && (attrs.get("aria-expanded").is_some()
+                || attrs.get("aria-controls").is_some()
+                || hint.hint & hints::hint::DISCLOSURE != 0
+                || matches!(self.dom.nodes[self.top() as usize].tag, Tag::Heading(_)));
+        let mut flags = if disclosure {
+            DISCLOSURE_BUTTON | BUTTON
+        } else if name == "button" {
+            BUTTON
+        } else if is_removed_name(name) {
+            REMOVED
+        } else {
+            0
+        };
         if name == "noscript" {
             flags |= NOSCRIPT;
         }
@@ -923,7 +961,6 @@ impl Sink for Builder {
                 _ => {}
             }
         }
-        let hint = hints::read_attrs(attrs, kind, &mut self.hits);
         flags |= hint.flags;
         if matches!(
             kind,
