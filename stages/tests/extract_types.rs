@@ -1898,6 +1898,36 @@ fn an_faqs_questions_in_buttons_are_text() {
 }
 
 #[test]
+fn panels_named_for_tabs_or_collapsing_are_content_one_click_away() {
+    // A product page's details behind tabs and expanders, hidden inline until clicked:
+    // Bootstrap's `div.tab-pane`, a `div.tab__content[hidden]`, a `div.chakra-collapse`, an
+    // `a-expander-content`. A hidden box named for nothing of the kind stays hidden.
+    let ps = paras(3, 4);
+    let panels = [
+        "<div class=\"tab-pane fade\" style=\"display:none\"><p>{}</p></div>",
+        "<div class=\"tab__content\" hidden><p>{}</p></div>",
+        "<div class=\"chakra-collapse\" style=\"overflow:hidden;display:none\"><p>{}</p></div>",
+        "<div class=\"a-expander-content\" style=\"display:none\"><p>{}</p></div>",
+    ];
+    let body: String = panels
+        .iter()
+        .zip(&ps)
+        .map(|(panel, p)| panel.replace("{}", p))
+        .collect();
+    let html = page(
+        r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"Blender"}</script>"#,
+        &format!(
+            "<main><h1>Blender</h1><p>{}</p>{body}<div class=\"modal\" style=\"display:none\"><p>Modaltext you will never see unless you click a button</p></div></main>",
+            short_paras(20, 1)[0]
+        ),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "product");
+    assert_has(&ex.text, &ps);
+    assert_lacks(&ex.text, &["Modaltext"]);
+}
+
+#[test]
 fn a_list_of_links_the_text_introduces_is_the_texts() {
     // A progress report: "Many patches were sent for review:" and a list whose every item is
     // a link to one patch. A list that is all links is a "related" box on an article, unless

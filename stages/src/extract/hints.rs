@@ -79,7 +79,8 @@ pub mod hint {
     /// Author and date of a post (`author`, `username`, `date`, `time`).
     pub const BYLINE: u16 = 1 << 11;
     /// Disclosure widgets whose hidden panels are content one click away (`faq`,
-    /// `accordion`).
+    /// `accordion`, a tab's `tab-pane` or `tab__content`, `collapse`/`collapsible`,
+    /// `expander`).
     pub const DISCLOSURE: u16 = 1 << 12;
 }
 
@@ -255,6 +256,10 @@ const HINTS: &[(&str, u16, bool)] = &[
     ("refinement", hint::FACET, false),
     ("faq", hint::DISCLOSURE, false),
     ("accordion", hint::DISCLOSURE, false),
+    ("tab-pane", hint::DISCLOSURE, false),
+    ("tab__content", hint::DISCLOSURE, false),
+    ("collaps", hint::DISCLOSURE, false),
+    ("expander", hint::DISCLOSURE, false),
     ("card", hint::CARD, false),
     ("tile", hint::CARD, false),
     ("teaser", hint::CARD, false),
