@@ -47,15 +47,15 @@ pub const POST_COMMENTS: u16 = 256;
 /// a popup, unless it holds most of the page (see [`Dom::reveal`]).
 pub const DIALOG: u16 = 512;
 /// An `<a>` whose `href` is a fragment of this page (`#main`): a skip link, a table of
-/// contents entry, a footnote mark ([`Dom::drop_skip_links`]).
+/// contents entry, a footnote mark ([`Dom::judge_controls`]).
 pub const IN_PAGE_LINK: u16 = 1024;
 /// A `<form>` that asks the reader to write (a `<textarea>`, an e-mail or password field): a
 /// reply, comment, sign-up or contact form ([`Dom::mark_writing_forms`]).
 pub const WRITING_FORM: u16 = 2048;
 /// A `<button>` that opens a panel (`aria-expanded`, `aria-controls`, or inside a heading,
-/// WAI-ARIA's accordion): an FAQ's question, a tab's name ([`Dom::drop_skip_links`]).
+/// WAI-ARIA's accordion): an FAQ's question, a tab's name ([`Dom::judge_controls`]).
 pub const DISCLOSURE_BUTTON: u16 = 4096;
-/// A `<button>`, kept past parsing to be judged with its content ([`Dom::drop_skip_links`]).
+/// A `<button>`, kept past parsing to be judged with its content ([`Dom::judge_controls`]).
 pub const BUTTON: u16 = 8192;
 /// Characters of its own (outside comment blocks) that make a post-named block a post
 /// with a body, for [`POST_COMMENTS`].
@@ -69,7 +69,7 @@ const MAX_NOSCRIPT_NOTICE_CHARS: u32 = 200;
 /// Fewest words of a panel-opening button's text that make it a line of text
 /// ([`DISCLOSURE_BUTTON`]), unless it asks a question.
 const MIN_BUTTON_WORDS: usize = 3;
-/// Longest text of a skip link ([`Dom::drop_skip_links`]).
+/// Longest text of a skip link ([`Dom::judge_controls`]).
 const MAX_SKIP_LINK_CHARS: usize = 40;
 /// How skip links start (lower case): English, and WordPress's own "Skip to content" in the
 /// languages around ours (its `a.skip-link` is removed by name in any language).
@@ -383,15 +383,17 @@ impl Dom {
             return None;
         }
         let mut dom = builder.dom;
-        dom.drop_skip_links();
+        dom.judge_controls();
         dom.reveal();
         Some(dom)
     }
 
-    /// Skip links ("Skip to content", an accessibility shortcut to the page's own main
-    /// block, shown only when focused) are never text: an in-page link whose text says so.
-    /// Those whose class or id says `skip` are removed while parsing, in any language.
-    fn drop_skip_links(&mut self) {
+    /// Controls judged by their content, once it is parsed. Skip links ("Skip to content",
+    /// an accessibility shortcut to the page's own main block, shown only when focused) are
+    /// never text: an in-page link whose text says so (those whose class or id says `skip`
+    /// are removed while parsing, in any language). A button is text only when it opens a
+    /// panel and reads like a question or a title.
+    fn judge_controls(&mut self) {
         for i in 1..self.nodes.len() {
             let node = &self.nodes[i];
             // A button that opens a panel is text when it reads like a question or a title
