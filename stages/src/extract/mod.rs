@@ -121,7 +121,7 @@ pub fn extract(html: &str) -> Extracted {
 pub fn extract_with(html: &str, options: &Options) -> Extracted {
     let dom = Dom::parse(html);
     let page = Page::read(&dom);
-    let profile = Profile::new(page.page_type, options.favor);
+    let profile = Profile::for_page(&page, options.favor);
     let (text, pass) = main_text(&dom, &page, &profile, None).unwrap_or((String::new(), "none"));
     with_meta(&dom, text, pass, page.page_type)
 }
@@ -131,17 +131,20 @@ struct Page {
     ld: structured::LinkedData,
     cards: cards::Cards,
     page_type: PageType,
+    /// The page says it is an article ([`page_type::classify`]), not only by default.
+    article_evidence: bool,
 }
 
 impl Page {
     fn read(dom: &Dom) -> Page {
         let ld = structured::linked_data(dom);
         let cards = cards::cards(dom);
-        let page_type = page_type::classify(dom, &ld, &cards);
+        let (page_type, article_evidence) = page_type::classify(dom, &ld, &cards);
         Page {
             ld,
             cards,
             page_type,
+            article_evidence,
         }
     }
 }
@@ -161,7 +164,7 @@ pub fn extract_within_with(
     let timeout = ExtractTimeout(limit);
     let dom = Dom::parse_until(html, deadline).ok_or(timeout)?;
     let page = Page::read(&dom);
-    let profile = Profile::new(page.page_type, options.favor);
+    let profile = Profile::for_page(&page, options.favor);
     let (text, pass) = main_text(&dom, &page, &profile, deadline).ok_or(timeout)?;
     Ok(with_meta(&dom, text, pass, page.page_type))
 }
@@ -236,6 +239,22 @@ struct Profile {
 }
 
 impl Profile {
+    /// The page type's profile; an article only by default (nothing in the page's markup
+    /// says so: a course's landing page, a link aggregator's thread, a guide built of
+    /// sections) is read as pages of other types are, climbing to half the page's text and
+    /// keeping its sections whole: WCXB dev +0.0006 (11 up, 14 down), AEB +0.0006.
+    fn for_page(page: &Page, favor: Favor) -> Profile {
+        let mut p = Profile::new(page.page_type, favor);
+        if page.page_type == PageType::Article
+            && !page.article_evidence
+            && favor != Favor::Precision
+        {
+            p.page_share = 0.5;
+            p.sections = true;
+        }
+        p
+    }
+
     fn new(page_type: PageType, favor: Favor) -> Profile {
         use hints::cat;
         use PageType::*;
@@ -651,7 +670,7 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
     use std::fmt::Write;
     let dom = Dom::parse(html);
     let page = Page::read(&dom);
-    let profile = Profile::new(page.page_type, Favor::Balanced);
+    let profile = Profile::for_page(&page, Favor::Balanced);
     let counts = Counts::new(&dom, GONE | BOILER_TAG | BOILER_CLASS, profile.forgive);
     let scores = score::candidate_scores(&dom, &counts);
     let mut out = String::new();
@@ -704,4 +723,35 @@ pub fn debug_report(html: &str, phrase: &str) -> String {
         cur = n.parent;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile_of(html: &str) -> (PageType, bool, Profile) {
+        let dom = Dom::parse(html);
+        let page = Page::read(&dom);
+        let profile = Profile::for_page(&page, Favor::Balanced);
+        (page.page_type, page.article_evidence, profile)
+    }
+
+    #[test]
+    fn an_article_only_by_default_is_read_as_a_page_of_sections() {
+        // Nothing in the markup says article (a course's landing page): read to half the
+        // page's text, sections whole. A page whose JSON-LD says NewsArticle keeps the
+        // article's reading: a third of the text, the chosen blocks only.
+        let body = "<body><main><h1>Free course</h1><p>Learn the basics of the subject in six lessons, with exercises and a final quiz.</p></main></body>";
+        let (t, evidence, p) = profile_of(&format!(
+            "<html><head><title>Course</title></head>{body}</html>"
+        ));
+        assert_eq!((t, evidence), (PageType::Article, false));
+        assert_eq!((p.page_share, p.sections), (0.5, true));
+        let declared = format!(
+            r#"<html><head><title>News</title><script type="application/ld+json">{{"@context":"https://schema.org","@type":"NewsArticle","headline":"Course"}}</script></head>{body}</html>"#
+        );
+        let (t, evidence, p) = profile_of(&declared);
+        assert_eq!((t, evidence), (PageType::Article, true));
+        assert_eq!((p.page_share, p.sections), (0.35, false));
+    }
 }
