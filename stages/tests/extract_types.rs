@@ -1607,6 +1607,44 @@ fn a_short_reply_under_its_authors_linked_name_is_part_of_the_thread() {
 }
 
 #[test]
+fn a_short_reply_wrapped_inside_its_post_is_part_of_the_thread() {
+    // A phpBB thread: each `div.post` wraps everything in a `div.inner` — the author's
+    // profile (linked name, post count) and the body under a linked subject. A one-line
+    // reply makes that wrapper a small box a third links; it holds all of its post's text,
+    // so it is the post.
+    let ps = paras(3, 3);
+    let replies = [
+        "Having upgraded to the new release, I am having network issues. Tests underway.",
+        "Same problem here after installing it, the guests lost their internet access.",
+        "Created a new bug report for the network issue, please add your logs there.",
+    ];
+    let post = |i: usize, text: &str| {
+        format!(
+            "<div id=\"p{i}\" class=\"post has-profile bg{}\"><div class=\"inner\">\
+             <dl class=\"postprofile\"><dt><a href=\"/memberlist.php?u={i}\" class=\"username\">Member{i}</a></dt><dd class=\"profile-posts\"><strong>Posts:</strong> <a href=\"/search.php?author_id={i}\">{i}38</a></dd></dl>\
+             <div class=\"postbody\"><div id=\"post_content{i}\"><h3><a href=\"#p{i}\">Re: Discuss the new release here</a></h3>\
+             <p class=\"author\">by <a href=\"/memberlist.php?u={i}\">Member{i}</a> 11. Sep 2024</p><div class=\"content\">{text}</div></div></div></div></div>",
+            i % 2 + 1
+        )
+    };
+    let thread: String = ps
+        .iter()
+        .zip(replies)
+        .enumerate()
+        .map(|(i, (p, r))| post(2 * i, p) + &post(2 * i + 1, r))
+        .collect();
+    let html = page(
+        r#"<meta name="generator" content="phpBB"><link rel="canonical" href="https://forums.example.org/viewtopic.php?t=112320">"#,
+        &format!("<div id=\"page-body\"><h2 class=\"topic-title\">Discuss the new release here</h2>{thread}</div>"),
+    );
+    let ex = extract(&html);
+    assert_eq!(ex.page_type, "forum");
+    assert_has(&ex.text, &ps);
+    let replies: Vec<String> = replies.iter().map(|r| r.to_string()).collect();
+    assert_has(&ex.text, &replies);
+}
+
+#[test]
 fn a_listing_split_into_sections_keeps_every_section() {
     // A job board grouped by two teams: one `ul.jobs` per section, items from one template, below
     // a short introduction (the readability pass's pick: the lists are all links). The

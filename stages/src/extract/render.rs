@@ -70,8 +70,14 @@ impl Cleaner<'_> {
                 let small_box_ld = if self.link_lists_ok { 0.5 } else { 0.25 };
                 // On a forum a comment is a post: never a small teaser box, and its name's
                 // negative weight does not count.
-                let post =
-                    self.posts_ok && node.hint & (hint::POST | hint::COMMENT) != 0 && c.good[i] > 0;
+                // So is the wrapper that holds all of a post's text (phpBB's `div.inner`
+                // around a `div.post`'s profile and body).
+                let post_named = |n: &super::dom::Node| n.hint & (hint::POST | hint::COMMENT) != 0;
+                let parent = node.parent as usize;
+                let post = self.posts_ok
+                    && c.good[i] > 0
+                    && (post_named(node)
+                        || (post_named(&self.dom.nodes[parent]) && c.good[parent] == c.good[i]));
                 let negative =
                     node.weight < 0 && !(self.posts_ok && node.hint & hint::COMMENT != 0);
                 (negative && self.strict && !dominant && (ld > 0.2 || c.good[i] * 2 < chars))
