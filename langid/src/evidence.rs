@@ -18,6 +18,7 @@
 //! Names are no evidence either way: a capitalised word after a text's first word is left
 //! out (unless that would leave fewer than three words).
 
+use crate::script::is_letter;
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
@@ -245,7 +246,7 @@ fn lower(w: &str) -> Cow<'_, str> {
 
 fn scored_words(text: &str) -> ScoredWords<'_> {
     let raw = || {
-        text.split(|c: char| !c.is_alphabetic())
+        text.split(|c: char| !is_letter(c))
             .filter(|w| !w.is_empty())
     };
     let (mut kept, mut names) = (Vec::new(), Vec::new());

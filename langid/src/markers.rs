@@ -11,6 +11,7 @@
 //! language's text of those sources were removed. Markers only count; deciding is done by
 //! [`crate::sea`].
 
+use crate::script::is_letter;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -510,7 +511,7 @@ pub fn count(text: &str) -> Markers {
     let table = table();
     let mut m = Markers::default();
     let mut lower = String::new();
-    for raw in text.split(|c: char| !c.is_alphabetic()) {
+    for raw in text.split(|c: char| !is_letter(c)) {
         if raw.is_empty() {
             continue;
         }

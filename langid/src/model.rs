@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::{Engine, Scored};
+use crate::engine::{Engine, Hidden, Hiddens, Scored};
 use crate::labels::{parse_label, LangLabel};
 use crate::LangidError;
 
@@ -104,6 +104,28 @@ impl FastText {
         scored
             .first()
             .map(|s| (self.langs[s.label].iso639_3, s.prob))
+    }
+
+    /// The hidden vectors of `text` and of each of `spans` (sorted, disjoint byte ranges of
+    /// `text`, none holding a newline), from one pass over the text, for
+    /// [`FastText::predict_hidden`]: its predictions equal [`FastText::predict_above`] on
+    /// the text and on each span's text, bit for bit. `None` where a pass cannot give that
+    /// (see `Engine::hiddens`).
+    pub(crate) fn hiddens(&self, text: &str, spans: &[std::ops::Range<usize>]) -> Option<Hiddens> {
+        self.engine.hiddens(text, spans)
+    }
+
+    /// [`FastText::predict_above`] from a vector of [`FastText::hiddens`].
+    pub(crate) fn predict_hidden(
+        &self,
+        hidden: &Hidden,
+        k: usize,
+        threshold: f32,
+    ) -> Vec<Prediction> {
+        let mut scored = Vec::with_capacity(k.min(16));
+        self.engine
+            .predict_hidden(hidden, k, threshold, &mut scored);
+        scored.into_iter().map(|s| self.prediction(s)).collect()
     }
 
     fn prediction(&self, s: Scored) -> Prediction {

