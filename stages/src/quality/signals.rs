@@ -61,7 +61,7 @@ const BULLETS: &[char] = &[
 
 /// Lines that C4 removes as site policy; English from C4, the rest from the SEA sites' own
 /// footers (privacy policy, terms of use, cookies).
-const POLICY_PHRASES: &[&str] = &[
+pub(super) const POLICY_PHRASES: &[&str] = &[
     "terms of use",
     "privacy policy",
     "cookie policy",
@@ -83,6 +83,18 @@ const POLICY_PHRASES: &[&str] = &[
     "隱私權政策",
     "patakaran sa privacy",
 ];
+
+/// One automaton over [`POLICY_PHRASES`] and then "javascript" (its last pattern): a line's
+/// phrases are found in one scan, where a substring search per phrase and line was 13% of
+/// the quality stage. Overlapping matches, so a line holds a phrase exactly when
+/// `str::contains` says it does.
+fn line_phrases() -> &'static aho_corasick::AhoCorasick {
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        let patterns = POLICY_PHRASES.iter().copied().chain(["javascript"]);
+        aho_corasick::AhoCorasick::new(patterns).expect("fixed phrases build an automaton")
+    })
+}
 
 /// Compute every signal of `doc.text` into `doc.attrs`.
 pub fn score(doc: &mut Doc, ctx: &ScoreContext<'_>) {
@@ -253,9 +265,19 @@ fn c4(text: &str, lines: &[&str], words: &[&str], ctx: &ScoreContext<'_>, out: &
     // (lower-casing adds or removes no line break or white space).
     let lower = text.to_lowercase();
     let (mut policy, mut javascript) = (0, 0);
+    let phrases = line_phrases();
     for l in lower.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        policy += usize::from(POLICY_PHRASES.iter().any(|p| l.contains(p)));
-        javascript += usize::from(l.contains("javascript"));
+        let (mut p, mut j) = (false, false);
+        for m in phrases.find_overlapping_iter(l) {
+            let is_js = m.pattern().as_usize() == POLICY_PHRASES.len();
+            j |= is_js;
+            p |= !is_js;
+            if p && j {
+                break;
+            }
+        }
+        policy += usize::from(p);
+        javascript += usize::from(j);
     }
     // Words per line from the text's own segmentation: a line break is always a word
     // boundary, so a line's words are the text's words that start inside it.

@@ -280,6 +280,33 @@ fn signals_on_real_text() {
 }
 
 #[test]
+fn policy_and_javascript_lines_are_the_lines_that_contain_a_phrase() {
+    // Lines holding two phrases that overlap ("javascript" + "terms of use" sharing a `t`;
+    // "uses cookies" inside "use cookies"), a phrase split over two lines, Thai and Chinese.
+    let lines = [
+        "Enable javascripterms of use to continue reading this article please",
+        "This site uses cookies to help us give you a better experience here",
+        "Our cookie",
+        "policy is long and covers a lot of detail about how we track you",
+        "เว็บไซต์นี้ใช้คุกกี้เพื่อปรับปรุงประสบการณ์ของคุณ ข้อกำหนดการใช้งาน",
+        "请阅读我们的隐私政策和使用条款以了解更多信息 这是一个很长的句子",
+        "JavaScript is required for this page; see the Privacy Policy.",
+        "An ordinary line about the river, the town and the people who live there",
+    ];
+    let m = model();
+    let mut d = doc("eng", lines.join("\n"));
+    m.judge(&mut d);
+    let lower: Vec<String> = lines.iter().map(|l| l.to_lowercase()).collect();
+    let count = |f: &dyn Fn(&str) -> bool| lower.iter().filter(|l| f(l)).count() as f64;
+    let policy = count(&|l| super::signals::POLICY_PHRASES.iter().any(|p| l.contains(p)));
+    let javascript = count(&|l| l.contains("javascript"));
+    assert_eq!((policy, javascript), (5.0, 2.0));
+    let n = lines.len() as f64;
+    assert_eq!(d.attrs[attr::POLICY_LINE_RATIO], policy / n);
+    assert_eq!(d.attrs[attr::JAVASCRIPT_LINE_RATIO], javascript / n);
+}
+
+#[test]
 fn missing_stopwords_file_is_an_error_naming_it() {
     let config = QualityConfig {
         stopwords: Some("/no/such/stopwords.json".into()),
