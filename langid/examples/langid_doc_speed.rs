@@ -6,15 +6,6 @@
 
 use std::io::{BufRead, Write};
 
-/// This thread's CPU time in seconds (user + system, from /proc; 10 ms ticks).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, a)| a);
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
-    (tick(11) + tick(12)) as f64 / 100.0
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
@@ -32,16 +23,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Rounds of the document decision and of the whole text alone, interleaved.
     let (mut best, mut whole) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..reps {
-        let start = cpu_seconds();
+        let start = testkit::cpu_seconds();
         for t in &texts {
             std::hint::black_box(sea.identify_document(t));
         }
-        best = best.min(cpu_seconds() - start);
-        let start = cpu_seconds();
+        best = best.min(testkit::cpu_seconds() - start);
+        let start = testkit::cpu_seconds();
         for t in &texts {
             std::hint::black_box(sea.identify(t));
         }
-        whole = whole.min(cpu_seconds() - start);
+        whole = whole.min(testkit::cpu_seconds() - start);
     }
     let per_doc = |s: f64| s * 1e6 / texts.len() as f64;
     let mut out = std::io::stdout().lock();

@@ -4,17 +4,6 @@
 
 use std::time::Instant;
 
-/// This thread's CPU time in seconds (user + system, from /proc; 10 ms ticks): steadier
-/// than the wall clock on a machine shared with compilers.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, a)| a);
-    let f: Vec<&str> = after.split_whitespace().collect();
-    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
-    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
-    (tick(11) + tick(12)) as f64 / 100.0
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -37,16 +26,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sink = 0usize;
     let rules_only = args.iter().any(|a| a == "--rules-only");
     for _ in 0..if rules_only { 0 } else { reps } {
-        let t = cpu_seconds();
+        let t = testkit::cpu_seconds();
         for l in &lines {
             sink += model.predict_above(l, 2, 0.01).len();
         }
-        best_ft = best_ft.min((cpu_seconds() - t) / n);
-        let t = cpu_seconds();
+        best_ft = best_ft.min((testkit::cpu_seconds() - t) / n);
+        let t = testkit::cpu_seconds();
         for l in &lines {
             sink += sea.identify(l).lang.len();
         }
-        best_sea = best_sea.min((cpu_seconds() - t) / n);
+        best_sea = best_sea.min((testkit::cpu_seconds() - t) / n);
     }
     // The rules alone, on predictions made once: pure CPU, so the best of many rounds is a
     // stable figure even on a loaded machine.
@@ -61,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut best_rules = f64::MAX;
     for _ in 0..reps {
-        let t = cpu_seconds();
+        let t = testkit::cpu_seconds();
         for _ in 0..10 {
             for (l, p) in lines.iter().zip(&preds) {
                 let counts = langid::script::ScriptCounts::of(l);
@@ -70,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        best_rules = best_rules.min((cpu_seconds() - t) / (10.0 * n));
+        best_rules = best_rules.min((testkit::cpu_seconds() - t) / (10.0 * n));
     }
     writeln!(
         out,

